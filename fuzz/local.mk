@@ -1,0 +1,1 @@
+# fuzz: rules for this area (see the top Makefile.am)

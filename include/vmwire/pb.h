@@ -1,0 +1,85 @@
+/**
+ * @file pb.h
+ * @brief vmwire's protobuf engine over protobuf-c descriptors.
+ *
+ * A single-pass decoder and a canonical encoder for messages described by
+ * protobuf-c's generated descriptors, writing and reading the very structs
+ * that protoc-c generates. Unlike protobuf-c's own unpack, decoding follows
+ * Google's protobuf semantics on every input (see spec/crosvm.md, rules
+ * CV-PB-*): wrong wire types and groups are skipped as unknown fields,
+ * repeated occurrences of a sub-message merge, the last oneof member wins,
+ * packed and unpacked repeated scalars are both accepted, strings must be
+ * valid UTF-8 and keep embedded NULs, and field number 0 is refused.
+ *
+ * Memory: no heap. Every block the decoder needs (the message structs,
+ * repeated-field arrays, string copies) comes from the caller's ::vw_arena;
+ * `bytes` fields point into the input buffer, which must outlive the message.
+ * Strings are copied into the arena NUL-terminated, with their exact length
+ * kept just before the characters (see vw_pb_string_len()).
+ */
+#ifndef VMWIRE_PB_H
+#define VMWIRE_PB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "vmwire/arena.h"
+#include "vmwire/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Deepest message nesting vw_pb_decode() accepts (Google's default limit). */
+#define VW_PB_MAX_DEPTH 100
+
+/**
+ * @brief Decode one protobuf message with Google's semantics.
+ * @param desc descriptor of the message type (from protoc-c's output).
+ * @param buf the encoded message; `bytes` fields of the result point into it.
+ * @param len length of @p buf.
+ * @param arena caller memory for the message; on ::VW_E_NOMEM,
+ *        vw_arena_needed() says how much a retry needs.
+ * @param out receives the message (valid until the arena is reset); NULL on failure.
+ * @param off receives the bytes consumed on success, the offset of the fault otherwise.
+ * @return ::VW_OK, or ::VW_E_TRUNCATED, ::VW_E_BAD_VARINT, ::VW_E_BAD_WIRE_TYPE,
+ *         ::VW_E_BAD_FIELD_NUMBER, ::VW_E_BAD_UTF8, ::VW_E_BAD_LENGTH, ::VW_E_TOO_DEEP,
+ *         ::VW_E_NOMEM, ::VW_E_INVALID_ARG.
+ */
+vw_status vw_pb_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
+                       struct vw_arena *arena, ProtobufCMessage **out, size_t *off);
+
+/**
+ * @brief Encode a message canonically (fields in number order, packed repeated scalars).
+ * @param msg the message (a protoc-c struct, or one vw_pb_decode() made).
+ * @param out output buffer (may be NULL when @p cap is 0, to ask for the size).
+ * @param cap size of @p out.
+ * @param written receives the bytes written, or on ::VW_E_NOSPACE the size needed.
+ * @return ::VW_OK, ::VW_E_NOSPACE or ::VW_E_INVALID_ARG.
+ */
+vw_status vw_pb_encode(const ProtobufCMessage *msg, uint8_t *out, size_t cap, size_t *written);
+
+/**
+ * @brief Exact encoded size of @p msg as vw_pb_encode() writes it.
+ * @param msg the message.
+ * @return size in bytes.
+ */
+size_t vw_pb_encoded_size(const ProtobufCMessage *msg);
+
+/**
+ * @brief Length in bytes of a string field of a message vw_pb_decode() produced.
+ *
+ * protobuf-c strings are `char *`, so an embedded U+0000 would hide the rest
+ * of the string from strlen(); vw_pb_decode() records the true length.
+ * @param s a string pointer taken from a decoded message (not any other string).
+ * @return the string's length in bytes, embedded NULs included.
+ */
+size_t vw_pb_string_len(const char *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VMWIRE_PB_H */

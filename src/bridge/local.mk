@@ -1,0 +1,1 @@
+# src/bridge: rules for this area (see the top Makefile.am)

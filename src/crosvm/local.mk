@@ -1,0 +1,1 @@
+# src/crosvm: rules for this area (see the top Makefile.am)

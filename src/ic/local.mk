@@ -1,0 +1,1 @@
+# src/ic: rules for this area (see the top Makefile.am)

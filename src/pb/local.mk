@@ -1,0 +1,1 @@
+# src/pb: rules for this area (see the top Makefile.am)

@@ -1,0 +1,1 @@
+# src/serial: rules for this area (see the top Makefile.am)

@@ -1,0 +1,14 @@
+# tests/: cmocka unit tests, one program per module, one group per program
+# (so that TAP output has one plan per program).
+TESTS_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(PROTOBUF_C_CFLAGS) $(JANSSON_CFLAGS)
+TESTS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -D_DEFAULT_SOURCE
+TESTS_LDADD = libvmwire.la $(CMOCKA_LIBS) $(PROTOBUF_C_LIBS)
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_core
+TESTS += tests/test_core
+tests_test_core_SOURCES = tests/test_core.c
+tests_test_core_CFLAGS = $(TESTS_CFLAGS)
+tests_test_core_CPPFLAGS = $(TESTS_CPPFLAGS)
+tests_test_core_LDADD = $(TESTS_LDADD)
+endif

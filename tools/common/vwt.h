@@ -1,0 +1,62 @@
+/* Internal to the tools (vmwire-conformance, vmwire-testee, vmwire CLI, tests):
+ * JSON helpers and the built-in implementation behind the testee interface.
+ * Tools may allocate; the library may not. */
+#ifndef VWT_H
+#define VWT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "vmwire/status.h"
+
+/* ---- hex --------------------------------------------------------------- */
+
+/* Decode a hex string (upper or lower case, even length) into a malloc'd
+ * buffer (never NULL on success, even for ""). Returns 0 on success, -1 if
+ * the string is not hex. */
+int vwt_hex_decode(const char *hex, uint8_t **out, size_t *len);
+
+/* Same, from a JSON string value. Returns -1 if @p v is not a hex string. */
+int vwt_json_hex(const json_t *v, uint8_t **out, size_t *len);
+
+/* A new JSON string of lowercase hex. */
+json_t *vwt_hex_json(const uint8_t *p, size_t len);
+
+/* Parse "0x1f" / "1f" (hex) into a 64-bit value. Returns 0 on success. */
+int vwt_parse_u64_hex(const char *s, uint64_t *out);
+
+/* ---- responses ---------------------------------------------------------- */
+/* Each returns a new object with "result" and its companion field; the caller
+ * (the testee loop) adds "id". The output argument is stolen. */
+json_t *vwt_valid(json_t *output);
+json_t *vwt_valid_hex(const uint8_t *p, size_t len);
+json_t *vwt_invalid(vw_status s);
+/* An invalid result that still carries output (e.g. an error reply sent). */
+json_t *vwt_invalid_output(vw_status s, json_t *output);
+json_t *vwt_skipped(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* ---- the built-in implementation ----------------------------------------- */
+
+/* One protocol's handler: returns a response object (see above) for a
+ * request {"id","operation","message","input",...}, or NULL when the message
+ * kind belongs to this protocol but is unknown (reported as skipped). */
+typedef json_t *(*vwt_impl_fn)(const char *operation, const char *message, const json_t *req);
+
+/* Per-protocol handlers, each in tools/common/impl_<protocol>.c. */
+json_t *vwt_impl_ic(const char *operation, const char *message, const json_t *req);
+json_t *vwt_impl_crosvm(const char *operation, const char *message, const json_t *req);
+json_t *vwt_impl_serial(const char *operation, const char *message, const json_t *req);
+json_t *vwt_impl_bridge(const char *operation, const char *message, const json_t *req);
+
+/* Route a request to the handler of its message kind's protocol (the part of
+ * "message" before the first dot). Always returns a response object, never
+ * NULL: malformed requests are answered as skipped with a reason. */
+json_t *vwt_impl_handle(const json_t *req);
+
+#endif /* VWT_H */

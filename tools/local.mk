@@ -1,0 +1,34 @@
+# tools/: vmwire-conformance (runner), vmwire-testee (built-in testee), and
+# the shared helper library they and the tests link (JSON, hex, built-in impl).
+TOOLS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -D_DEFAULT_SOURCE \
+	-DVW_PKGDATADIR='"$(pkgdatadir)"' -DVW_SRCDIR='"$(abs_top_srcdir)"'
+TOOLS_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PROTOBUF_C_CFLAGS)
+
+noinst_LTLIBRARIES += tools/libvwtools.la
+tools_libvwtools_la_SOURCES = \
+	tools/common/vwt.h \
+	tools/common/hex.c \
+	tools/common/impl.c \
+	tools/common/impl_ic.c \
+	tools/common/impl_crosvm.c \
+	tools/common/impl_serial.c \
+	tools/common/impl_bridge.c
+tools_libvwtools_la_CPPFLAGS = $(TOOLS_CPPFLAGS)
+tools_libvwtools_la_CFLAGS = $(TOOLS_CFLAGS)
+tools_libvwtools_la_LIBADD = libvmwire.la $(JANSSON_LIBS) $(PROTOBUF_C_LIBS)
+
+bin_PROGRAMS += tools/vmwire-testee tools/vmwire-conformance
+tools_vmwire_testee_SOURCES = tools/testee/main.c
+tools_vmwire_testee_CPPFLAGS = $(TOOLS_CPPFLAGS)
+tools_vmwire_testee_CFLAGS = $(TOOLS_CFLAGS)
+tools_vmwire_testee_LDADD = tools/libvwtools.la
+
+tools_vmwire_conformance_SOURCES = \
+	tools/conformance/runner.h \
+	tools/conformance/main.c \
+	tools/conformance/vectors.c \
+	tools/conformance/backend.c \
+	tools/conformance/report.c
+tools_vmwire_conformance_CPPFLAGS = $(TOOLS_CPPFLAGS)
+tools_vmwire_conformance_CFLAGS = $(TOOLS_CFLAGS)
+tools_vmwire_conformance_LDADD = tools/libvwtools.la
