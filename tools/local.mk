@@ -32,3 +32,9 @@ tools_vmwire_conformance_SOURCES = \
 tools_vmwire_conformance_CPPFLAGS = $(TOOLS_CPPFLAGS)
 tools_vmwire_conformance_CFLAGS = $(TOOLS_CFLAGS)
 tools_vmwire_conformance_LDADD = tools/libvwtools.la
+
+bin_PROGRAMS += tools/vmwire
+tools_vmwire_SOURCES = tools/cli/main.c
+tools_vmwire_CPPFLAGS = $(TOOLS_CPPFLAGS)
+tools_vmwire_CFLAGS = $(TOOLS_CFLAGS)
+tools_vmwire_LDADD = tools/libvwtools.la
