@@ -19,5 +19,6 @@
 #include "vmwire/status.h"
 #include "vmwire/arena.h"
 #include "vmwire/version.h"
+#include "vmwire/bridge.h"
 
 #endif /* VMWIRE_VMWIRE_H */

@@ -5,6 +5,8 @@
 
 #include "conformance/runner.h"
 
+static void set_detail(struct vwc_case *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void set_detail(struct vwc_case *c, const char *fmt, ...)
 {
     char buf[1024];
