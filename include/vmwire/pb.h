@@ -41,9 +41,14 @@ extern "C" {
  * @param buf the encoded message; `bytes` fields of the result point into it.
  * @param len length of @p buf.
  * @param arena caller memory for the message; on ::VW_E_NOMEM,
- *        vw_arena_needed() says how much a retry needs.
+ *        vw_arena_needed() says how much a retry needs (an upper bound: an
+ *        arena of that size lets the same decode succeed). On other failures
+ *        the arena is left as it was before the call.
  * @param out receives the message (valid until the arena is reset); NULL on failure.
- * @param off receives the bytes consumed on success, the offset of the fault otherwise.
+ * @param off receives the bytes consumed on success, the offset of the fault otherwise
+ *        (for ::VW_E_TRUNCATED, the end of the buffer or of the enclosing sub-message).
+ *
+ * The exact semantics, numbered PB-D-1.. and PB-M-1.., are listed in src/pb/README.md.
  * @return ::VW_OK, or ::VW_E_TRUNCATED, ::VW_E_BAD_VARINT, ::VW_E_BAD_WIRE_TYPE,
  *         ::VW_E_BAD_FIELD_NUMBER, ::VW_E_BAD_UTF8, ::VW_E_BAD_LENGTH, ::VW_E_TOO_DEEP,
  *         ::VW_E_NOMEM, ::VW_E_INVALID_ARG.
@@ -56,8 +61,15 @@ vw_status vw_pb_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *bu
  * @param msg the message (a protoc-c struct, or one vw_pb_decode() made).
  * @param out output buffer (may be NULL when @p cap is 0, to ask for the size).
  * @param cap size of @p out.
- * @param written receives the bytes written, or on ::VW_E_NOSPACE the size needed.
- * @return ::VW_OK, ::VW_E_NOSPACE or ::VW_E_INVALID_ARG.
+ * @param written receives the bytes written, or on ::VW_E_NOSPACE the size needed
+ *        (then @p out is zeroed: no partial output).
+ * @return ::VW_OK, ::VW_E_NOSPACE, or ::VW_E_INVALID_ARG (NULL arguments, or
+ *         messages nested deeper than ::VW_PB_MAX_DEPTH, such as a pointer cycle).
+ *
+ * The output is byte for byte what Google's serializers produce (src/pb/README.md,
+ * PB-E-1..): proto3 defaults of non-oneof fields left out, a set oneof member
+ * always written. Strings of a message vw_pb_decode() produced are written with
+ * their decoded length (embedded NULs kept); other strings are measured with strlen().
  */
 vw_status vw_pb_encode(const ProtobufCMessage *msg, uint8_t *out, size_t cap, size_t *written);
 

@@ -1,1 +1,47 @@
-# src/pb: rules for this area (see the top Makefile.am)
+# src/pb: vmwire's protobuf engine (decoder and canonical encoder over
+# protobuf-c descriptors), its test schema and tests. See src/pb/README.md.
+libvmwire_la_SOURCES += \
+	src/pb/pb_internal.h \
+	src/pb/decode.c \
+	src/pb/encode.c
+
+EXTRA_DIST += src/pb/README.md tests/pb/test.proto tests/pb_differential.py
+
+# The test schema, compiled by protoc-c into the build tree (never committed).
+PB_TEST_GEN = tests/pb/test.pb-c.c tests/pb/test.pb-c.h
+tests/pb/test.pb-c.c: $(top_srcdir)/tests/pb/test.proto
+	$(AM_V_GEN)$(MKDIR_P) tests/pb && \
+	$(PROTOC_C) --proto_path=$(top_srcdir)/tests/pb --c_out=tests/pb $(top_srcdir)/tests/pb/test.proto
+tests/pb/test.pb-c.h: tests/pb/test.pb-c.c
+	@test -f $@ || { rm -f tests/pb/test.pb-c.c; $(MAKE) $(AM_MAKEFLAGS) tests/pb/test.pb-c.c; }
+BUILT_SOURCES += $(PB_TEST_GEN)
+CLEANFILES += $(PB_TEST_GEN)
+
+PB_TEST_CPPFLAGS = $(TESTS_CPPFLAGS) -I$(top_builddir)/tests
+
+# Line-oriented decoder/encoder used by tests/pb_differential.py. Another
+# schema reuses tests/pb_decode_json.c with its own descriptor list file.
+check_PROGRAMS += tests/pb_decode_json
+tests_pb_decode_json_SOURCES = tests/pb_decode_json.c tests/pb_decode_json_vwtest.c
+nodist_tests_pb_decode_json_SOURCES = $(PB_TEST_GEN)
+tests_pb_decode_json_CFLAGS = $(TESTS_CFLAGS)
+tests_pb_decode_json_CPPFLAGS = $(PB_TEST_CPPFLAGS)
+tests_pb_decode_json_LDADD = tools/libvwtools.la $(TESTS_LDADD) $(JANSSON_LIBS)
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_pb_decode tests/test_pb_encode
+TESTS += tests/test_pb_decode tests/test_pb_encode
+tests_test_pb_decode_SOURCES = tests/test_pb_decode.c
+nodist_tests_test_pb_decode_SOURCES = $(PB_TEST_GEN)
+tests_test_pb_decode_CFLAGS = $(TESTS_CFLAGS)
+tests_test_pb_decode_CPPFLAGS = $(PB_TEST_CPPFLAGS)
+tests_test_pb_decode_LDADD = $(TESTS_LDADD)
+tests_test_pb_encode_SOURCES = tests/test_pb_encode.c
+nodist_tests_test_pb_encode_SOURCES = $(PB_TEST_GEN)
+tests_test_pb_encode_CFLAGS = $(TESTS_CFLAGS)
+tests_test_pb_encode_CPPFLAGS = $(PB_TEST_CPPFLAGS)
+tests_test_pb_encode_LDADD = $(TESTS_LDADD)
+endif
+
+# Differential test against Google's protobuf (skips without python3-protobuf/protoc).
+TESTS += tests/pb_differential.py

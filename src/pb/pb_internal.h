@@ -1,0 +1,58 @@
+/* Internal to libvmwire and its tools: pieces of the protobuf engine that the
+ * decoder, the encoder and the JSON mapping (tools/common/pbjson.c) share. */
+#ifndef VW_PB_INTERNAL_H
+#define VW_PB_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmwire/pb.h"
+
+/* Marker stored in ProtobufCMessage.unknown_fields (with n_unknown_fields 0)
+ * of every message vw_pb_decode() (or vw_pb__mark()) produced: it says that
+ * every string of the message carries its length just before its first byte
+ * (see vw_pb__string_new()). protobuf-c never dereferences unknown_fields
+ * when n_unknown_fields is 0. Messages built by other code lack the marker
+ * and their strings are measured with strlen(). */
+extern const ProtobufCMessageUnknownField vw_pb__decoded_marker;
+
+/* Mark @p m as holding only length-prefixed strings. */
+static inline void vw_pb__mark(ProtobufCMessage *m)
+{
+    m->n_unknown_fields = 0;
+    m->unknown_fields = (ProtobufCMessageUnknownField *)(uintptr_t)&vw_pb__decoded_marker;
+}
+
+/* Copy @p len bytes into the arena as a NUL-terminated string with its length
+ * stored just before it. NULL when the arena is exhausted. */
+char *vw_pb__string_new(struct vw_arena *a, const uint8_t *p, size_t len);
+
+/* Length of string @p s of message @p m: the stored length if @p m is marked,
+ * strlen() otherwise; 0 for NULL. */
+size_t vw_pb__strlen(const ProtobufCMessage *m, const char *s);
+
+/* Wire type of a ProtobufCType (7, invalid, for an unknown type). */
+static inline int vw_pb__wire_type(ProtobufCType t)
+{
+    static const uint8_t tab[17] = { 0, 0, 5, 0, 0, 1, 0, 5, 0, 1, 5, 1, 0, 0, 2, 2, 2 };
+    return (unsigned)t < 17 ? tab[t] : 7;
+}
+
+/* Size of one element of a ProtobufCType in a protoc-c struct or array. */
+static inline size_t vw_pb__elem_size(ProtobufCType t)
+{
+    static const uint8_t tab[17] = {
+        4, 4, 4, 8, 8, 8, 4, 4, 8, 8, 4, 8, sizeof(protobuf_c_boolean), 4, sizeof(char *),
+        sizeof(ProtobufCBinaryData), sizeof(ProtobufCMessage *),
+    };
+    return (unsigned)t < 17 ? tab[t] : 8;
+}
+
+/* Field of @p desc with number @p id, or NULL (field_ranges lookup). */
+const ProtobufCFieldDescriptor *vw_pb__field_by_id(const ProtobufCMessageDescriptor *desc,
+                                                   uint32_t id);
+
+/* 1 if a proto3 UTF-8 check accepts p[0..len). */
+int vw_pb__utf8_valid(const uint8_t *p, size_t len);
+
+#endif /* VW_PB_INTERNAL_H */
