@@ -1,0 +1,390 @@
+/* Unit tests of the IC guest responder (src/ic/guest.c), both profiles. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "vmwire/ic.h"
+
+static struct vw_ic_guest G; /* large: keep it off the stack */
+static uint8_t OUT[VW_IC_MAX_PACKET];
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    put16(p, (uint16_t)v);
+    put16(p + 2, (uint16_t)(v >> 16));
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The OpenVMM host's shutdown offer, built by hand: pipe(8) + header(20) + body(32). */
+static size_t sd_offer(uint8_t *p, uint8_t tid)
+{
+    static const uint16_t v[] = { 1, 0, 3, 0, 1, 0, 3, 0, 3, 1, 3, 2 };
+    memset(p, 0, 60);
+    put32(p, 1);
+    put32(p + 4, 52);
+    put16(p + 8 + 10, 32);
+    p[8 + 16] = tid;
+    p[8 + 17] = 3;
+    put16(p + 28, 2);
+    put16(p + 30, 4);
+    for (int i = 0; i < 12; i++)
+        put16(p + 36 + 2 * i, v[i]);
+    return 60;
+}
+
+static size_t sd_request(uint8_t *p, uint32_t flags)
+{
+    memset(p, 0, 8 + 20 + 2060);
+    put32(p, 1);
+    put32(p + 4, 20 + 2060);
+    p[8] = 3;
+    p[8 + 4] = 3;
+    p[8 + 6] = 3;
+    p[8 + 8] = 2;
+    put16(p + 8 + 10, 2060);
+    p[8 + 16] = 0x21;
+    p[8 + 17] = 3;
+    put32(p + 28 + 8, flags);
+    return 8 + 20 + 2060;
+}
+
+static void init(enum vw_ic_profile prof, uint16_t svc, bool agent, bool hib)
+{
+    struct vw_ic_guest_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.profile = prof;
+    cfg.service = svc;
+    cfg.agent_ready = agent;
+    cfg.hibernate_supported = hib;
+    assert_int_equal(vw_ic_guest_init(&G, &cfg), VW_OK);
+}
+
+static size_t take(void)
+{
+    size_t w = 12345;
+    assert_int_equal(vw_ic_guest_output(&G, OUT, sizeof OUT, &w), VW_OK);
+    return w;
+}
+
+static void init_checks(void **state)
+{
+    (void)state;
+    struct vw_ic_guest_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.service = 0;
+    assert_int_equal(vw_ic_guest_init(&G, &cfg), VW_E_INVALID_ARG);
+    cfg.service = VW_IC_MSG_HEARTBEAT;
+    cfg.profile = VW_IC_PROFILE_OPENVMM;
+    assert_int_equal(vw_ic_guest_init(&G, &cfg), VW_E_UNSUPPORTED);
+    cfg.profile = VW_IC_PROFILE_LINUX;
+    struct vw_ic_version many[9] = { { 1, 0 } };
+    cfg.message_versions = many;
+    cfg.n_message_versions = 9;
+    assert_int_equal(vw_ic_guest_init(&G, &cfg), VW_E_INVALID_ARG);
+    cfg.n_message_versions = 1;
+    assert_int_equal(vw_ic_guest_init(&G, &cfg), VW_OK);
+}
+
+static void linux_negotiate_echo(void **state)
+{
+    (void)state;
+    uint8_t in[64];
+    size_t n = sd_offer(in, 0x44), used;
+    struct vw_ic_guest_event ev;
+    init(VW_IC_PROFILE_LINUX, VW_IC_MSG_SHUTDOWN, false, false);
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_OK);
+    assert_int_equal(used, n);
+    assert_int_equal(ev.kind, VW_IC_GUEST_EV_NEGOTIATED);
+    assert_true(ev.ok);
+    assert_int_equal(ev.message.major, 3);
+    assert_int_equal(ev.message.minor, 2);
+    /* Output: too small keeps it pending and reports the size. */
+    size_t w = 0;
+    assert_int_equal(vw_ic_guest_output(&G, OUT, 10, &w), VW_E_NOSPACE);
+    assert_int_equal(w, n);
+    /* Pending reply: feeding again is out of state. */
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_E_STATE);
+    assert_int_equal(take(), n);
+    assert_int_equal(OUT[8 + 17], 5);       /* flags */
+    assert_int_equal(OUT[8 + 16], 0x44);    /* transaction kept */
+    assert_int_equal(OUT[8 + 10], 16);      /* message_size */
+    assert_int_equal(OUT[28], 1);           /* counts 1/1 */
+    assert_int_equal(OUT[30], 1);
+    assert_int_equal(OUT[36], 3);           /* framework 3.0 */
+    assert_int_equal(OUT[40], 3);           /* message 3.2 */
+    assert_int_equal(OUT[42], 2);
+    assert_memory_equal(OUT + 44, in + 44, n - 44); /* stale entries */
+    assert_memory_equal(OUT, in, 8);                /* pipe header kept */
+    assert_int_equal(take(), 0);                    /* nothing more */
+}
+
+static void linux_negotiate_failures(void **state)
+{
+    (void)state;
+    uint8_t in[64];
+    size_t n = sd_offer(in, 0), used;
+    struct vw_ic_guest_event ev;
+    init(VW_IC_PROFILE_LINUX, VW_IC_MSG_SHUTDOWN, false, false);
+    put16(in + 36, 2); /* frameworks 2.0 and 3.0 ... */
+    put16(in + 40, 2); /* ... now 2.0 and 2.0: no common framework */
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_E_NO_COMMON_VERSION);
+    assert_int_equal(vw_ic_guest_error_offset(&G), 28);
+    assert_false(ev.ok);
+    assert_int_equal(take(), n);
+    assert_int_equal(OUT[28], 0);
+    assert_int_equal(OUT[30], 0);
+    assert_int_equal(OUT[36], 2); /* fallback (F,0) = (2,0) */
+    assert_int_equal(OUT[40], 4); /* fallback (M,0) = (4,0) */
+    /* counts over 100 */
+    sd_offer(in, 0);
+    put16(in + 28, 101);
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_E_NO_COMMON_VERSION);
+    assert_int_equal(take(), n);
+    assert_int_equal(OUT[36], 101);
+    /* too short for the counts: flags only */
+    sd_offer(in, 0);
+    assert_int_equal(vw_ic_guest_feed(&G, in, 31, &ev, &used), VW_E_TRUNCATED);
+    assert_int_equal(take(), 31);
+    assert_int_equal(OUT[25], 5);
+    assert_memory_equal(OUT + 26, in + 26, 5);
+    assert_int_equal(OUT[18], 32); /* message_size untouched */
+    /* shorter than the headers: nothing */
+    assert_int_equal(vw_ic_guest_feed(&G, in, 27, &ev, &used), VW_E_TRUNCATED);
+    assert_int_equal(take(), 0);
+}
+
+static void linux_shutdown_flags(void **state)
+{
+    (void)state;
+    static uint8_t in[4096];
+    size_t used;
+    struct vw_ic_guest_event ev;
+    static const struct {
+        uint32_t flags;
+        bool hib;
+        vw_status s;
+        uint32_t status;
+        enum vw_ic_shutdown_action act;
+    } t[] = {
+        { 0, false, VW_OK, 0, VW_IC_SD_POWER_OFF },
+        { 1, false, VW_OK, 0, VW_IC_SD_POWER_OFF },
+        { 3, false, VW_OK, 0, VW_IC_SD_REBOOT },
+        { 4, false, VW_E_UNSUPPORTED, VW_IC_E_FAIL, VW_IC_SD_REFUSED },
+        { 5, true, VW_OK, 0, VW_IC_SD_HIBERNATE },
+        { 6, true, VW_E_BAD_FLAGS, VW_IC_E_FAIL, VW_IC_SD_REFUSED },
+        { 8, true, VW_E_BAD_FLAGS, VW_IC_E_FAIL, VW_IC_SD_REFUSED },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        init(VW_IC_PROFILE_LINUX, VW_IC_MSG_SHUTDOWN, false, t[i].hib);
+        size_t n = sd_request(in, t[i].flags);
+        assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), t[i].s);
+        assert_int_equal(ev.kind, VW_IC_GUEST_EV_SHUTDOWN);
+        assert_int_equal(ev.action, t[i].act);
+        assert_int_equal(take(), n);
+        assert_int_equal(get32(OUT + 20), t[i].status);
+        assert_int_equal(OUT[25], 5);
+    }
+    init(VW_IC_PROFILE_LINUX, VW_IC_MSG_SHUTDOWN, false, false);
+    size_t n = sd_request(in, 0);
+    assert_int_equal(vw_ic_guest_feed(&G, in, n - 1, &ev, &used), VW_E_TRUNCATED);
+    assert_int_equal(take(), 0);
+    in[8 + 4] = VW_IC_MSG_HEARTBEAT; /* wrong type on this channel */
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_E_BAD_TYPE);
+    assert_int_equal(take(), n);
+    assert_int_equal(get32(OUT + 20), VW_IC_E_FAIL);
+    static uint8_t big[4097];
+    assert_int_equal(vw_ic_guest_feed(&G, big, sizeof big, &ev, &used), VW_E_TOO_LONG);
+    assert_int_equal(take(), 0);
+}
+
+static void linux_heartbeat_and_timesync(void **state)
+{
+    (void)state;
+    uint8_t in[8 + 20 + 40];
+    size_t used;
+    struct vw_ic_guest_event ev;
+    init(VW_IC_PROFILE_LINUX, VW_IC_MSG_HEARTBEAT, false, false);
+    memset(in, 0, sizeof in);
+    in[8] = 3;
+    in[12] = 1;
+    in[14] = 3;
+    in[18] = 40;
+    in[25] = 3;
+    memset(in + 28, 0xff, 8); /* 2^64-1 wraps to 0 */
+    in[36] = 0x77;
+    assert_int_equal(vw_ic_guest_feed(&G, in, sizeof in, &ev, &used), VW_OK);
+    assert_int_equal(ev.kind, VW_IC_GUEST_EV_HEARTBEAT);
+    assert_int_equal(take(), sizeof in);
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(OUT[28 + i], 0);
+    assert_int_equal(OUT[36], 0x77);
+    assert_int_equal(vw_ic_guest_feed(&G, in, 35, &ev, &used), VW_E_TRUNCATED);
+    assert_int_equal(take(), 0);
+
+    /* Time sync: before negotiation the old layout needs 53 bytes. */
+    uint8_t ts[8 + 20 + 28];
+    init(VW_IC_PROFILE_LINUX, VW_IC_MSG_TIMESYNC, false, false);
+    memset(ts, 0, sizeof ts);
+    ts[8] = 3;
+    ts[12] = 4;
+    ts[14] = 3;
+    ts[18] = 25;
+    ts[25] = 3;
+    ts[28] = 0x10;
+    ts[28 + 24] = VW_IC_TS_FLAG_SYNC;
+    assert_int_equal(vw_ic_guest_feed(&G, ts, 52, &ev, &used), VW_E_TRUNCATED);
+    assert_int_equal(vw_ic_guest_feed(&G, ts, 53, &ev, &used), VW_OK);
+    assert_int_equal(ev.kind, VW_IC_GUEST_EV_TIMESYNC);
+    assert_false(ev.msg.body.timesync.v4);
+    assert_int_equal(ev.msg.body.timesync.flags, VW_IC_TS_FLAG_SYNC);
+    assert_int_equal(ev.msg.body.timesync.parent_time, 0x10);
+    assert_int_equal(take(), 53);
+}
+
+static void linux_kvp_agent(void **state)
+{
+    (void)state;
+    static uint8_t in[8 + 20 + 2580];
+    size_t used, n = sizeof in;
+    struct vw_ic_guest_event ev;
+    memset(in, 0, sizeof in);
+    put32(in, 1);
+    put32(in + 4, 2600);
+    in[8] = 3;
+    in[12] = 2;
+    in[14] = 4;
+    put16(in + 18, 2580);
+    in[25] = 3;
+    in[28] = VW_IC_KVP_OP_ENUMERATE;
+    in[29] = VW_IC_KVP_POOL_AUTO;
+    init(VW_IC_PROFILE_LINUX, VW_IC_MSG_KVP, false, false);
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_E_STATE); /* no agent: not read */
+    assert_int_equal(take(), 0);
+    struct vw_ic_guest_answer a = { 0, "K", "V\xc3\xa9" };
+    assert_int_equal(vw_ic_guest_complete(&G, &a), VW_E_STATE);
+    init(VW_IC_PROFILE_LINUX, VW_IC_MSG_KVP, true, false);
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_OK);
+    assert_int_equal(ev.kind, VW_IC_GUEST_EV_KVP);
+    assert_true(ev.pending);
+    assert_int_equal(take(), 0); /* waits for the agent */
+    struct vw_ic_guest_answer badans = { 0, "K", "\xff" };
+    assert_int_equal(vw_ic_guest_complete(&G, &badans), VW_E_BAD_UTF8);
+    assert_int_equal(take(), 0); /* still waiting */
+    assert_int_equal(vw_ic_guest_complete(&G, &a), VW_OK);
+    assert_int_equal(take(), n);
+    assert_int_equal(get32(OUT + 36), VW_IC_KVP_TYPE_STRING);
+    assert_int_equal(get32(OUT + 40), 4); /* key "K": 2 * (1 + 1) */
+    assert_int_equal(get32(OUT + 44), 6); /* value "Vé": 2 * (2 + 1) */
+    assert_int_equal(OUT[48], 'K');
+    assert_int_equal(OUT[560], 'V');
+    assert_int_equal(OUT[562], 0xe9);
+    assert_int_equal(OUT[25], 5);
+    assert_int_equal(vw_ic_guest_complete(&G, &a), VW_E_STATE);
+    /* An agent failure: status only. */
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_OK);
+    struct vw_ic_guest_answer none = { VW_IC_E_NO_MORE_ITEMS, NULL, NULL };
+    assert_int_equal(vw_ic_guest_complete(&G, &none), VW_OK);
+    assert_int_equal(take(), n);
+    assert_int_equal(get32(OUT + 20), VW_IC_E_NO_MORE_ITEMS);
+    assert_memory_equal(OUT + 28, in + 28, n - 28);
+}
+
+static void linux_vss(void **state)
+{
+    (void)state;
+    uint8_t in[8 + 20 + 12];
+    size_t used;
+    struct vw_ic_guest_event ev;
+    memset(in, 0, sizeof in);
+    in[8] = 3;
+    in[12] = 5;
+    in[14] = 5;
+    in[18] = 12;
+    in[25] = 3;
+    in[28] = VW_IC_VSS_OP_HOT_BACKUP;
+    init(VW_IC_PROFILE_LINUX, VW_IC_MSG_VSS, false, false);
+    assert_int_equal(vw_ic_guest_feed(&G, in, sizeof in, &ev, &used), VW_E_STATE);
+    assert_int_equal(take(), sizeof in);
+    assert_int_equal(get32(OUT + 20), VW_IC_E_FAIL);
+    init(VW_IC_PROFILE_LINUX, VW_IC_MSG_VSS, true, false);
+    assert_int_equal(vw_ic_guest_feed(&G, in, sizeof in, &ev, &used), VW_OK);
+    assert_true(ev.pending);
+    struct vw_ic_guest_answer a = { 0, NULL, NULL };
+    assert_int_equal(vw_ic_guest_complete(&G, &a), VW_OK);
+    assert_int_equal(take(), sizeof in);
+    assert_int_equal(get32(OUT + 36), VW_IC_VSS_HBU_NO_AUTO_RECOVERY);
+    in[28] = VW_IC_VSS_OP_GET_DM_INFO;
+    put32(in + 36, 0x55);
+    assert_int_equal(vw_ic_guest_feed(&G, in, sizeof in, &ev, &used), VW_OK);
+    assert_false(ev.pending);
+    assert_int_equal(take(), sizeof in);
+    assert_int_equal(get32(OUT + 36), 0);
+    assert_int_equal(vw_ic_guest_feed(&G, in, 39, &ev, &used), VW_E_TRUNCATED);
+    assert_int_equal(take(), 0);
+}
+
+static void openvmm_shutdown(void **state)
+{
+    (void)state;
+    static uint8_t in[8 + 20 + 2060];
+    uint8_t offer[64];
+    size_t used;
+    struct vw_ic_guest_event ev;
+    init(VW_IC_PROFILE_OPENVMM, VW_IC_MSG_SHUTDOWN, false, false);
+    size_t n = sd_request(in, 6);
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_E_STATE); /* before negotiation */
+    assert_int_equal(take(), 0);
+    size_t on = sd_offer(offer, 9);
+    assert_int_equal(vw_ic_guest_feed(&G, offer, on, &ev, &used), VW_OK);
+    assert_int_equal(take(), 44);
+    static const uint8_t want[44] = { 1, 0, 0, 0, 36, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0,
+                                      0, 0, 9, 5, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 3, 0, 0, 0, 3, 0, 2, 0 };
+    assert_memory_equal(OUT, want, 44);
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_OK);
+    assert_int_equal(ev.kind, VW_IC_GUEST_EV_SHUTDOWN);
+    assert_int_equal(ev.action, VW_IC_SD_REBOOT); /* flags 6: restart bit wins */
+    assert_false(ev.force);
+    assert_true(ev.pending);
+    assert_int_equal(take(), 0);
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_E_STATE); /* one at a time */
+    struct vw_ic_guest_answer a = { VW_IC_E_FAIL, NULL, NULL };
+    assert_int_equal(vw_ic_guest_complete(&G, &a), VW_OK);
+    assert_int_equal(take(), 28);
+    static const uint8_t rep[28] = { 1, 0, 0, 0, 20, 0, 0, 0, 3, 0, 0, 0, 3, 0, 3, 0, 2, 0, 0, 0, 0x05, 0x40, 0x00, 0x80, 0x21, 5, 0, 0 };
+    assert_memory_equal(OUT, rep, 28);
+    in[8 + 4] = VW_IC_MSG_HEARTBEAT;
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_E_BAD_TYPE);
+    assert_int_equal(take(), 0);
+    in[0] = 2; /* not a data packet */
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_E_BAD_TYPE);
+    assert_int_equal(vw_ic_guest_error_offset(&G), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(init_checks),
+        cmocka_unit_test(linux_negotiate_echo),
+        cmocka_unit_test(linux_negotiate_failures),
+        cmocka_unit_test(linux_shutdown_flags),
+        cmocka_unit_test(linux_heartbeat_and_timesync),
+        cmocka_unit_test(linux_kvp_agent),
+        cmocka_unit_test(linux_vss),
+        cmocka_unit_test(openvmm_shutdown),
+    };
+    return cmocka_run_group_tests_name("ic_guest", tests, NULL, NULL);
+}

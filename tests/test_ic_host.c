@@ -1,0 +1,253 @@
+/* Unit tests of the IC host initiator (src/ic/host.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "vmwire/ic.h"
+
+static struct vw_ic_host H;
+static uint8_t OUT[16384];
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+/* A negotiate answer: pipe + header(type 0, size 16, flags) + 1/1 + versions. */
+static size_t answer(uint8_t *p, uint8_t tid, uint8_t flags, uint16_t f, uint16_t m, uint16_t fmaj, uint16_t mmaj,
+                     uint16_t mmin)
+{
+    memset(p, 0, 44);
+    p[0] = 1;
+    p[4] = 36;
+    p[8 + 10] = 16;
+    p[8 + 16] = tid;
+    p[8 + 17] = flags;
+    put16(p + 28, f);
+    put16(p + 30, m);
+    put16(p + 36, fmaj);
+    put16(p + 40, mmaj);
+    put16(p + 42, mmin);
+    return 44;
+}
+
+/* A shutdown reply without body (the OpenVMM guest form). */
+static size_t sd_reply(uint8_t *p, uint8_t tid, uint32_t status, uint16_t type)
+{
+    memset(p, 0, 28);
+    p[0] = 1;
+    p[4] = 20;
+    p[8] = 3;
+    p[12] = (uint8_t)type;
+    p[14] = 3;
+    p[16] = 2;
+    p[20] = (uint8_t)status;
+    p[21] = (uint8_t)(status >> 8);
+    p[22] = (uint8_t)(status >> 16);
+    p[23] = (uint8_t)(status >> 24);
+    p[24] = tid;
+    p[25] = 5;
+    return 28;
+}
+
+static void setup(uint16_t svc, uint64_t timeout)
+{
+    struct vw_ic_host_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.service = svc;
+    cfg.timeout_ns = timeout;
+    assert_int_equal(vw_ic_host_init(&H, &cfg), VW_OK);
+}
+
+static size_t take(void)
+{
+    size_t w = 999;
+    assert_int_equal(vw_ic_host_output(&H, OUT, sizeof OUT, &w), VW_OK);
+    return w;
+}
+
+static void negotiate(void)
+{
+    uint8_t a[44];
+    size_t used;
+    struct vw_ic_host_event ev;
+    assert_int_equal(vw_ic_host_start(&H, 0), VW_OK);
+    (void)take();
+    assert_int_equal(vw_ic_host_feed(&H, a, answer(a, 0, 5, 1, 1, 3, 3, 2), 0, &ev, &used), VW_OK);
+    assert_int_equal(ev.kind, VW_IC_HOST_EV_NEGOTIATED);
+}
+
+static void offer_bytes(void **state)
+{
+    (void)state;
+    setup(VW_IC_MSG_SHUTDOWN, 0);
+    size_t w = 0;
+    assert_int_equal(vw_ic_host_output(&H, OUT, sizeof OUT, &w), VW_OK);
+    assert_int_equal(w, 0); /* nothing before start */
+    assert_int_equal(vw_ic_host_start(&H, 0), VW_OK);
+    assert_int_equal(vw_ic_host_output(&H, OUT, 10, &w), VW_E_NOSPACE);
+    assert_int_equal(w, 60);
+    assert_int_equal(take(), 60);
+    static const uint8_t want[60] = { 1, 0, 0, 0, 52, 0, 0, 0,                       /* pipe */
+                                      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0, 0, 0, 0, 0, 3, 0, 0, /* header */
+                                      2, 0, 4, 0, 0, 0, 0, 0,                          /* counts */
+                                      1, 0, 0, 0, 3, 0, 0, 0,                          /* 1.0 3.0 */
+                                      1, 0, 0, 0, 3, 0, 0, 0, 3, 0, 1, 0, 3, 0, 2, 0 }; /* 1.0 3.0 3.1 3.2 */
+    assert_memory_equal(OUT, want, 60);
+    struct vw_ic_host_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.service = VW_IC_MSG_HEARTBEAT; /* OpenVMM has no heartbeat list */
+    assert_int_equal(vw_ic_host_init(&H, &cfg), VW_E_INVALID_ARG);
+}
+
+static void negotiation_checks(void **state)
+{
+    (void)state;
+    uint8_t a[64];
+    size_t used, n;
+    struct vw_ic_host_event ev;
+    struct vw_ic_version f, m;
+    setup(VW_IC_MSG_SHUTDOWN, 0);
+    assert_int_equal(vw_ic_host_feed(&H, a, answer(a, 0, 5, 1, 1, 3, 3, 2), 0, &ev, &used), VW_E_STATE);
+    assert_int_equal(vw_ic_host_versions(&H, &f, &m), VW_E_STATE);
+    assert_int_equal(vw_ic_host_start(&H, 0), VW_OK);
+    n = sd_reply(a, 0, 0, VW_IC_MSG_SHUTDOWN);
+    assert_int_equal(vw_ic_host_feed(&H, a, n, 0, &ev, &used), VW_OK); /* stale: dropped */
+    assert_int_equal(ev.kind, VW_IC_HOST_EV_DROPPED);
+    n = answer(a, 0, 5, 1, 1, 3, 3, 1);
+    assert_int_equal(vw_ic_host_feed(&H, a, n, 0, &ev, &used), VW_OK);
+    assert_int_equal(ev.message.minor, 1);
+    assert_int_equal(vw_ic_host_versions(&H, &f, &m), VW_OK);
+    assert_int_equal(f.major, 3);
+    assert_int_equal(m.minor, 1);
+    /* Each fault while negotiating is sticky. */
+    static const struct {
+        uint8_t tid, flags;
+        uint16_t f, m;
+        vw_status s;
+        size_t off;
+    } t[] = {
+        { 1, 5, 1, 1, VW_E_MISMATCH, 24 },
+        { 0, 4, 1, 1, VW_E_MISMATCH, 25 },
+        { 0, 5, 0, 0, VW_E_NO_COMMON_VERSION, 28 },
+        { 0, 5, 2, 1, VW_E_NO_COMMON_VERSION, 28 },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        assert_int_equal(vw_ic_host_start(&H, 0), VW_OK);
+        n = answer(a, t[i].tid, t[i].flags, t[i].f, t[i].m, 3, 3, 2);
+        assert_int_equal(vw_ic_host_feed(&H, a, n, 0, &ev, &used), t[i].s);
+        assert_int_equal(vw_ic_host_error_offset(&H), t[i].off);
+        n = answer(a, 0, 5, 1, 1, 3, 3, 2);
+        assert_int_equal(vw_ic_host_feed(&H, a, n, 0, &ev, &used), VW_E_FAILED);
+    }
+    assert_int_equal(vw_ic_host_start(&H, 0), VW_OK);
+    assert_int_equal(vw_ic_host_feed(&H, a, 27, 0, &ev, &used), VW_E_TRUNCATED);
+    assert_int_equal(vw_ic_host_error_offset(&H), 27);
+}
+
+static void requests_and_replies(void **state)
+{
+    (void)state;
+    uint8_t r[64];
+    size_t used, n;
+    struct vw_ic_host_event ev;
+    struct vw_ic_message body;
+    setup(VW_IC_MSG_SHUTDOWN, 0);
+    memset(&body, 0, sizeof body);
+    body.kind = VW_IC_BODY_SHUTDOWN;
+    body.body.shutdown.flags = VW_IC_SD_FLAG_FORCE;
+    assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_E_STATE); /* before negotiation */
+    negotiate();
+    assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_OK);
+    assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_E_STATE); /* one in flight */
+    assert_int_equal(take(), 8 + 20 + 2060);
+    assert_int_equal(OUT[8], 3);       /* negotiated framework 3.0 */
+    assert_int_equal(OUT[8 + 4], 3);   /* type */
+    assert_int_equal(OUT[8 + 8], 2);   /* version 3.2 */
+    assert_int_equal(OUT[8 + 10], 0x0c);
+    assert_int_equal(OUT[8 + 11], 0x08); /* 2060 */
+    assert_int_equal(OUT[8 + 17], 3);
+    assert_int_equal(OUT[28 + 8], 1);
+    n = sd_reply(r, 1, 0, VW_IC_MSG_SHUTDOWN);
+    assert_int_equal(vw_ic_host_feed(&H, r, n, 0, &ev, &used), VW_E_MISMATCH); /* not sticky */
+    n = sd_reply(r, 0, 0, VW_IC_MSG_HEARTBEAT);
+    assert_int_equal(vw_ic_host_feed(&H, r, n, 0, &ev, &used), VW_E_MISMATCH);
+    n = sd_reply(r, 0, VW_IC_E_FAIL, VW_IC_MSG_SHUTDOWN);
+    assert_int_equal(vw_ic_host_feed(&H, r, n, 0, &ev, &used), VW_E_BAD_STATUS);
+    assert_int_equal(ev.kind, VW_IC_HOST_EV_REPLY);
+    assert_int_equal(ev.status, VW_IC_E_FAIL);
+    assert_int_equal(vw_ic_host_feed(&H, r, n, 0, &ev, &used), VW_E_STATE); /* nothing in flight */
+    assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_OK);
+    n = sd_reply(r, 0, 0, VW_IC_MSG_SHUTDOWN);
+    assert_int_equal(vw_ic_host_feed(&H, r, n, 0, &ev, &used), VW_OK);
+    assert_int_equal(ev.status, 0);
+    body.kind = VW_IC_BODY_HEARTBEAT;
+    assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_E_BAD_TYPE);
+}
+
+static void timeouts(void **state)
+{
+    (void)state;
+    uint8_t r[64];
+    size_t used, n;
+    struct vw_ic_host_event ev;
+    struct vw_ic_message body;
+    setup(VW_IC_MSG_SHUTDOWN, 1000);
+    negotiate();
+    memset(&body, 0, sizeof body);
+    body.kind = VW_IC_BODY_SHUTDOWN;
+    assert_int_equal(vw_ic_host_send(&H, &body, 5000), VW_OK);
+    assert_int_equal(vw_ic_host_tick(&H, 6000), VW_OK); /* at the deadline: still in time */
+    assert_int_equal(vw_ic_host_tick(&H, 6001), VW_E_TIMEOUT);
+    assert_int_equal(vw_ic_host_tick(&H, 9000), VW_OK); /* reported once */
+    n = sd_reply(r, 0, 0, VW_IC_MSG_SHUTDOWN);
+    assert_int_equal(vw_ic_host_feed(&H, r, n, 9000, &ev, &used), VW_E_STATE);
+    assert_int_equal(vw_ic_host_send(&H, &body, 10000), VW_OK);
+    assert_int_equal(vw_ic_host_feed(&H, r, n, 11001, &ev, &used), VW_E_TIMEOUT);
+    /* A timed-out negotiation fails the channel. */
+    assert_int_equal(vw_ic_host_start(&H, 0), VW_OK);
+    assert_int_equal(vw_ic_host_tick(&H, 2000), VW_E_TIMEOUT);
+    assert_int_equal(vw_ic_host_feed(&H, r, n, 2000, &ev, &used), VW_E_FAILED);
+}
+
+static void kvp_rules(void **state)
+{
+    (void)state;
+    struct vw_ic_host_config cfg;
+    uint8_t a[44];
+    size_t used;
+    struct vw_ic_host_event ev;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.service = VW_IC_MSG_KVP;
+    assert_int_equal(vw_ic_host_init(&H, &cfg), VW_OK);
+    assert_int_equal(vw_ic_host_start(&H, 0), VW_OK);
+    assert_int_equal(take(), 8 + 20 + 8 + 4 * 5);
+    assert_int_equal(vw_ic_host_feed(&H, a, answer(a, 0, 5, 1, 1, 3, 4, 0), 0, &ev, &used), VW_OK);
+    struct vw_ic_message body;
+    memset(&body, 0, sizeof body);
+    body.kind = VW_IC_BODY_KVP;
+    body.body.kvp.operation = VW_IC_KVP_OP_GET_IP_INFO;
+    body.body.kvp.ip_binary = true;
+    assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_E_UNSUPPORTED); /* needs 5.0 */
+    body.body.kvp.operation = VW_IC_KVP_OP_ENUMERATE;
+    assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_OK);
+    assert_int_equal(take(), 8 + 20 + 2580);
+    assert_int_equal(OUT[8 + 10] | OUT[8 + 11] << 8, 2580);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(offer_bytes),
+        cmocka_unit_test(negotiation_checks),
+        cmocka_unit_test(requests_and_replies),
+        cmocka_unit_test(timeouts),
+        cmocka_unit_test(kvp_rules),
+    };
+    return cmocka_run_group_tests_name("ic_host", tests, NULL, NULL);
+}
