@@ -1,0 +1,571 @@
+/**
+ * @file crosvm.h
+ * @brief The crosvm plugin protocol, seed and final schema revisions.
+ *
+ * A crosvm plugin (a separate process) drives a VM through protobuf messages:
+ * `MainRequest`/`MainResponse` on SOCK_SEQPACKET main-channel sockets (with
+ * file descriptors passed by SCM_RIGHTS) and `VcpuRequest`/`VcpuResponse` on
+ * one channel per vCPU. Two wire-incompatible schema revisions exist; both are
+ * implemented (::vw_crosvm_revision). The rules are in spec/crosvm.md.
+ *
+ * Layers, each usable alone:
+ * - wire: vw_crosvm_decode() / vw_crosvm_encode() (protobuf semantics only,
+ *   rules CV-PB-*), drawing memory from a caller ::vw_arena;
+ * - rules: vw_crosvm_validate(), the protocol's stateless rules;
+ * - engines: ::vw_crosvm_vm (VM-wide state), ::vw_crosvm_main (one main
+ *   channel connection) and ::vw_crosvm_vcpu (one vCPU channel), for either end;
+ * - boundaries: the final revision's varint length prefix and a streaming
+ *   splitter (::vw_crosvm_splitter);
+ * - adapter (optional, POSIX): vw_crosvm_io_send() and friends.
+ *
+ * Messages are protoc-c structs (`ProtobufCMessage`). Their types are
+ * generated from proto/crosvm/{seed,final}/plugin.proto and installed as
+ * `<vmwire/proto/crosvm/seed/plugin.pb-c.h>` and
+ * `<vmwire/proto/crosvm/final/plugin.pb-c.h>`; this header does not need them.
+ * The field `errno` of the schema is the C member `errno_`.
+ */
+#ifndef VMWIRE_CROSVM_H
+#define VMWIRE_CROSVM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "vmwire/arena.h"
+#include "vmwire/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @brief Largest `MainRequest` datagram crosvm receives, in bytes (CV-MAIN-2). */
+#define VW_CROSVM_MAX_MAIN_REQUEST 4096u
+/** @brief Largest `MainResponse`, `VcpuRequest` or `VcpuResponse`, in bytes (CV-MAIN-2, CV-VCPU-2). */
+#define VW_CROSVM_MAX_MESSAGE 0x40000u
+/** @brief Most fds a plugin accepts with one main-channel response (CV-FD-3). */
+#define VW_CROSVM_MAX_FDS 32u
+/** @brief Most vCPUs the engines track (32 fds / 2 per vCPU in the final revision). */
+#define VW_CROSVM_MAX_VCPUS 16u
+/** @brief Capacity of the object table of a ::vw_crosvm_vm. */
+#define VW_CROSVM_MAX_OBJECTS 64u
+/** @brief Capacity of the reserved-range table of a ::vw_crosvm_vm. */
+#define VW_CROSVM_MAX_RANGES 64u
+/** @brief Longest varint length prefix of a final-revision `VcpuResponse` frame. */
+#define VW_CROSVM_MAX_PREFIX 5u
+
+/** @brief Linux errno values the protocol uses (the wire carries Linux numbers on every host). */
+enum vw_crosvm_errno {
+    VW_CROSVM_EPERM = 1,      /**< overlapping reserved range */
+    VW_CROSVM_ENOENT = 2,     /**< unknown object id or range */
+    VW_CROSVM_EBADF = 9,      /**< memory created without its memfd */
+    VW_CROSVM_ENOMEM = 12,    /**< an engine table is full */
+    VW_CROSVM_EEXIST = 17,    /**< object id already in use */
+    VW_CROSVM_EINVAL = 22,    /**< bad argument, enum out of range, second Start */
+    VW_CROSVM_ENOTTY = 25,    /**< no request in the message, or no constructor */
+    VW_CROSVM_ENODATA = 61,   /**< no network configured */
+    VW_CROSVM_EPROTO = 71     /**< vCPU request out of order */
+};
+
+/** @brief Schema revision. */
+enum vw_crosvm_revision {
+    VW_CROSVM_SEED = 0, /**< the 2018 schema: sockets per vCPU, every request answered */
+    VW_CROSVM_FINAL = 1 /**< plugin API 0.22: pipes per vCPU, pushed Waits, framed responses */
+};
+
+/** @brief The four message kinds of each revision. */
+enum vw_crosvm_kind {
+    VW_CROSVM_MAIN_REQUEST = 0,  /**< `MainRequest`, plugin to crosvm */
+    VW_CROSVM_MAIN_RESPONSE = 1, /**< `MainResponse`, crosvm to plugin */
+    VW_CROSVM_VCPU_REQUEST = 2,  /**< `VcpuRequest`, plugin to crosvm */
+    VW_CROSVM_VCPU_RESPONSE = 3  /**< `VcpuResponse`, crosvm to plugin */
+};
+
+/** @brief Which end of a channel an engine plays. */
+enum vw_crosvm_role {
+    VW_CROSVM_HOST = 0,  /**< crosvm: receives requests, sends responses */
+    VW_CROSVM_PLUGIN = 1 /**< the plugin: sends requests, receives responses */
+};
+
+/* ---------------------------------------------------------------- wire */
+
+/**
+ * @brief The protoc-c descriptor of a message kind.
+ * @param rev revision.
+ * @param kind message kind.
+ * @return the descriptor, or NULL for values outside the enums.
+ */
+const ProtobufCMessageDescriptor *vw_crosvm_descriptor(enum vw_crosvm_revision rev,
+                                                       enum vw_crosvm_kind kind);
+
+/**
+ * @brief Parse a kind name such as `"crosvm.final.VcpuResponse"`.
+ * @param name the name (may be NULL).
+ * @param rev receives the revision.
+ * @param kind receives the kind.
+ * @return ::VW_OK, or ::VW_E_UNSUPPORTED for an unknown name, ::VW_E_INVALID_ARG for NULL outputs.
+ */
+vw_status vw_crosvm_kind_parse(const char *name, enum vw_crosvm_revision *rev,
+                               enum vw_crosvm_kind *kind);
+
+/**
+ * @brief Decode one message of @p kind with protobuf's semantics (rules CV-PB-*).
+ *
+ * Nothing beyond protobuf is checked: use vw_crosvm_validate() for the
+ * protocol's rules. Never calls malloc.
+ * @param rev revision.
+ * @param kind message kind.
+ * @param buf the bytes of exactly one message; `bytes` fields point into it.
+ * @param len length of @p buf.
+ * @param arena caller memory for the decoded structs; on ::VW_E_NOMEM
+ *        vw_arena_needed() gives the size that suffices.
+ * @param out receives the message, NULL on failure.
+ * @param off receives the bytes consumed on success, the fault offset otherwise.
+ * @return ::VW_OK or a wire status of vw_pb_decode(); ::VW_E_INVALID_ARG for bad arguments.
+ */
+vw_status vw_crosvm_decode(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind,
+                           const uint8_t *buf, size_t len, struct vw_arena *arena,
+                           ProtobufCMessage **out, size_t *off);
+
+/**
+ * @brief Encode a message canonically (field-number order, packed repeated scalars).
+ * @param msg a message of one of the eight kinds (or any protoc-c message).
+ * @param out output buffer (NULL with @p cap 0 asks for the size).
+ * @param cap capacity of @p out.
+ * @param written bytes written, or on ::VW_E_NOSPACE the size needed.
+ * @return ::VW_OK, ::VW_E_NOSPACE or ::VW_E_INVALID_ARG.
+ */
+vw_status vw_crosvm_encode(const ProtobufCMessage *msg, uint8_t *out, size_t cap,
+                           size_t *written);
+
+/* ---------------------------------------------------------------- rules */
+
+/**
+ * @brief Size in bytes of the KVM struct a state blob must hold.
+ * @param rev revision.
+ * @param vcpu 1 for `VcpuRequest.StateSet`, 0 for `MainRequest.StateSet` (final only).
+ * @param set the enum value.
+ * @return the size, or 0 when @p set is not a value of that enum in @p rev.
+ */
+size_t vw_crosvm_state_size(enum vw_crosvm_revision rev, int vcpu, int32_t set);
+
+/**
+ * @brief Check the protocol's stateless rules on a decoded message (CV-MAIN-*, CV-VCPU-*, CV-REV-*).
+ *
+ * Checks: a required oneof is set, enum values are named, state blobs have
+ * the size of their KVM struct, IoEvent lengths, reserved ranges do not wrap,
+ * I/O data lengths, the errno sign of the revision and the size limits.
+ * @param rev revision.
+ * @param kind message kind of @p msg.
+ * @param msg the decoded message.
+ * @param wire_len its length on the wire (for the size limits).
+ * @return ::VW_OK, ::VW_E_MISSING_FIELD, ::VW_E_BAD_ENUM, ::VW_E_BAD_LENGTH,
+ *         ::VW_E_BAD_VALUE, ::VW_E_CAPACITY, ::VW_E_TOO_LONG or ::VW_E_INVALID_ARG.
+ */
+vw_status vw_crosvm_validate(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind,
+                             const ProtobufCMessage *msg, size_t wire_len);
+
+/* ---------------------------------------------------------------- VM state */
+
+/** @brief One object created with `Create` (private to the engines). */
+struct vw_crosvm_object {
+    uint32_t id;       /**< the plugin-chosen id */
+    uint8_t kind;      /**< constructor: 2 io_event, 3 memory, 4 irq_event */
+    uint8_t dirty_log; /**< memory created with dirty logging */
+};
+
+/** @brief One reserved range (private to the engines). */
+struct vw_crosvm_range {
+    uint64_t start;      /**< first address */
+    uint64_t length;     /**< length in bytes, never 0 */
+    uint8_t space;       /**< 0 I/O ports, 1 MMIO */
+    uint8_t async_write; /**< final revision: writes do not stop the vCPU */
+};
+
+/**
+ * @brief VM-wide state shared by the engines of one VM: objects, reserved
+ *        ranges, Start, pending pauses. Caller-owned; treat members as private.
+ */
+struct vw_crosvm_vm {
+    enum vw_crosvm_revision rev;                            /**< schema revision */
+    unsigned n_vcpus;                                       /**< number of vCPUs (0 until known on the plugin end) */
+    int has_tap;                                            /**< host end: a network tap is configured */
+    int started;                                            /**< Start succeeded */
+    size_t n_objects;                                       /**< entries used in @c objects */
+    struct vw_crosvm_object objects[VW_CROSVM_MAX_OBJECTS]; /**< live objects */
+    size_t n_ranges;                                        /**< entries used in @c ranges */
+    struct vw_crosvm_range ranges[VW_CROSVM_MAX_RANGES];    /**< reserved ranges */
+    uint32_t pause_pending;                                 /**< bit i: a pause is pending for vCPU i */
+    uint64_t pause_user[VW_CROSVM_MAX_VCPUS];               /**< the `user` value of each pending pause */
+};
+
+/**
+ * @brief Initialise VM state.
+ * @param vm the state.
+ * @param rev schema revision.
+ * @param n_vcpus number of vCPUs (host end: the real count, 1..::VW_CROSVM_MAX_VCPUS;
+ *        plugin end: 0, learned from the GetVcpus answer).
+ * @param has_tap host end: whether GetNetConfig can succeed (final revision).
+ * @return ::VW_OK or ::VW_E_INVALID_ARG.
+ */
+vw_status vw_crosvm_vm_init(struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev,
+                            unsigned n_vcpus, int has_tap);
+
+/**
+ * @brief Find the reserved range holding `[address, address+len)` in @p space.
+ * @param vm the state.
+ * @param space 0 I/O ports, 1 MMIO.
+ * @param address first byte.
+ * @param len access length (0 is treated as 1).
+ * @return the range, or NULL when the access is not inside one range.
+ */
+const struct vw_crosvm_range *vw_crosvm_vm_find_range(const struct vw_crosvm_vm *vm, int space,
+                                                      uint64_t address, uint64_t len);
+
+/* ---------------------------------------------------------------- main channel */
+
+/** @brief Configuration of a main-channel engine. */
+struct vw_crosvm_main_config {
+    enum vw_crosvm_role role; /**< which end this engine plays */
+    struct vw_crosvm_vm *vm;  /**< VM state, shared by all connections of the VM */
+    struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and send */
+};
+
+/** @brief What one main-channel feed or send found. */
+struct vw_crosvm_main_event {
+    const ProtobufCMessage *msg; /**< the decoded message (valid until the next feed or send) */
+    uint32_t request;            /**< the request's oneof field number (0: none) */
+    int32_t err;                 /**< the errno (positive) of the answer; 0 on success */
+    unsigned fds_in;             /**< fds that came with the message */
+    unsigned fds_out;            /**< host: fds the caller must attach to the answer */
+    int app_reply;               /**< host: 1 when the caller must send the answer (it carries data) */
+};
+
+/** @brief One main-channel connection. Caller-owned; treat members as private. */
+struct vw_crosvm_main {
+    struct vw_crosvm_main_config cfg; /**< configuration */
+    int state;                        /**< engine state */
+    uint32_t pending;                 /**< oneof number of the request in flight */
+    uint32_t pending_ctor;            /**< its Create constructor */
+    uint32_t pending_id;              /**< its object id */
+    int undo;                         /**< host: effect of the last request (for vw_crosvm_main_fail) */
+    struct vw_crosvm_range undo_range; /**< host: the range the last request added or removed */
+    struct vw_crosvm_object undo_obj;  /**< host: the object the last request added or removed */
+    size_t out_len;                   /**< bytes pending in @c out */
+    uint8_t out[16];                  /**< host: the queued answer */
+    size_t err_off;                   /**< offset of the last fault */
+};
+
+/**
+ * @brief Initialise a main-channel engine (state: idle).
+ * @param m the engine.
+ * @param cfg configuration (copied; @c vm and @c arena must outlive the engine).
+ * @return ::VW_OK or ::VW_E_INVALID_ARG.
+ */
+vw_status vw_crosvm_main_init(struct vw_crosvm_main *m, const struct vw_crosvm_main_config *cfg);
+
+/**
+ * @brief Feed one datagram received from the peer (host: a request; plugin: a response).
+ *
+ * Host, legal when idle: decodes, validates, applies the request to the VM
+ * state and either queues the answer for vw_crosvm_main_output() or, when
+ * the answer carries data (`ev->app_reply`), waits for vw_crosvm_main_send().
+ * Protocol-level refusals (duplicate id, overlap, second Start...) are
+ * answered with their errno, not reported as a status. Plugin, legal while a
+ * request is in flight: checks the answer's variant, errno sign and fd count
+ * and mirrors successful effects into the VM state.
+ * @param m the engine.
+ * @param in the datagram.
+ * @param len its length.
+ * @param nfds number of fds received with it.
+ * @param ev receives what was found.
+ * @param consumed receives @p len on success.
+ * @return ::VW_OK; a decode status (sticky: the connection is dropped);
+ *         ::VW_E_TOO_LONG (sticky); ::VW_E_STATE; ::VW_E_MISMATCH (wrong
+ *         answer variant); ::VW_E_BAD_FDS; a vw_crosvm_validate() status;
+ *         ::VW_E_NOMEM (arena); ::VW_E_FAILED after a sticky fault.
+ */
+vw_status vw_crosvm_main_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t len,
+                              unsigned nfds, struct vw_crosvm_main_event *ev, size_t *consumed);
+
+/**
+ * @brief Check a message this end is about to send, and advance the state.
+ *
+ * Plugin, legal when idle: a request (at most ::VW_CROSVM_MAX_MAIN_REQUEST
+ * bytes, one fd with Create.memory and none otherwise). Host, legal after a
+ * feed that set `ev->app_reply`: the answer, of the matching variant, with
+ * @p nfds as the protocol requires. The caller transmits its own bytes.
+ * @param m the engine.
+ * @param msg the encoded message.
+ * @param len its length.
+ * @param nfds number of fds sent with it.
+ * @param ev receives what was found (may be NULL).
+ * @return ::VW_OK, ::VW_E_STATE, ::VW_E_MISMATCH, ::VW_E_BAD_FDS, ::VW_E_TOO_LONG,
+ *         a decode or validate status, ::VW_E_FAILED.
+ */
+vw_status vw_crosvm_main_send(struct vw_crosvm_main *m, const uint8_t *msg, size_t len,
+                              unsigned nfds, struct vw_crosvm_main_event *ev);
+
+/**
+ * @brief Host: replace the queued answer by a failure with @p err, undoing the request's effect.
+ *
+ * For failures only the caller sees (a KVM ioctl failed). Legal while an
+ * answer is queued or awaited.
+ * @param m the engine.
+ * @param err positive errno.
+ * @return ::VW_OK, ::VW_E_STATE or ::VW_E_INVALID_ARG.
+ */
+vw_status vw_crosvm_main_fail(struct vw_crosvm_main *m, int32_t err);
+
+/**
+ * @brief Copy the queued answer (host end) into @p out.
+ * @param m the engine.
+ * @param out buffer (NULL with @p cap 0 asks for the size).
+ * @param cap its capacity.
+ * @param written bytes written; 0 with ::VW_OK when nothing is queued; the size needed on ::VW_E_NOSPACE.
+ * @return ::VW_OK or ::VW_E_NOSPACE (the answer stays queued).
+ */
+vw_status vw_crosvm_main_output(struct vw_crosvm_main *m, uint8_t *out, size_t cap, size_t *written);
+
+/**
+ * @brief Offset of the last fault in the last fed or sent message.
+ * @param m the engine.
+ * @return the offset.
+ */
+size_t vw_crosvm_main_error_offset(const struct vw_crosvm_main *m);
+
+/* ---------------------------------------------------------------- vCPU channel */
+
+/** @brief Configuration of a vCPU-channel engine. */
+struct vw_crosvm_vcpu_config {
+    enum vw_crosvm_revision rev; /**< schema revision (must match @c vm's) */
+    enum vw_crosvm_role role; /**< which end this engine plays */
+    struct vw_crosvm_vm *vm;  /**< VM state (reserved ranges, pauses); may be NULL to skip those checks */
+    unsigned index;           /**< this vCPU's index */
+    struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and send */
+};
+
+/** @brief States of a vCPU channel (spec/crosvm.md, CV-VCPU-*). */
+enum vw_crosvm_vcpu_state {
+    VW_CROSVM_VS_INIT = 0,     /**< no Wait sent yet */
+    VW_CROSVM_VS_WAITING = 1,  /**< a Wait request awaits its answer */
+    VW_CROSVM_VS_STOPPED = 2,  /**< the vCPU is stopped for a reason the plugin handles */
+    VW_CROSVM_VS_REQUEST = 3,  /**< a state or MSR request awaits its answer */
+    VW_CROSVM_VS_RESUMING = 4, /**< seed: a Resume awaits its answer */
+    VW_CROSVM_VS_RUNNING = 5,  /**< the guest runs; final: the next Wait is pushed */
+    VW_CROSVM_VS_DOWN = 6      /**< Shutdown seen; nothing more is legal */
+};
+
+/** @brief What one vCPU-channel feed or send found. */
+struct vw_crosvm_vcpu_event {
+    const ProtobufCMessage *msg;     /**< the decoded message (valid until the next feed or send) */
+    int is_request;                  /**< 1 for a VcpuRequest, 0 for a VcpuResponse */
+    uint32_t field;                  /**< its oneof field number (0: none) */
+    uint32_t exit;                   /**< for a Wait answer: the exit member (1 init, 2 io, ...) */
+    int32_t err;                     /**< for an answer: its errno, made positive (0: success) */
+    enum vw_crosvm_vcpu_state state; /**< the state after the message */
+};
+
+/** @brief One vCPU channel. Caller-owned; treat members as private. */
+struct vw_crosvm_vcpu {
+    struct vw_crosvm_vcpu_config cfg; /**< configuration */
+    enum vw_crosvm_vcpu_state state;  /**< current state */
+    uint32_t pending;                 /**< oneof number of the request awaiting an answer */
+    size_t read_len;                  /**< bytes the Resume of the current stop must carry */
+    int32_t pending_set;              /**< StateSet of a GetState in flight */
+    size_t pending_count;             /**< MSR count of a GetMsrs in flight */
+    int inited;                       /**< the Init stop was reported */
+    int failed;                       /**< sticky fault */
+    size_t out_len;                   /**< bytes queued in @c out */
+    uint8_t out[32];                  /**< host: the queued engine answer (framed in final) */
+    size_t err_off;                   /**< offset of the last fault */
+};
+
+/**
+ * @brief Initialise a vCPU-channel engine (state ::VW_CROSVM_VS_INIT).
+ * @param v the engine.
+ * @param cfg configuration (copied).
+ * @return ::VW_OK or ::VW_E_INVALID_ARG.
+ */
+vw_status vw_crosvm_vcpu_init(struct vw_crosvm_vcpu *v, const struct vw_crosvm_vcpu_config *cfg);
+
+/**
+ * @brief Feed one message received from the peer (host: a request; plugin: an answer or pushed Wait).
+ *
+ * The message is unframed (for the final revision's answers, split the
+ * stream first with ::vw_crosvm_splitter). Host end: the first Wait is
+ * answered by the engine with `Wait{init}` (see vw_crosvm_vcpu_output());
+ * a request out of order is answered with errno EPROTO by the engine and
+ * reported as ::VW_E_STATE.
+ * @param v the engine.
+ * @param in the message.
+ * @param len its length.
+ * @param ev receives what was found.
+ * @param consumed receives @p len on success.
+ * @return ::VW_OK, ::VW_E_STATE, ::VW_E_MISMATCH, ::VW_E_BAD_LENGTH (Resume data),
+ *         ::VW_E_NOT_FOUND (I/O outside reserved ranges, no pause pending),
+ *         a validate status, a decode status (sticky), ::VW_E_FAILED.
+ */
+vw_status vw_crosvm_vcpu_feed(struct vw_crosvm_vcpu *v, const uint8_t *in, size_t len,
+                              struct vw_crosvm_vcpu_event *ev, size_t *consumed);
+
+/**
+ * @brief Check a message this end is about to send (unframed), and advance the state.
+ * @param v the engine.
+ * @param msg the encoded message.
+ * @param len its length.
+ * @param ev receives what was found (may be NULL).
+ * @return as vw_crosvm_vcpu_feed().
+ */
+vw_status vw_crosvm_vcpu_send(struct vw_crosvm_vcpu *v, const uint8_t *msg, size_t len,
+                              struct vw_crosvm_vcpu_event *ev);
+
+/**
+ * @brief Copy the answer the host engine queued (framed in the final revision).
+ * @param v the engine.
+ * @param out buffer (NULL with @p cap 0 asks for the size).
+ * @param cap its capacity.
+ * @param written bytes written; 0 with ::VW_OK when nothing is queued; the size needed on ::VW_E_NOSPACE.
+ * @return ::VW_OK or ::VW_E_NOSPACE.
+ */
+vw_status vw_crosvm_vcpu_output(struct vw_crosvm_vcpu *v, uint8_t *out, size_t cap, size_t *written);
+
+/**
+ * @brief Offset of the last fault in the last fed or sent message.
+ * @param v the engine.
+ * @return the offset.
+ */
+size_t vw_crosvm_vcpu_error_offset(const struct vw_crosvm_vcpu *v);
+
+/* ---------------------------------------------------------------- boundaries */
+
+/**
+ * @brief Check one received SOCK_SEQPACKET datagram against the channel's limit (CV-MAIN-1, CV-MAIN-2).
+ * @param kind kind of the message it carries.
+ * @param len bytes received.
+ * @param truncated nonzero when the kernel reported MSG_TRUNC.
+ * @return ::VW_OK, or ::VW_E_TOO_LONG when the datagram exceeds the receiver's buffer.
+ */
+vw_status vw_crosvm_datagram_check(enum vw_crosvm_kind kind, size_t len, int truncated);
+
+/**
+ * @brief Write the final revision's frame: a varint length prefix, then the message.
+ * @param msg the encoded message.
+ * @param len its length (at most ::VW_CROSVM_MAX_MESSAGE).
+ * @param out output (NULL with @p cap 0 asks for the size).
+ * @param cap its capacity.
+ * @param written bytes written, or the size needed on ::VW_E_NOSPACE.
+ * @return ::VW_OK, ::VW_E_NOSPACE, ::VW_E_TOO_LONG or ::VW_E_INVALID_ARG.
+ */
+vw_status vw_crosvm_frame_encode(const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
+                                 size_t *written);
+
+/** @brief Streaming splitter of the final revision's VcpuResponse stream. Treat members as private. */
+struct vw_crosvm_splitter {
+    uint8_t *buf;          /**< caller buffer for frames split across chunks */
+    size_t cap;            /**< its capacity (frames longer are refused) */
+    size_t have;           /**< body bytes gathered in @c buf */
+    size_t need;           /**< body length of the current frame */
+    unsigned prefix_len;   /**< prefix bytes seen of the current frame */
+    uint32_t prefix_val;   /**< value gathered from them */
+    int in_body;           /**< 1 once the prefix is complete */
+    int failed;            /**< sticky fault */
+    size_t err_off;        /**< offset of the last fault within the last chunk */
+};
+
+/**
+ * @brief Initialise a splitter.
+ * @param s the splitter.
+ * @param buf caller memory for reassembly (::VW_CROSVM_MAX_MESSAGE bytes accept every legal frame).
+ * @param cap its size; also the largest frame accepted.
+ * @return ::VW_OK or ::VW_E_INVALID_ARG.
+ */
+vw_status vw_crosvm_splitter_init(struct vw_crosvm_splitter *s, uint8_t *buf, size_t cap);
+
+/**
+ * @brief Feed a chunk of the stream; yields at most one frame per call.
+ *
+ * Call again with the rest of the chunk (`in + *consumed`) until it is used up.
+ * @param s the splitter.
+ * @param in the chunk.
+ * @param len its length.
+ * @param frame receives the message of a complete frame (inside @p in or the
+ *        splitter's buffer, valid until the next call), or NULL.
+ * @param frame_len receives its length.
+ * @param consumed receives the bytes of @p in used.
+ * @return ::VW_OK; ::VW_E_BAD_VARINT (prefix longer than 5 bytes or above 32
+ *         bits) or ::VW_E_TOO_LONG (frame larger than the buffer): sticky,
+ *         vw_crosvm_splitter_error_offset() tells where; ::VW_E_FAILED afterwards.
+ */
+vw_status vw_crosvm_splitter_feed(struct vw_crosvm_splitter *s, const uint8_t *in, size_t len,
+                                  const uint8_t **frame, size_t *frame_len, size_t *consumed);
+
+/**
+ * @brief Whether the splitter holds part of a frame (a stream ending now is truncated).
+ * @param s the splitter.
+ * @return 1 inside a frame, 0 at a frame boundary.
+ */
+int vw_crosvm_splitter_partial(const struct vw_crosvm_splitter *s);
+
+/**
+ * @brief Offset in the last chunk of the last fault.
+ * @param s the splitter.
+ * @return the offset.
+ */
+size_t vw_crosvm_splitter_error_offset(const struct vw_crosvm_splitter *s);
+
+/* ---------------------------------------------------------------- POSIX adapter */
+
+/**
+ * @brief Send one message as one SOCK_SEQPACKET datagram with its fds (SCM_RIGHTS).
+ *
+ * Only in builds with the I/O adapters (the default; `--disable-io-adapters` leaves them out).
+ * @param sock a connected AF_UNIX SOCK_SEQPACKET socket.
+ * @param msg the message.
+ * @param len its length.
+ * @param fds fds to pass (may be NULL when @p nfds is 0).
+ * @param nfds their number (at most ::VW_CROSVM_MAX_FDS).
+ * @return ::VW_OK, ::VW_E_IO (see errno), ::VW_E_INVALID_ARG.
+ */
+vw_status vw_crosvm_io_send(int sock, const uint8_t *msg, size_t len, const int *fds, size_t nfds);
+
+/**
+ * @brief Receive one datagram with its fds (received fds are close-on-exec).
+ * @param sock the socket.
+ * @param buf buffer.
+ * @param cap its capacity.
+ * @param len receives the datagram's length.
+ * @param fds receives the fds.
+ * @param max_fds capacity of @p fds.
+ * @param nfds receives their number.
+ * @return ::VW_OK; ::VW_E_CLOSED (peer closed: 0-byte read); ::VW_E_TOO_LONG
+ *         (datagram larger than @p cap) or ::VW_E_BAD_FDS (more fds than
+ *         @p max_fds), in which case every received fd is closed; ::VW_E_IO.
+ */
+vw_status vw_crosvm_io_recv(int sock, uint8_t *buf, size_t cap, size_t *len, int *fds,
+                            size_t max_fds, size_t *nfds);
+
+/**
+ * @brief Write one message to a pipe in one write() (final revision's vCPU channel).
+ * @param fd the pipe's write end.
+ * @param msg the bytes (a VcpuRequest, or a frame made by vw_crosvm_frame_encode()).
+ * @param len their length (at most PIPE_BUF-independent; the write is retried until complete).
+ * @return ::VW_OK, ::VW_E_IO, ::VW_E_CLOSED (EPIPE).
+ */
+vw_status vw_crosvm_io_pipe_write(int fd, const uint8_t *msg, size_t len);
+
+/**
+ * @brief One read() from a pipe.
+ * @param fd the pipe's read end.
+ * @param buf buffer.
+ * @param cap its capacity.
+ * @param len receives the bytes read.
+ * @return ::VW_OK, ::VW_E_CLOSED (end of file), ::VW_E_IO.
+ */
+vw_status vw_crosvm_io_pipe_read(int fd, uint8_t *buf, size_t cap, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VMWIRE_CROSVM_H */

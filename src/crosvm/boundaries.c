@@ -1,0 +1,135 @@
+/* crosvm message boundaries (spec/crosvm.md CV-MAIN-1, CV-VCPU-1, CV-VCPU-16):
+ * one message per SOCK_SEQPACKET datagram, and the final revision's
+ * varint-length-prefixed VcpuResponse stream with a streaming splitter. */
+#include <string.h>
+
+#include "crosvm/local.h"
+
+vw_status vw_crosvm_datagram_check(enum vw_crosvm_kind kind, size_t len, int truncated)
+{
+    size_t limit = kind == VW_CROSVM_MAIN_REQUEST ? VW_CROSVM_MAX_MAIN_REQUEST : VW_CROSVM_MAX_MESSAGE;
+    if ((unsigned)kind > VW_CROSVM_VCPU_RESPONSE)
+        return VW_E_INVALID_ARG;
+    return truncated || len > limit ? VW_E_TOO_LONG : VW_OK;
+}
+
+vw_status vw_crosvm_frame_encode(const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
+                                 size_t *written)
+{
+    uint8_t prefix[VW_CROSVM_MAX_PREFIX];
+    if (written)
+        *written = 0;
+    if (!written || (!msg && len) || (!out && cap))
+        return VW_E_INVALID_ARG;
+    if (len > VW_CROSVM_MAX_MESSAGE)
+        return VW_E_TOO_LONG;
+    size_t n = vw_crosvm__put_varint(prefix, len);
+    *written = n + len;
+    if (cap < n + len)
+        return VW_E_NOSPACE;
+    memcpy(out, prefix, n);
+    if (len)
+        memcpy(out + n, msg, len);
+    return VW_OK;
+}
+
+vw_status vw_crosvm_splitter_init(struct vw_crosvm_splitter *s, uint8_t *buf, size_t cap)
+{
+    if (!s || (!buf && cap))
+        return VW_E_INVALID_ARG;
+    memset(s, 0, sizeof *s);
+    s->buf = buf;
+    s->cap = cap;
+    return VW_OK;
+}
+
+static void next_frame(struct vw_crosvm_splitter *s)
+{
+    s->have = s->need = 0;
+    s->prefix_len = 0;
+    s->prefix_val = 0;
+    s->in_body = 0;
+}
+
+vw_status vw_crosvm_splitter_feed(struct vw_crosvm_splitter *s, const uint8_t *in, size_t len,
+                                  const uint8_t **frame, size_t *frame_len, size_t *consumed)
+{
+    if (frame)
+        *frame = NULL;
+    if (frame_len)
+        *frame_len = 0;
+    if (consumed)
+        *consumed = 0;
+    if (!s || !frame || !frame_len || !consumed || (!in && len))
+        return VW_E_INVALID_ARG;
+    s->err_off = 0;
+    if (s->failed)
+        return VW_E_FAILED;
+    size_t i = 0;
+    while (!s->in_body) {
+        if (i == len) {
+            *consumed = len;
+            return VW_OK;
+        }
+        uint8_t b = in[i];
+        /* A uint32 varint: at most 5 bytes, the fifth holding bits 28..31. */
+        if (s->prefix_len == 4 && b > 0x0f) {
+            s->err_off = i;
+            s->failed = 1;
+            return VW_E_BAD_VARINT;
+        }
+        s->prefix_val |= (uint32_t)(b & 0x7f) << (7 * s->prefix_len);
+        s->prefix_len++;
+        i++;
+        if (!(b & 0x80)) {
+            s->in_body = 1;
+            s->need = s->prefix_val;
+            if (s->need > s->cap || s->need > VW_CROSVM_MAX_MESSAGE) {
+                s->err_off = i - 1;
+                s->failed = 1;
+                return VW_E_TOO_LONG;
+            }
+        }
+    }
+    if (s->need == 0) { /* an empty message */
+        static const uint8_t empty[1] = { 0 };
+        *frame = empty;
+        *consumed = i;
+        next_frame(s);
+        return VW_OK;
+    }
+    if (i == len) {
+        *consumed = i;
+        return VW_OK;
+    }
+    if (s->have == 0 && len - i >= s->need) { /* whole body in this chunk: no copy */
+        *frame = in + i;
+        *frame_len = s->need;
+        *consumed = i + s->need;
+        next_frame(s);
+        return VW_OK;
+    }
+    size_t take = s->need - s->have;
+    if (take > len - i)
+        take = len - i;
+    memcpy(s->buf + s->have, in + i, take);
+    s->have += take;
+    i += take;
+    if (s->have == s->need) {
+        *frame = s->buf;
+        *frame_len = s->need;
+        next_frame(s);
+    }
+    *consumed = i;
+    return VW_OK;
+}
+
+int vw_crosvm_splitter_partial(const struct vw_crosvm_splitter *s)
+{
+    return s && (s->prefix_len > 0 || s->in_body);
+}
+
+size_t vw_crosvm_splitter_error_offset(const struct vw_crosvm_splitter *s)
+{
+    return s ? s->err_off : 0;
+}

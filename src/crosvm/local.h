@@ -1,0 +1,63 @@
+/* Internal to src/crosvm: generic field access on protoc-c messages, so that
+ * one piece of code serves both schema revisions (their messages differ in
+ * field numbers, not in shape), and the per-revision field numbers. */
+#ifndef VW_CROSVM_LOCAL_H
+#define VW_CROSVM_LOCAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "vmwire/crosvm.h"
+
+/* ---- generic access (a NULL message reads as empty) ---------------------- */
+
+/* The member number set in the message's oneof (each crosvm message has at
+ * most one oneof); 0 when unset or when the message has none. */
+uint32_t vw_crosvm__case(const ProtobufCMessage *m);
+/* Sub-message field @p num (a oneof member only when it is the set member). */
+const ProtobufCMessage *vw_crosvm__sub(const ProtobufCMessage *m, uint32_t num);
+/* Scalar field @p num (integer types, enum, bool) widened to 64 bits; sint32
+ * and enum values are sign-extended. Absent: 0. */
+uint64_t vw_crosvm__u64(const ProtobufCMessage *m, uint32_t num);
+/* Bytes field @p num; absent: {0, NULL}. */
+ProtobufCBinaryData vw_crosvm__bytes(const ProtobufCMessage *m, uint32_t num);
+/* Element count of repeated field @p num. */
+size_t vw_crosvm__count(const ProtobufCMessage *m, uint32_t num);
+/* Element @p i of a repeated message field. */
+const ProtobufCMessage *vw_crosvm__elem(const ProtobufCMessage *m, uint32_t num, size_t i);
+/* Whether the enum of field @p num names @p value. */
+int vw_crosvm__enum_named(const ProtobufCMessage *m, uint32_t num, int32_t value);
+
+/* ---- field numbers that differ between the revisions --------------------- */
+
+struct vw_crosvm__nums {
+    /* MainRequest oneof members (0: not in this revision) */
+    uint32_t create, destroy, new_connection, get_shutdown_eventfd, check_extension,
+        get_supported_cpuid, get_emulated_cpuid, get_msr_index_list, get_net_config,
+        reserve_range, set_irq, set_irq_routing, get_state, set_state, set_identity_map_addr,
+        pause_vcpus, get_vcpus, start, set_call_hint, dirty_log;
+    uint32_t max_request;   /* largest MainRequest member number below dirty_log */
+    /* VcpuRequest members */
+    uint32_t v_wait, v_resume, v_get_state, v_set_state, v_get_msrs, v_set_msrs, v_set_cpuid,
+        v_shutdown, v_get_hyperv_cpuid, v_enable_capability;
+    uint32_t io_data;       /* VcpuResponse.Wait.Io.data */
+    uint32_t io_no_resume;  /* VcpuResponse.Wait.Io.no_resume (0: none) */
+};
+
+const struct vw_crosvm__nums *vw_crosvm__nums(enum vw_crosvm_revision rev);
+
+/* MainResponse member answering MainRequest member @p req. */
+uint32_t vw_crosvm__main_answer(uint32_t req);
+/* VcpuResponse member answering VcpuRequest member @p req (0: no answer). */
+uint32_t vw_crosvm__vcpu_answer(enum vw_crosvm_revision rev, uint32_t req);
+
+/* Protobuf varint / zig-zag helpers for the few answers engines write. */
+size_t vw_crosvm__put_varint(uint8_t *out, uint64_t v);
+uint32_t vw_crosvm__zigzag32(int32_t v);
+
+/* An engine-made answer: errno, then an empty member @p field (0: none). */
+size_t vw_crosvm__answer(uint8_t *out, enum vw_crosvm_revision rev, int32_t err, uint32_t field);
+
+#endif /* VW_CROSVM_LOCAL_H */

@@ -1,0 +1,532 @@
+/* crosvm main channel: VM-wide state (objects, reserved ranges, Start,
+ * pauses) and the engine of one connection, for either end. Rules:
+ * spec/crosvm.md, CV-MAIN-*, CV-FD-*. */
+#include <string.h>
+
+#include "crosvm/local.h"
+
+enum { M_IDLE, M_AWAIT_RESPONSE, M_AWAIT_APP, M_QUEUED, M_FAILED };
+enum { UNDO_NONE, UNDO_DEL_OBJ, UNDO_ADD_OBJ, UNDO_DEL_RANGE, UNDO_ADD_RANGE, UNDO_START };
+
+/* ---- VM state ------------------------------------------------------------ */
+
+vw_status vw_crosvm_vm_init(struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev,
+                            unsigned n_vcpus, int has_tap)
+{
+    if (!vm || (unsigned)rev > VW_CROSVM_FINAL || n_vcpus > VW_CROSVM_MAX_VCPUS)
+        return VW_E_INVALID_ARG;
+    memset(vm, 0, sizeof *vm);
+    vm->rev = rev;
+    vm->n_vcpus = n_vcpus;
+    vm->has_tap = has_tap != 0;
+    return VW_OK;
+}
+
+static struct vw_crosvm_object *obj_find(struct vw_crosvm_vm *vm, uint32_t id)
+{
+    for (size_t i = 0; i < vm->n_objects; i++)
+        if (vm->objects[i].id == id)
+            return &vm->objects[i];
+    return NULL;
+}
+
+static int obj_add(struct vw_crosvm_vm *vm, const struct vw_crosvm_object *o)
+{
+    if (vm->n_objects >= VW_CROSVM_MAX_OBJECTS)
+        return -1;
+    vm->objects[vm->n_objects++] = *o;
+    return 0;
+}
+
+static void obj_del(struct vw_crosvm_vm *vm, uint32_t id)
+{
+    struct vw_crosvm_object *o = obj_find(vm, id);
+    if (o)
+        *o = vm->objects[--vm->n_objects];
+}
+
+/* Two ranges of one space overlap. Lengths are non-zero and do not wrap. */
+static int overlaps(const struct vw_crosvm_range *a, uint8_t space, uint64_t start, uint64_t len)
+{
+    return a->space == space && start < a->start + a->length && a->start < start + len;
+}
+
+const struct vw_crosvm_range *vw_crosvm_vm_find_range(const struct vw_crosvm_vm *vm, int space,
+                                                      uint64_t address, uint64_t len)
+{
+    if (!vm)
+        return NULL;
+    if (len == 0)
+        len = 1;
+    for (size_t i = 0; i < vm->n_ranges; i++) {
+        const struct vw_crosvm_range *r = &vm->ranges[i];
+        if (r->space == space && address >= r->start && address - r->start < r->length &&
+            len <= r->length - (address - r->start))
+            return r;
+    }
+    return NULL;
+}
+
+static struct vw_crosvm_range *range_at(struct vw_crosvm_vm *vm, uint8_t space, uint64_t start)
+{
+    for (size_t i = 0; i < vm->n_ranges; i++)
+        if (vm->ranges[i].space == space && vm->ranges[i].start == start)
+            return &vm->ranges[i];
+    return NULL;
+}
+
+static void range_del(struct vw_crosvm_vm *vm, uint8_t space, uint64_t start)
+{
+    struct vw_crosvm_range *r = range_at(vm, space, start);
+    if (r)
+        *r = vm->ranges[--vm->n_ranges];
+}
+
+/* ---- engine ---------------------------------------------------------------- */
+
+vw_status vw_crosvm_main_init(struct vw_crosvm_main *m, const struct vw_crosvm_main_config *cfg)
+{
+    if (!m || !cfg || !cfg->vm || !cfg->arena ||
+        (cfg->role != VW_CROSVM_HOST && cfg->role != VW_CROSVM_PLUGIN))
+        return VW_E_INVALID_ARG;
+    memset(m, 0, sizeof *m);
+    m->cfg = *cfg;
+    m->state = M_IDLE;
+    return VW_OK;
+}
+
+/* fds the answer to a successful request carries (CV-FD-2); for GetVcpus
+ * the count the host sends. */
+static unsigned answer_fds(const struct vw_crosvm_vm *vm, uint32_t req, uint32_t ctor)
+{
+    const struct vw_crosvm__nums *n = vw_crosvm__nums(vm->rev);
+    if (req == n->create)
+        return ctor == 2 ? 1 : ctor == 4 ? 2 : 0;
+    if (req == n->new_connection || req == n->get_shutdown_eventfd ||
+        (n->get_net_config && req == n->get_net_config))
+        return 1;
+    if (req == n->get_vcpus)
+        return vm->rev == VW_CROSVM_SEED ? vm->n_vcpus : 2 * vm->n_vcpus;
+    return 0;
+}
+
+static void reset_ev(struct vw_crosvm_main_event *ev)
+{
+    if (ev)
+        memset(ev, 0, sizeof *ev);
+}
+
+static vw_status decode(struct vw_crosvm_main *m, enum vw_crosvm_kind kind, const uint8_t *in,
+                        size_t len, ProtobufCMessage **msg)
+{
+    size_t off = 0;
+    vw_arena_reset(m->cfg.arena);
+    vw_status st = vw_crosvm_decode(m->cfg.vm->rev, kind, in, len, m->cfg.arena, msg, &off);
+    if (st != VW_OK)
+        m->err_off = off;
+    return st;
+}
+
+/* Host: apply one decoded request; returns the errno of the answer (positive)
+ * and fills ev. Records how to undo the effect. */
+static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req, unsigned nfds,
+                          struct vw_crosvm_main_event *ev)
+{
+    struct vw_crosvm_vm *vm = m->cfg.vm;
+    const struct vw_crosvm__nums *n = vw_crosvm__nums(vm->rev);
+    uint32_t c = vw_crosvm__case(req);
+    const ProtobufCMessage *s = vw_crosvm__sub(req, c);
+    m->undo = UNDO_NONE;
+    if (c == 0)
+        return VW_CROSVM_ENOTTY; /* CV-MAIN-3 */
+    if (c == n->create) {
+        uint32_t k = vw_crosvm__case(s);
+        const ProtobufCMessage *ctor = vw_crosvm__sub(s, k);
+        struct vw_crosvm_object o = { (uint32_t)vw_crosvm__u64(s, 1), (uint8_t)k, 0 };
+        m->pending_ctor = k;
+        if (k == 0)
+            return VW_CROSVM_ENOTTY; /* CV-MAIN-4 */
+        if (obj_find(vm, o.id))
+            return VW_CROSVM_EEXIST; /* CV-MAIN-5 */
+        if (k == 3) {
+            if (nfds == 0)
+                return VW_CROSVM_EBADF; /* CV-FD-1 */
+            o.dirty_log = (uint8_t)vw_crosvm__u64(ctor, 5);
+        }
+        /* CV-MAIN-6, CV-MAIN-7 */
+        if (vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, 0) != VW_OK)
+            return VW_CROSVM_EINVAL;
+        if (obj_add(vm, &o))
+            return VW_CROSVM_ENOMEM;
+        m->undo = UNDO_DEL_OBJ;
+        m->undo_obj = o;
+        return 0;
+    }
+    if (c == n->destroy) {
+        struct vw_crosvm_object *o = obj_find(vm, (uint32_t)vw_crosvm__u64(s, 1));
+        if (!o)
+            return VW_CROSVM_ENOENT; /* CV-MAIN-8 */
+        m->undo = UNDO_ADD_OBJ;
+        m->undo_obj = *o;
+        obj_del(vm, o->id);
+        return 0;
+    }
+    if (c == n->reserve_range) {
+        uint8_t space = (uint8_t)vw_crosvm__u64(s, 1);
+        uint64_t start = vw_crosvm__u64(s, 2), len = vw_crosvm__u64(s, 3);
+        if (vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, 0) != VW_OK)
+            return VW_CROSVM_EINVAL; /* CV-MAIN-9 */
+        if (len == 0) {            /* CV-MAIN-10: unreserve */
+            struct vw_crosvm_range *r = range_at(vm, space, start);
+            if (!r)
+                return VW_CROSVM_ENOENT;
+            m->undo = UNDO_ADD_RANGE;
+            m->undo_range = *r;
+            range_del(vm, space, start);
+            return 0;
+        }
+        for (size_t i = 0; i < vm->n_ranges; i++)
+            if (overlaps(&vm->ranges[i], space, start, len))
+                return VW_CROSVM_EPERM; /* CV-MAIN-11 */
+        if (vm->n_ranges >= VW_CROSVM_MAX_RANGES)
+            return VW_CROSVM_ENOMEM;
+        struct vw_crosvm_range r = { start, len, space,
+                                     (uint8_t)(vm->rev == VW_CROSVM_FINAL && vw_crosvm__u64(s, 4)) };
+        vm->ranges[vm->n_ranges++] = r;
+        m->undo = UNDO_DEL_RANGE;
+        m->undo_range = r;
+        return 0;
+    }
+    if (c == n->start) {
+        if (vm->started)
+            return VW_CROSVM_EINVAL; /* CV-MAIN-18 */
+        vm->started = 1;
+        m->undo = UNDO_START;
+        return 0;
+    }
+    if (c == n->pause_vcpus) {
+        if (vm->started) { /* CV-MAIN-19: before Start a pause does nothing */
+            uint64_t mask = vw_crosvm__u64(s, 1);
+            for (unsigned i = 0; i < vm->n_vcpus; i++) {
+                if (mask >> i & 1) {
+                    vm->pause_pending |= 1u << i;
+                    vm->pause_user[i] = vw_crosvm__u64(s, 2);
+                }
+            }
+        }
+        return 0;
+    }
+    if (c == n->dirty_log) {
+        struct vw_crosvm_object *o = obj_find(vm, (uint32_t)vw_crosvm__u64(s, 1));
+        if (!o || o->kind != 3 || !o->dirty_log)
+            return VW_CROSVM_ENOENT; /* CV-MAIN-8 */
+        ev->app_reply = 1;
+        return 0;
+    }
+    if (n->get_net_config && c == n->get_net_config) {
+        if (!vm->has_tap)
+            return VW_CROSVM_ENODATA; /* CV-MAIN-16 */
+        ev->app_reply = 1;
+        return 0;
+    }
+    if (c == n->set_irq_routing || (n->set_state && c == n->set_state) ||
+        (n->get_state && c == n->get_state) || (n->set_call_hint && c == n->set_call_hint)) {
+        if (vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, 0) != VW_OK)
+            return VW_CROSVM_EINVAL; /* CV-MAIN-12..14 */
+        if (n->get_state && c == n->get_state)
+            ev->app_reply = 1;
+        return 0;
+    }
+    if ((n->check_extension && c == n->check_extension) ||
+        (n->get_supported_cpuid && c == n->get_supported_cpuid) ||
+        (n->get_emulated_cpuid && c == n->get_emulated_cpuid) ||
+        (n->get_msr_index_list && c == n->get_msr_index_list)) {
+        ev->app_reply = 1;
+        return 0;
+    }
+    if (c == n->new_connection || c == n->get_shutdown_eventfd || c == n->get_vcpus ||
+        c == n->set_irq || c == n->set_identity_map_addr)
+        return 0;
+    return VW_CROSVM_ENOTTY; /* a member this revision does not define */
+}
+
+static void undo(struct vw_crosvm_main *m)
+{
+    struct vw_crosvm_vm *vm = m->cfg.vm;
+    switch (m->undo) {
+    case UNDO_DEL_OBJ: obj_del(vm, m->undo_obj.id); break;
+    case UNDO_ADD_OBJ: obj_add(vm, &m->undo_obj); break;
+    case UNDO_DEL_RANGE: range_del(vm, m->undo_range.space, m->undo_range.start); break;
+    case UNDO_ADD_RANGE:
+        if (vm->n_ranges < VW_CROSVM_MAX_RANGES)
+            vm->ranges[vm->n_ranges++] = m->undo_range;
+        break;
+    case UNDO_START: vm->started = 0; break;
+    default: break;
+    }
+    m->undo = UNDO_NONE;
+}
+
+static vw_status host_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t len, unsigned nfds,
+                           struct vw_crosvm_main_event *ev)
+{
+    struct vw_crosvm_vm *vm = m->cfg.vm;
+    ProtobufCMessage *req;
+    if (m->state != M_IDLE)
+        return VW_E_STATE; /* CV-MAIN-15: one request at a time */
+    if (len > VW_CROSVM_MAX_MAIN_REQUEST) {
+        m->err_off = VW_CROSVM_MAX_MAIN_REQUEST;
+        m->state = M_FAILED; /* CV-MAIN-2: the connection is dropped */
+        return VW_E_TOO_LONG;
+    }
+    vw_status st = decode(m, VW_CROSVM_MAIN_REQUEST, in, len, &req);
+    if (st != VW_OK) {
+        if (st != VW_E_NOMEM)
+            m->state = M_FAILED; /* CV-MAIN-2 */
+        return st;
+    }
+    uint32_t c = vw_crosvm__case(req);
+    uint32_t k = c == vw_crosvm__nums(vm->rev)->create ? vw_crosvm__case(vw_crosvm__sub(req, c)) : 0;
+    if (nfds > 1 || (nfds == 1 && !(k == 3)))
+        return VW_E_BAD_FDS; /* CV-FD-1: only Create.memory carries an fd, one */
+    ev->msg = req;
+    ev->request = c;
+    ev->fds_in = nfds;
+    m->pending = c;
+    m->pending_ctor = k;
+    int32_t err = host_apply(m, req, nfds, ev);
+    ev->err = err;
+    if (err == 0 && ev->app_reply) {
+        ev->fds_out = answer_fds(vm, c, k);
+        m->state = M_AWAIT_APP;
+        return VW_OK;
+    }
+    ev->app_reply = 0;
+    ev->fds_out = err ? 0 : answer_fds(vm, c, k);
+    /* ENODATA for GetNetConfig leaves the oneof empty (CV-MAIN-16). */
+    uint32_t field = c == 0 || err == VW_CROSVM_ENODATA ? 0 : vw_crosvm__main_answer(c);
+    m->out_len = vw_crosvm__answer(m->out, vm->rev, err, field);
+    m->state = M_QUEUED;
+    return VW_OK;
+}
+
+static int answer_matches(uint32_t pending, const ProtobufCMessage *resp)
+{
+    uint32_t c = vw_crosvm__case(resp);
+    if (c == vw_crosvm__main_answer(pending))
+        return 1;
+    return c == 0 && vw_crosvm__u64(resp, 1) != 0; /* CV-MAIN-16 */
+}
+
+static vw_status host_send(struct vw_crosvm_main *m, const uint8_t *msg, size_t len, unsigned nfds,
+                           struct vw_crosvm_main_event *ev)
+{
+    struct vw_crosvm_vm *vm = m->cfg.vm;
+    ProtobufCMessage *resp;
+    if (m->state != M_AWAIT_APP)
+        return VW_E_STATE;
+    vw_status st = decode(m, VW_CROSVM_MAIN_RESPONSE, msg, len, &resp);
+    if (st == VW_OK)
+        st = vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_RESPONSE, resp, len);
+    if (st != VW_OK)
+        return st;
+    if (!answer_matches(m->pending, resp))
+        return VW_E_MISMATCH;
+    int32_t e = (int32_t)vw_crosvm__u64(resp, 1);
+    unsigned want = e ? 0 : answer_fds(vm, m->pending, m->pending_ctor);
+    if (nfds != want)
+        return VW_E_BAD_FDS; /* CV-FD-2 */
+    if (ev) {
+        ev->msg = resp;
+        ev->request = m->pending;
+        ev->err = e < 0 ? -e : e;
+        ev->fds_in = nfds;
+    }
+    if (e)
+        undo(m);
+    m->state = M_IDLE;
+    return VW_OK;
+}
+
+static vw_status plugin_send(struct vw_crosvm_main *m, const uint8_t *msg, size_t len, unsigned nfds,
+                             struct vw_crosvm_main_event *ev)
+{
+    struct vw_crosvm_vm *vm = m->cfg.vm;
+    const struct vw_crosvm__nums *n = vw_crosvm__nums(vm->rev);
+    ProtobufCMessage *req;
+    if (m->state != M_IDLE)
+        return VW_E_STATE; /* CV-MAIN-15 */
+    if (len > VW_CROSVM_MAX_MAIN_REQUEST)
+        return VW_E_TOO_LONG; /* CV-MAIN-2 */
+    vw_status st = decode(m, VW_CROSVM_MAIN_REQUEST, msg, len, &req);
+    if (st == VW_OK)
+        st = vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, len);
+    if (st != VW_OK)
+        return st;
+    uint32_t c = vw_crosvm__case(req);
+    const ProtobufCMessage *s = vw_crosvm__sub(req, c);
+    uint32_t k = c == n->create ? vw_crosvm__case(s) : 0;
+    if (nfds != (k == 3 ? 1u : 0u))
+        return VW_E_BAD_FDS; /* CV-FD-1 */
+    if (c == n->start && vm->started)
+        return VW_E_STATE; /* CV-MAIN-18 */
+    if (c == n->new_connection && vm->started)
+        return VW_E_STATE; /* CV-MAIN-20 */
+    m->pending = c;
+    m->pending_ctor = k;
+    m->undo = UNDO_NONE;
+    if (c == n->create) {
+        m->undo_obj.id = (uint32_t)vw_crosvm__u64(s, 1);
+        m->undo_obj.kind = (uint8_t)k;
+        m->undo_obj.dirty_log = (uint8_t)vw_crosvm__u64(vw_crosvm__sub(s, k), 5);
+    } else if (c == n->destroy) {
+        m->undo_obj.id = (uint32_t)vw_crosvm__u64(s, 1);
+    } else if (c == n->reserve_range) {
+        m->undo_range.space = (uint8_t)vw_crosvm__u64(s, 1);
+        m->undo_range.start = vw_crosvm__u64(s, 2);
+        m->undo_range.length = vw_crosvm__u64(s, 3);
+        m->undo_range.async_write = (uint8_t)(vm->rev == VW_CROSVM_FINAL && vw_crosvm__u64(s, 4));
+    } else if (c == n->pause_vcpus) {
+        m->undo_range.start = vw_crosvm__u64(s, 1); /* mask */
+        m->undo_range.length = vw_crosvm__u64(s, 2); /* user */
+    }
+    if (ev) {
+        ev->msg = req;
+        ev->request = c;
+        ev->fds_in = nfds;
+    }
+    m->state = M_AWAIT_RESPONSE;
+    return VW_OK;
+}
+
+/* Plugin: mirror the effect of a successful answer into the VM state. */
+static void plugin_apply(struct vw_crosvm_main *m, unsigned nfds)
+{
+    struct vw_crosvm_vm *vm = m->cfg.vm;
+    const struct vw_crosvm__nums *n = vw_crosvm__nums(vm->rev);
+    uint32_t c = m->pending;
+    if (c == n->create) {
+        obj_add(vm, &m->undo_obj);
+    } else if (c == n->destroy) {
+        obj_del(vm, m->undo_obj.id);
+    } else if (c == n->reserve_range) {
+        if (m->undo_range.length == 0)
+            range_del(vm, m->undo_range.space, m->undo_range.start);
+        else if (vm->n_ranges < VW_CROSVM_MAX_RANGES)
+            vm->ranges[vm->n_ranges++] = m->undo_range;
+    } else if (c == n->start) {
+        vm->started = 1;
+    } else if (c == n->get_vcpus) {
+        vm->n_vcpus = vm->rev == VW_CROSVM_SEED ? nfds : nfds / 2;
+    } else if (c == n->pause_vcpus && vm->started) {
+        for (unsigned i = 0; i < vm->n_vcpus; i++) {
+            if (m->undo_range.start >> i & 1) {
+                vm->pause_pending |= 1u << i;
+                vm->pause_user[i] = m->undo_range.length;
+            }
+        }
+    }
+}
+
+static vw_status plugin_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t len, unsigned nfds,
+                             struct vw_crosvm_main_event *ev)
+{
+    struct vw_crosvm_vm *vm = m->cfg.vm;
+    const struct vw_crosvm__nums *n = vw_crosvm__nums(vm->rev);
+    ProtobufCMessage *resp;
+    if (m->state != M_AWAIT_RESPONSE)
+        return VW_E_STATE; /* CV-MAIN-15: no answer without a request */
+    if (len > VW_CROSVM_MAX_MESSAGE)
+        return VW_E_TOO_LONG; /* CV-MAIN-2 */
+    vw_status st = decode(m, VW_CROSVM_MAIN_RESPONSE, in, len, &resp);
+    if (st == VW_OK)
+        st = vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_RESPONSE, resp, len);
+    if (st != VW_OK)
+        return st;
+    if (!answer_matches(m->pending, resp))
+        return VW_E_MISMATCH; /* CV-MAIN-15 */
+    int32_t e = (int32_t)vw_crosvm__u64(resp, 1);
+    if (nfds > VW_CROSVM_MAX_FDS)
+        return VW_E_BAD_FDS; /* CV-FD-3 */
+    if (e == 0 && m->pending == n->get_vcpus) {
+        unsigned per = vm->rev == VW_CROSVM_SEED ? 1 : 2;
+        if (nfds == 0 || nfds % per || (vm->n_vcpus && nfds != per * vm->n_vcpus) ||
+            nfds / per > VW_CROSVM_MAX_VCPUS)
+            return VW_E_BAD_FDS; /* CV-FD-2 */
+    } else if (nfds != (e ? 0 : answer_fds(vm, m->pending, m->pending_ctor))) {
+        return VW_E_BAD_FDS; /* CV-FD-2 */
+    }
+    if (e == 0)
+        plugin_apply(m, nfds);
+    ev->msg = resp;
+    ev->request = m->pending;
+    ev->err = e < 0 ? -e : e;
+    ev->fds_in = nfds;
+    m->state = M_IDLE;
+    return VW_OK;
+}
+
+vw_status vw_crosvm_main_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t len,
+                              unsigned nfds, struct vw_crosvm_main_event *ev, size_t *consumed)
+{
+    reset_ev(ev);
+    if (consumed)
+        *consumed = 0;
+    if (!m || !ev || !consumed || (!in && len))
+        return VW_E_INVALID_ARG;
+    m->err_off = 0;
+    if (m->state == M_FAILED)
+        return VW_E_FAILED;
+    vw_status st = m->cfg.role == VW_CROSVM_HOST ? host_feed(m, in, len, nfds, ev)
+                                                 : plugin_feed(m, in, len, nfds, ev);
+    if (st == VW_OK)
+        *consumed = len;
+    return st;
+}
+
+vw_status vw_crosvm_main_send(struct vw_crosvm_main *m, const uint8_t *msg, size_t len,
+                              unsigned nfds, struct vw_crosvm_main_event *ev)
+{
+    reset_ev(ev);
+    if (!m || (!msg && len))
+        return VW_E_INVALID_ARG;
+    m->err_off = 0;
+    if (m->state == M_FAILED)
+        return VW_E_FAILED;
+    return m->cfg.role == VW_CROSVM_HOST ? host_send(m, msg, len, nfds, ev)
+                                         : plugin_send(m, msg, len, nfds, ev);
+}
+
+vw_status vw_crosvm_main_fail(struct vw_crosvm_main *m, int32_t err)
+{
+    if (!m || err <= 0 || m->cfg.role != VW_CROSVM_HOST)
+        return VW_E_INVALID_ARG;
+    if (m->state != M_QUEUED && m->state != M_AWAIT_APP)
+        return VW_E_STATE;
+    undo(m);
+    m->out_len = vw_crosvm__answer(m->out, m->cfg.vm->rev, err,
+                                   m->pending ? vw_crosvm__main_answer(m->pending) : 0);
+    m->state = M_QUEUED;
+    return VW_OK;
+}
+
+vw_status vw_crosvm_main_output(struct vw_crosvm_main *m, uint8_t *out, size_t cap, size_t *written)
+{
+    if (written)
+        *written = 0;
+    if (!m || !written || (!out && cap))
+        return VW_E_INVALID_ARG;
+    if (m->state != M_QUEUED)
+        return VW_OK;
+    *written = m->out_len;
+    if (cap < m->out_len)
+        return VW_E_NOSPACE;
+    memcpy(out, m->out, m->out_len);
+    m->state = M_IDLE;
+    return VW_OK;
+}
+
+size_t vw_crosvm_main_error_offset(const struct vw_crosvm_main *m)
+{
+    return m ? m->err_off : 0;
+}

@@ -1,0 +1,288 @@
+/* crosvm vCPU channel engine, for either end (spec/crosvm.md, CV-VCPU-*).
+ *
+ * One state machine sees both directions: requests (plugin to host) and
+ * answers (host to plugin). The role only decides which of them arrive by
+ * feed and which leave by send. */
+#include <string.h>
+
+#include "crosvm/local.h"
+
+vw_status vw_crosvm_vcpu_init(struct vw_crosvm_vcpu *v, const struct vw_crosvm_vcpu_config *cfg)
+{
+    if (!v || !cfg || !cfg->arena || (unsigned)cfg->rev > VW_CROSVM_FINAL ||
+        (cfg->vm && cfg->vm->rev != cfg->rev) || (cfg->role != VW_CROSVM_HOST && cfg->role != VW_CROSVM_PLUGIN) ||
+        cfg->index >= VW_CROSVM_MAX_VCPUS)
+        return VW_E_INVALID_ARG;
+    memset(v, 0, sizeof *v);
+    v->cfg = *cfg;
+    v->state = VW_CROSVM_VS_INIT;
+    return VW_OK;
+}
+
+/* Host: queue an engine-made answer (framed in the final revision). */
+static void queue(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev, const uint8_t *msg, size_t len)
+{
+    size_t n = 0;
+    if (rev == VW_CROSVM_FINAL)
+        n = vw_crosvm__put_varint(v->out, len); /* CV-VCPU-16 */
+    memcpy(v->out + n, msg, len);
+    v->out_len = n + len;
+}
+
+static void queue_eproto(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev, uint32_t field)
+{
+    uint8_t msg[16];
+    size_t len = vw_crosvm__answer(msg, rev, VW_CROSVM_EPROTO, field);
+    queue(v, rev, msg, len);
+}
+
+static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
+                            const ProtobufCMessage *req, struct vw_crosvm_vcpu_event *ev)
+{
+    const struct vw_crosvm__nums *n = vw_crosvm__nums(rev);
+    uint32_t c = vw_crosvm__case(req);
+    const ProtobufCMessage *s = vw_crosvm__sub(req, c);
+    int host = v->cfg.role == VW_CROSVM_HOST;
+    ev->is_request = 1;
+    ev->field = c;
+    if (n->v_shutdown && c == n->v_shutdown) {
+        v->state = VW_CROSVM_VS_DOWN; /* CV-VCPU-17 */
+        return VW_OK;
+    }
+    switch (v->state) {
+    case VW_CROSVM_VS_INIT:
+        if (c != n->v_wait) {
+            if (host)
+                queue_eproto(v, rev, vw_crosvm__vcpu_answer(rev, c)); /* CV-VCPU-9 */
+            return VW_E_STATE;
+        }
+        v->pending = c;
+        v->state = VW_CROSVM_VS_WAITING;
+        if (host) { /* the first Wait is answered with Init at once */
+            static const uint8_t init[] = { 0x12, 0x02, 0x0a, 0x00 };
+            queue(v, rev, init, sizeof init);
+            v->state = VW_CROSVM_VS_STOPPED;
+            v->inited = 1;
+            v->read_len = 0;
+            v->pending = 0;
+            ev->exit = 1;
+        }
+        return VW_OK;
+    case VW_CROSVM_VS_STOPPED:
+        if (c == n->v_wait) {
+            if (host)
+                queue_eproto(v, rev, 2); /* CV-VCPU-10: no stop reason pending */
+            return VW_E_STATE;
+        }
+        if (c == n->v_resume) {
+            if (vw_crosvm__bytes(s, 1).len != v->read_len)
+                return VW_E_BAD_LENGTH; /* CV-VCPU-12 */
+            v->read_len = 0;
+            if (rev == VW_CROSVM_SEED) {
+                v->pending = c;
+                v->state = VW_CROSVM_VS_RESUMING; /* CV-VCPU-15: answered */
+            } else {
+                v->state = VW_CROSVM_VS_RUNNING; /* CV-VCPU-11: not answered */
+            }
+            return VW_OK;
+        }
+        if (!vw_crosvm__vcpu_answer(rev, c))
+            return VW_E_STATE;
+        v->pending = c;
+        v->pending_set = c == n->v_get_state ? (int32_t)vw_crosvm__u64(s, 1) : -1;
+        v->pending_count = c == n->v_get_msrs ? vw_crosvm__count(s, 1) : 0;
+        v->state = VW_CROSVM_VS_REQUEST;
+        return VW_OK;
+    case VW_CROSVM_VS_RUNNING:
+        if (rev == VW_CROSVM_SEED && c == n->v_wait) {
+            v->pending = c;
+            v->state = VW_CROSVM_VS_WAITING;
+            return VW_OK;
+        }
+        return VW_E_STATE; /* CV-VCPU-11, CV-VCPU-13 */
+    default:
+        return VW_E_STATE; /* CV-VCPU-15: one request at a time; nothing after Shutdown */
+    }
+}
+
+/* A Wait answer (requested or pushed): check its exit against the state. */
+static vw_status on_wait(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
+                         const ProtobufCMessage *wait, int pushed, struct vw_crosvm_vcpu_event *ev)
+{
+    const struct vw_crosvm__nums *n = vw_crosvm__nums(rev);
+    struct vw_crosvm_vm *vm = v->cfg.vm;
+    uint32_t e = vw_crosvm__case(wait);
+    const ProtobufCMessage *x = vw_crosvm__sub(wait, e);
+    ev->exit = e;
+    if (!v->inited != (e == 1))
+        return VW_E_MISMATCH; /* CV-VCPU-9: Init first and only first */
+    size_t read_len = 0;
+    if (e == 2) {
+        int space = (int)vw_crosvm__u64(x, 1);
+        uint64_t addr = vw_crosvm__u64(x, 2);
+        int is_write = (int)vw_crosvm__u64(x, 3);
+        int no_resume = n->io_no_resume ? (int)vw_crosvm__u64(x, n->io_no_resume) : 0;
+        size_t len = vw_crosvm__bytes(x, n->io_data).len;
+        if (vm) {
+            const struct vw_crosvm_range *r = vw_crosvm_vm_find_range(vm, space, addr, len);
+            if (!r)
+                return VW_E_NOT_FOUND; /* CV-VCPU-8 */
+            if (rev == VW_CROSVM_FINAL && no_resume != (r->async_write && is_write))
+                return VW_E_BAD_VALUE; /* CV-VCPU-14 */
+            if (r->async_write && !is_write)
+                return VW_E_BAD_VALUE; /* CV-VCPU-14: async ranges do not trap reads */
+        }
+        if (no_resume) {
+            if (!pushed)
+                return VW_E_STATE;
+            v->state = VW_CROSVM_VS_RUNNING; /* CV-VCPU-13: the vCPU keeps running */
+            return VW_OK;
+        }
+        read_len = is_write ? 0 : len;
+    } else if (e == 3) {
+        unsigned i = v->cfg.index;
+        if (vm) {
+            if (!(vm->pause_pending >> i & 1))
+                return VW_E_NOT_FOUND; /* CV-VCPU-18 */
+            if (vm->pause_user[i] != vw_crosvm__u64(x, 1))
+                return VW_E_MISMATCH;
+            vm->pause_pending &= ~(1u << i);
+        }
+    } else if (e == 4) {
+        read_len = 8; /* the hypercall result */
+    }
+    v->inited = 1;
+    v->read_len = read_len;
+    v->state = VW_CROSVM_VS_STOPPED;
+    return VW_OK;
+}
+
+static vw_status on_answer(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
+                           const ProtobufCMessage *resp, struct vw_crosvm_vcpu_event *ev)
+{
+    const struct vw_crosvm__nums *n = vw_crosvm__nums(rev);
+    uint32_t c = vw_crosvm__case(resp);
+    int32_t err = (int32_t)vw_crosvm__u64(resp, 1);
+    ev->is_request = 0;
+    ev->field = c;
+    ev->err = err < 0 ? -err : err;
+    switch (v->state) {
+    case VW_CROSVM_VS_WAITING:
+        if (c != 2 || err)
+            return VW_E_MISMATCH; /* CV-VCPU-15 */
+        v->pending = 0;
+        return on_wait(v, rev, vw_crosvm__sub(resp, 2), 0, ev);
+    case VW_CROSVM_VS_RUNNING:
+        if (rev == VW_CROSVM_SEED || c != 2 || err)
+            return VW_E_STATE; /* CV-VCPU-10, CV-VCPU-11 */
+        return on_wait(v, rev, vw_crosvm__sub(resp, 2), 1, ev);
+    case VW_CROSVM_VS_RESUMING:
+        if (c != 3 && !(err && c == 0))
+            return VW_E_MISMATCH;
+        v->pending = 0;
+        v->state = err ? VW_CROSVM_VS_STOPPED : VW_CROSVM_VS_RUNNING;
+        return VW_OK;
+    case VW_CROSVM_VS_REQUEST: {
+        uint32_t want = vw_crosvm__vcpu_answer(rev, v->pending);
+        if (c != want && !(err && c == 0))
+            return VW_E_MISMATCH; /* CV-VCPU-15 */
+        const ProtobufCMessage *s = vw_crosvm__sub(resp, c);
+        if (!err && v->pending == n->v_get_state &&
+            vw_crosvm__bytes(s, 1).len != vw_crosvm_state_size(rev, 1, v->pending_set))
+            return VW_E_BAD_LENGTH; /* CV-VCPU-4 */
+        if (!err && v->pending == n->v_get_msrs && vw_crosvm__count(s, 1) != v->pending_count)
+            return VW_E_BAD_LENGTH; /* CV-VCPU-4 */
+        v->pending = 0;
+        v->state = VW_CROSVM_VS_STOPPED;
+        return VW_OK;
+    }
+    default:
+        return VW_E_STATE; /* CV-VCPU-15: no answer without a request */
+    }
+}
+
+static vw_status step(struct vw_crosvm_vcpu *v, int from_peer, const uint8_t *in, size_t len,
+                      struct vw_crosvm_vcpu_event *ev)
+{
+    enum vw_crosvm_revision rev = v->cfg.rev;
+    int is_request = (v->cfg.role == VW_CROSVM_HOST) == (from_peer != 0);
+    enum vw_crosvm_kind kind = is_request ? VW_CROSVM_VCPU_REQUEST : VW_CROSVM_VCPU_RESPONSE;
+    ProtobufCMessage *msg;
+    size_t off = 0;
+    v->err_off = 0;
+    if (v->failed)
+        return VW_E_FAILED;
+    if (len > VW_CROSVM_MAX_MESSAGE) {
+        v->err_off = VW_CROSVM_MAX_MESSAGE;
+        return VW_E_TOO_LONG; /* CV-VCPU-2 */
+    }
+    vw_arena_reset(v->cfg.arena);
+    vw_status st = vw_crosvm_decode(rev, kind, in, len, v->cfg.arena, &msg, &off);
+    if (st != VW_OK) {
+        v->err_off = off;
+        if (st != VW_E_NOMEM)
+            v->failed = 1; /* CV-VCPU-2: the channel is unusable */
+        return st;
+    }
+    st = vw_crosvm_validate(rev, kind, msg, len);
+    if (st != VW_OK) {
+        if (is_request && v->cfg.role == VW_CROSVM_HOST && vw_crosvm__case(msg) == 0) {
+            uint8_t ans[16];
+            queue(v, rev, ans, vw_crosvm__answer(ans, rev, VW_CROSVM_ENOTTY, 0)); /* CV-VCPU-3 */
+        }
+        return st;
+    }
+    ev->msg = msg;
+    v->out_len = 0;
+    st = is_request ? on_request(v, rev, msg, ev) : on_answer(v, rev, msg, ev);
+    ev->state = v->state;
+    return st;
+}
+
+vw_status vw_crosvm_vcpu_feed(struct vw_crosvm_vcpu *v, const uint8_t *in, size_t len,
+                              struct vw_crosvm_vcpu_event *ev, size_t *consumed)
+{
+    if (ev)
+        memset(ev, 0, sizeof *ev);
+    if (consumed)
+        *consumed = 0;
+    if (!v || !ev || !consumed || (!in && len))
+        return VW_E_INVALID_ARG;
+    vw_status st = step(v, 1, in, len, ev);
+    if (st == VW_OK)
+        *consumed = len;
+    return st;
+}
+
+vw_status vw_crosvm_vcpu_send(struct vw_crosvm_vcpu *v, const uint8_t *msg, size_t len,
+                              struct vw_crosvm_vcpu_event *ev)
+{
+    struct vw_crosvm_vcpu_event dummy;
+    if (!ev)
+        ev = &dummy;
+    memset(ev, 0, sizeof *ev);
+    if (!v || (!msg && len))
+        return VW_E_INVALID_ARG;
+    return step(v, 0, msg, len, ev);
+}
+
+vw_status vw_crosvm_vcpu_output(struct vw_crosvm_vcpu *v, uint8_t *out, size_t cap, size_t *written)
+{
+    if (written)
+        *written = 0;
+    if (!v || !written || (!out && cap))
+        return VW_E_INVALID_ARG;
+    if (!v->out_len)
+        return VW_OK;
+    *written = v->out_len;
+    if (cap < v->out_len)
+        return VW_E_NOSPACE;
+    memcpy(out, v->out, v->out_len);
+    v->out_len = 0;
+    return VW_OK;
+}
+
+size_t vw_crosvm_vcpu_error_offset(const struct vw_crosvm_vcpu *v)
+{
+    return v ? v->err_off : 0;
+}

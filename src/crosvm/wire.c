@@ -1,0 +1,283 @@
+/* crosvm wire layer: the eight message kinds, decode/encode through vmwire's
+ * protobuf engine (Google's semantics, arena memory), and generic field
+ * access shared by the rules and the engines. */
+#include <string.h>
+
+#include "crosvm/final/plugin.pb-c.h"
+#include "crosvm/seed/plugin.pb-c.h"
+#include "crosvm/local.h"
+#include "vmwire/pb.h"
+
+static const ProtobufCMessageDescriptor *const descriptors[2][4] = {
+    {
+        &vmwire__crosvm__seed__main_request__descriptor,
+        &vmwire__crosvm__seed__main_response__descriptor,
+        &vmwire__crosvm__seed__vcpu_request__descriptor,
+        &vmwire__crosvm__seed__vcpu_response__descriptor,
+    },
+    {
+        &vmwire__crosvm__final__main_request__descriptor,
+        &vmwire__crosvm__final__main_response__descriptor,
+        &vmwire__crosvm__final__vcpu_request__descriptor,
+        &vmwire__crosvm__final__vcpu_response__descriptor,
+    },
+};
+
+static const char *const kind_names[4] = { "MainRequest", "MainResponse", "VcpuRequest",
+                                           "VcpuResponse" };
+
+const ProtobufCMessageDescriptor *vw_crosvm_descriptor(enum vw_crosvm_revision rev,
+                                                       enum vw_crosvm_kind kind)
+{
+    if ((unsigned)rev > VW_CROSVM_FINAL || (unsigned)kind > VW_CROSVM_VCPU_RESPONSE)
+        return NULL;
+    return descriptors[rev][kind];
+}
+
+vw_status vw_crosvm_kind_parse(const char *name, enum vw_crosvm_revision *rev,
+                               enum vw_crosvm_kind *kind)
+{
+    if (!rev || !kind)
+        return VW_E_INVALID_ARG;
+    if (!name || strncmp(name, "crosvm.", 7) != 0)
+        return VW_E_UNSUPPORTED;
+    const char *p = name + 7;
+    enum vw_crosvm_revision r;
+    if (strncmp(p, "seed.", 5) == 0) {
+        r = VW_CROSVM_SEED;
+        p += 5;
+    } else if (strncmp(p, "final.", 6) == 0) {
+        r = VW_CROSVM_FINAL;
+        p += 6;
+    } else {
+        return VW_E_UNSUPPORTED;
+    }
+    for (unsigned k = 0; k < 4; k++) {
+        if (strcmp(p, kind_names[k]) == 0) {
+            *rev = r;
+            *kind = (enum vw_crosvm_kind)k;
+            return VW_OK;
+        }
+    }
+    return VW_E_UNSUPPORTED;
+}
+
+vw_status vw_crosvm_decode(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind,
+                           const uint8_t *buf, size_t len, struct vw_arena *arena,
+                           ProtobufCMessage **out, size_t *off)
+{
+    const ProtobufCMessageDescriptor *d = vw_crosvm_descriptor(rev, kind);
+    if (out)
+        *out = NULL;
+    if (off)
+        *off = 0;
+    if (!d || !arena || !out || !off || (!buf && len))
+        return VW_E_INVALID_ARG;
+    return vw_pb_decode(d, buf, len, arena, out, off);
+}
+
+vw_status vw_crosvm_encode(const ProtobufCMessage *msg, uint8_t *out, size_t cap,
+                           size_t *written)
+{
+    if (written)
+        *written = 0;
+    if (!msg || !written || (!out && cap))
+        return VW_E_INVALID_ARG;
+    return vw_pb_encode(msg, out, cap, written);
+}
+
+/* ---- generic access ------------------------------------------------------ */
+
+static const ProtobufCFieldDescriptor *field(const ProtobufCMessage *m, uint32_t num)
+{
+    if (!m || !num)
+        return NULL;
+    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(m->descriptor, num);
+    if (f && (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) {
+        uint32_t c;
+        memcpy(&c, (const char *)m + f->quantifier_offset, sizeof c);
+        if (c != num)
+            return NULL;
+    }
+    return f;
+}
+
+uint32_t vw_crosvm__case(const ProtobufCMessage *m)
+{
+    if (!m)
+        return 0;
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        if (d->fields[i].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            uint32_t c;
+            memcpy(&c, (const char *)m + d->fields[i].quantifier_offset, sizeof c);
+            return c;
+        }
+    }
+    return 0;
+}
+
+const ProtobufCMessage *vw_crosvm__sub(const ProtobufCMessage *m, uint32_t num)
+{
+    const ProtobufCFieldDescriptor *f = field(m, num);
+    if (!f || f->type != PROTOBUF_C_TYPE_MESSAGE || f->label == PROTOBUF_C_LABEL_REPEATED)
+        return NULL;
+    const ProtobufCMessage *s;
+    memcpy(&s, (const char *)m + f->offset, sizeof s);
+    return s;
+}
+
+uint64_t vw_crosvm__u64(const ProtobufCMessage *m, uint32_t num)
+{
+    const ProtobufCFieldDescriptor *f = field(m, num);
+    if (!f || f->label == PROTOBUF_C_LABEL_REPEATED)
+        return 0;
+    const char *p = (const char *)m + f->offset;
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_FIXED32: {
+        uint32_t v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_SINT32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_ENUM: {
+        int32_t v;
+        memcpy(&v, p, sizeof v);
+        return (uint64_t)(int64_t)v;
+    }
+    case PROTOBUF_C_TYPE_BOOL: {
+        protobuf_c_boolean v;
+        memcpy(&v, p, sizeof v);
+        return v != 0;
+    }
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64: {
+        uint64_t v;
+        memcpy(&v, p, sizeof v);
+        return v;
+    }
+    default:
+        return 0;
+    }
+}
+
+ProtobufCBinaryData vw_crosvm__bytes(const ProtobufCMessage *m, uint32_t num)
+{
+    ProtobufCBinaryData b = { 0, NULL };
+    const ProtobufCFieldDescriptor *f = field(m, num);
+    if (f && f->type == PROTOBUF_C_TYPE_BYTES && f->label != PROTOBUF_C_LABEL_REPEATED)
+        memcpy(&b, (const char *)m + f->offset, sizeof b);
+    return b;
+}
+
+size_t vw_crosvm__count(const ProtobufCMessage *m, uint32_t num)
+{
+    const ProtobufCFieldDescriptor *f = field(m, num);
+    if (!f || f->label != PROTOBUF_C_LABEL_REPEATED)
+        return 0;
+    size_t n;
+    memcpy(&n, (const char *)m + f->quantifier_offset, sizeof n);
+    return n;
+}
+
+const ProtobufCMessage *vw_crosvm__elem(const ProtobufCMessage *m, uint32_t num, size_t i)
+{
+    const ProtobufCFieldDescriptor *f = field(m, num);
+    if (!f || f->label != PROTOBUF_C_LABEL_REPEATED || f->type != PROTOBUF_C_TYPE_MESSAGE ||
+        i >= vw_crosvm__count(m, num))
+        return NULL;
+    ProtobufCMessage *const *arr;
+    memcpy(&arr, (const char *)m + f->offset, sizeof arr);
+    return arr ? arr[i] : NULL;
+}
+
+int vw_crosvm__enum_named(const ProtobufCMessage *m, uint32_t num, int32_t value)
+{
+    const ProtobufCFieldDescriptor *f = m ? protobuf_c_message_descriptor_get_field(m->descriptor, num) : NULL;
+    if (!f || f->type != PROTOBUF_C_TYPE_ENUM)
+        return 0;
+    return protobuf_c_enum_descriptor_get_value(f->descriptor, value) != NULL;
+}
+
+/* ---- per-revision numbers ------------------------------------------------ */
+
+static const struct vw_crosvm__nums nums_seed = {
+    .create = 1, .destroy = 2, .new_connection = 3, .get_shutdown_eventfd = 4,
+    .reserve_range = 5, .set_irq = 6, .set_irq_routing = 7, .set_identity_map_addr = 8,
+    .pause_vcpus = 9, .get_vcpus = 10, .start = 11, .dirty_log = 101, .max_request = 11,
+    .v_wait = 1, .v_resume = 2, .v_get_state = 3, .v_set_state = 4, .v_get_msrs = 5,
+    .v_set_msrs = 6, .io_data = 4, .io_no_resume = 0,
+};
+
+static const struct vw_crosvm__nums nums_final = {
+    .create = 1, .destroy = 2, .new_connection = 3, .get_shutdown_eventfd = 4,
+    .check_extension = 5, .get_supported_cpuid = 6, .get_emulated_cpuid = 7,
+    .get_msr_index_list = 8, .get_net_config = 9, .reserve_range = 10, .set_irq = 11,
+    .set_irq_routing = 12, .get_state = 13, .set_state = 14, .set_identity_map_addr = 15,
+    .pause_vcpus = 16, .get_vcpus = 17, .start = 18, .set_call_hint = 19, .dirty_log = 101,
+    .max_request = 19,
+    .v_wait = 1, .v_resume = 2, .v_get_state = 3, .v_set_state = 4, .v_get_msrs = 5,
+    .v_set_msrs = 6, .v_set_cpuid = 7, .v_shutdown = 8, .v_get_hyperv_cpuid = 9,
+    .v_enable_capability = 10, .io_data = 5, .io_no_resume = 4,
+};
+
+const struct vw_crosvm__nums *vw_crosvm__nums(enum vw_crosvm_revision rev)
+{
+    return rev == VW_CROSVM_FINAL ? &nums_final : &nums_seed;
+}
+
+uint32_t vw_crosvm__main_answer(uint32_t req)
+{
+    return req == 101 ? 101 : req + 1;
+}
+
+uint32_t vw_crosvm__vcpu_answer(enum vw_crosvm_revision rev, uint32_t req)
+{
+    if (rev == VW_CROSVM_SEED)
+        return req >= 1 && req <= 6 ? req + 1 : 0;
+    switch (req) {
+    case 1: return 2;  /* wait */
+    case 2: return 0;  /* resume: no answer */
+    case 3: case 4: case 5: case 6: case 7: return req + 1;
+    case 8: return 0;  /* shutdown */
+    case 9: case 10: return req;
+    default: return 0;
+    }
+}
+
+size_t vw_crosvm__put_varint(uint8_t *out, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        out[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    out[n++] = (uint8_t)v;
+    return n;
+}
+
+uint32_t vw_crosvm__zigzag32(int32_t v)
+{
+    return ((uint32_t)v << 1) ^ (uint32_t)(v < 0 ? -1 : 0);
+}
+
+size_t vw_crosvm__answer(uint8_t *out, enum vw_crosvm_revision rev, int32_t err, uint32_t field_num)
+{
+    size_t n = 0;
+    if (err) {
+        int32_t wire = rev == VW_CROSVM_SEED ? -err : err;
+        out[n++] = 0x08;
+        n += vw_crosvm__put_varint(out + n, vw_crosvm__zigzag32(wire));
+    }
+    if (field_num) {
+        n += vw_crosvm__put_varint(out + n, (uint64_t)field_num << 3 | 2);
+        out[n++] = 0;
+    }
+    return n;
+}

@@ -1,0 +1,364 @@
+/* Unit tests of the crosvm engines: main channel (host and plugin ends) and
+ * vCPU channel (both ends, both revisions). Messages are written by hand
+ * from the schema tables (spec/crosvm.md); each comment gives the fields. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "vmwire/crosvm.h"
+
+static unsigned char mem[1 << 16];
+static struct vw_arena arena;
+
+static size_t unhex(const char *h, uint8_t *out)
+{
+    size_t n = 0;
+    int hi = -1;
+    for (; *h; h++) {
+        int d = *h >= '0' && *h <= '9' ? *h - '0' : *h >= 'a' && *h <= 'f' ? *h - 'a' + 10 : -1;
+        if (d < 0)
+            continue;
+        if (hi < 0) {
+            hi = d;
+        } else {
+            out[n++] = (uint8_t)(hi << 4 | d);
+            hi = -1;
+        }
+    }
+    return n;
+}
+
+/* host main: feed a request, expect the engine's queued answer */
+static vw_status hfeed(struct vw_crosvm_main *m, const char *req, unsigned nfds, const char *want,
+                       struct vw_crosvm_main_event *ev)
+{
+    uint8_t in[256], out[64], exp[64];
+    size_t len = unhex(req, in), used, w;
+    vw_status st = vw_crosvm_main_feed(m, in, len, nfds, ev, &used);
+    if (st != VW_OK)
+        return st;
+    assert_int_equal(vw_crosvm_main_output(m, out, sizeof out, &w), VW_OK);
+    size_t elen = unhex(want, exp);
+    assert_int_equal(w, elen);
+    assert_memory_equal(out, exp, elen);
+    return st;
+}
+
+static vw_status msend(struct vw_crosvm_main *m, const char *hex, unsigned nfds)
+{
+    uint8_t in[256];
+    size_t len = unhex(hex, in);
+    struct vw_crosvm_main_event ev;
+    return vw_crosvm_main_send(m, in, len, nfds, &ev);
+}
+
+static vw_status mfeed(struct vw_crosvm_main *m, const char *hex, unsigned nfds)
+{
+    uint8_t in[256];
+    size_t len = unhex(hex, in), used;
+    struct vw_crosvm_main_event ev;
+    return vw_crosvm_main_feed(m, in, len, nfds, &ev, &used);
+}
+
+static void setup_main(struct vw_crosvm_main *m, struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev,
+                       enum vw_crosvm_role role, unsigned n_vcpus)
+{
+    vw_arena_init(&arena, mem, sizeof mem);
+    assert_int_equal(vw_crosvm_vm_init(vm, rev, n_vcpus, 0), VW_OK);
+    struct vw_crosvm_main_config cfg = { role, vm, &arena };
+    assert_int_equal(vw_crosvm_main_init(m, &cfg), VW_OK);
+}
+
+static void test_host_main_seed(void **state)
+{
+    (void)state;
+    static struct vw_crosvm_vm vm;
+    struct vw_crosvm_main m;
+    struct vw_crosvm_main_event ev;
+    setup_main(&m, &vm, VW_CROSVM_SEED, VW_CROSVM_HOST, 2);
+    /* GetVcpus (10) -> get_vcpus (11) with one socket per vCPU */
+    assert_int_equal(hfeed(&m, "5200", 0, "5a00", &ev), VW_OK);
+    assert_int_equal(ev.fds_out, 2);
+    /* Create{id 2, io_event{length 4}} -> create, one eventfd */
+    assert_int_equal(hfeed(&m, "0a06 0802 1202 1804", 0, "1200", &ev), VW_OK);
+    assert_int_equal(ev.fds_out, 1);
+    /* same id again: EEXIST, seed sends -17 (zig-zag 33) */
+    assert_int_equal(hfeed(&m, "0a06 0802 1202 1804", 0, "0821 1200", &ev), VW_OK);
+    assert_int_equal(ev.err, 17);
+    assert_int_equal(ev.fds_out, 0);
+    /* io_event length 3: EINVAL (-22 -> 43) */
+    assert_int_equal(hfeed(&m, "0a06 0803 1202 1803", 0, "082b 1200", &ev), VW_OK);
+    /* Create without constructor: ENOTTY (-25 -> 49) */
+    assert_int_equal(hfeed(&m, "0a02 0809", 0, "0831 1200", &ev), VW_OK);
+    /* empty request: ENOTTY, no member */
+    assert_int_equal(hfeed(&m, "", 0, "0831", &ev), VW_OK);
+    /* Create memory without its fd: EBADF (-9 -> 17) */
+    assert_int_equal(hfeed(&m, "0a0d 0801 1a09 10808004 188020 2801", 0, "0811 1200", &ev), VW_OK);
+    /* with the fd: created, no fd back */
+    assert_int_equal(hfeed(&m, "0a0d 0801 1a09 10808004 188020 2801", 1, "1200", &ev), VW_OK);
+    assert_int_equal(ev.fds_out, 0);
+    /* an fd on any other request */
+    assert_int_equal(mfeed(&m, "5a00", 1), VW_E_BAD_FDS);
+    /* ReserveRange{IOPORT, 0x3f8, 8} -> reserve_range (6) */
+    assert_int_equal(hfeed(&m, "2a05 10f807 1808", 0, "3200", &ev), VW_OK);
+    /* overlapping {0x3fc, 8}: EPERM (-1 -> 1) */
+    assert_int_equal(hfeed(&m, "2a05 10fc07 1808", 0, "0801 3200", &ev), VW_OK);
+    /* the same addresses in MMIO do not overlap */
+    assert_int_equal(hfeed(&m, "2a07 0801 10fc07 1808", 0, "3200", &ev), VW_OK);
+    /* unreserve {IOPORT, 0x3fc} (not a range start): ENOENT (-2 -> 3) */
+    assert_int_equal(hfeed(&m, "2a03 10fc07", 0, "0803 3200", &ev), VW_OK);
+    /* PauseVcpus before Start: accepted, no effect */
+    assert_int_equal(hfeed(&m, "4a04 0801 1055", 0, "5200", &ev), VW_OK);
+    assert_int_equal(vm.pause_pending, 0);
+    /* Start, then Start again: EINVAL */
+    assert_int_equal(hfeed(&m, "5a00", 0, "6200", &ev), VW_OK);
+    assert_int_equal(hfeed(&m, "5a00", 0, "082b 6200", &ev), VW_OK);
+    /* PauseVcpus{mask 3, user 0x55} after Start: both vCPUs */
+    assert_int_equal(hfeed(&m, "4a04 0803 1055", 0, "5200", &ev), VW_OK);
+    assert_int_equal(vm.pause_pending, 3);
+    assert_int_equal(vm.pause_user[1], 0x55);
+    /* dirty_log (101) on the io_event: ENOENT; on memory with dirty_log: the caller answers */
+    assert_int_equal(hfeed(&m, "aa0602 0802", 0, "0803 aa0600", &ev), VW_OK);
+    uint8_t in[16];
+    size_t used, w;
+    assert_int_equal(vw_crosvm_main_feed(&m, in, unhex("aa0602 0801", in), 0, &ev, &used), VW_OK);
+    assert_true(ev.app_reply);
+    assert_int_equal(vw_crosvm_main_output(&m, in, sizeof in, &w), VW_OK);
+    assert_int_equal(w, 0);
+    assert_int_equal(mfeed(&m, "5200", 0), VW_E_STATE);   /* answer still owed */
+    assert_int_equal(msend(&m, "1a00", 0), VW_E_MISMATCH); /* destroy answer for dirty_log */
+    assert_int_equal(msend(&m, "aa0603 0a0101", 0), VW_OK);
+    /* Destroy{2} then again: ENOENT */
+    assert_int_equal(hfeed(&m, "1202 0802", 0, "1a00", &ev), VW_OK);
+    assert_int_equal(hfeed(&m, "1202 0802", 0, "0803 1a00", &ev), VW_OK);
+    /* the caller fails a Create after the fact: the id is free again */
+    assert_int_equal(mfeed(&m, "0a06 0805 1202 1804", 0), VW_OK);
+    assert_int_equal(vw_crosvm_main_fail(&m, 5), VW_OK);
+    assert_int_equal(vw_crosvm_main_output(&m, in, sizeof in, &w), VW_OK);
+    assert_int_equal(w, 4);
+    assert_memory_equal(in, "\x08\x09\x12\x00", 4); /* -5 -> 9 */
+    assert_int_equal(hfeed(&m, "0a06 0805 1202 1804", 0, "1200", &ev), VW_OK);
+    /* a bad message drops the connection */
+    assert_int_equal(mfeed(&m, "0a", 0), VW_E_TRUNCATED);
+    assert_int_equal(vw_crosvm_main_error_offset(&m), 1);
+    assert_int_equal(mfeed(&m, "5a00", 0), VW_E_FAILED);
+}
+
+static void test_host_main_final(void **state)
+{
+    (void)state;
+    static struct vw_crosvm_vm vm;
+    struct vw_crosvm_main m;
+    struct vw_crosvm_main_event ev;
+    setup_main(&m, &vm, VW_CROSVM_FINAL, VW_CROSVM_HOST, 1);
+    /* GetVcpus (17) -> 18, two pipe ends per vCPU */
+    assert_int_equal(hfeed(&m, "8a0100", 0, "920100", &ev), VW_OK);
+    assert_int_equal(ev.fds_out, 2);
+    /* Create{id 1, irq_event{irq_id 4}} -> two eventfds */
+    assert_int_equal(hfeed(&m, "0a06 0801 2202 0804", 0, "1200", &ev), VW_OK);
+    assert_int_equal(ev.fds_out, 2);
+    /* GetNetConfig without a tap: ENODATA (61 -> 122), no member */
+    assert_int_equal(hfeed(&m, "4a00", 0, "087a", &ev), VW_OK);
+    /* Start (18) -> 19; again: EINVAL, positive in final (22 -> 44) */
+    assert_int_equal(hfeed(&m, "920100", 0, "9a0100", &ev), VW_OK);
+    assert_int_equal(hfeed(&m, "920100", 0, "082c 9a0100", &ev), VW_OK);
+    /* set_state{PIT, 111 bytes}: EINVAL */
+    char hex[600] = "7273 0803 126f";
+    for (int i = 0; i < 111; i++)
+        strcat(hex, "00");
+    assert_int_equal(hfeed(&m, hex, 0, "082c 7a00", &ev), VW_OK);
+    /* 0x52 is seed's GetVcpus but final's ReserveRange: an empty one unreserves
+       {IOPORT, 0}, which does not exist: ENOENT (2 -> 4) */
+    assert_int_equal(hfeed(&m, "5200", 0, "0804 5a00", &ev), VW_OK);
+}
+
+static void test_plugin_main(void **state)
+{
+    (void)state;
+    static struct vw_crosvm_vm vm;
+    struct vw_crosvm_main m;
+    setup_main(&m, &vm, VW_CROSVM_FINAL, VW_CROSVM_PLUGIN, 0);
+    /* an answer with no request in flight */
+    assert_int_equal(mfeed(&m, "920100", 4), VW_E_STATE);
+    assert_int_equal(msend(&m, "8a0100", 0), VW_OK);
+    assert_int_equal(msend(&m, "920100", 0), VW_E_STATE); /* one at a time */
+    assert_int_equal(mfeed(&m, "920100", 3), VW_E_BAD_FDS); /* odd: not pairs */
+    assert_int_equal(mfeed(&m, "9a0100", 4), VW_E_MISMATCH); /* start's answer */
+    assert_int_equal(mfeed(&m, "920100", 4), VW_OK);
+    assert_int_equal(vm.n_vcpus, 2);
+    /* memory needs exactly one fd */
+    assert_int_equal(msend(&m, "0a0d 0801 1a09 10808004 188020 2801", 0), VW_E_BAD_FDS);
+    assert_int_equal(msend(&m, "0a06 0802 1202 1804", 1), VW_E_BAD_FDS);
+    assert_int_equal(msend(&m, "0a06 0802 1202 1803", 0), VW_E_BAD_VALUE); /* length 3 */
+    assert_int_equal(msend(&m, "0a06 0802 1202 1804", 0), VW_OK);
+    assert_int_equal(mfeed(&m, "1200", 0), VW_E_BAD_FDS); /* eventfd missing */
+    assert_int_equal(mfeed(&m, "0822 1200", 0), VW_OK);    /* EEXIST (17 -> 34): no fd */
+    assert_int_equal(vm.n_objects, 0);
+    assert_int_equal(msend(&m, "0a06 0802 1202 1804", 0), VW_OK);
+    assert_int_equal(mfeed(&m, "0821 1200", 0), VW_E_BAD_VALUE); /* -17: seed sign in final */
+    assert_int_equal(mfeed(&m, "1200", 1), VW_OK);
+    assert_int_equal(vm.n_objects, 1);
+    /* Start, then a second Start and NewConnection are refused locally */
+    assert_int_equal(msend(&m, "920100", 0), VW_OK);
+    assert_int_equal(mfeed(&m, "9a0100", 0), VW_OK);
+    assert_true(vm.started);
+    assert_int_equal(msend(&m, "920100", 0), VW_E_STATE);
+    assert_int_equal(msend(&m, "1a00", 0), VW_E_STATE);
+    /* too long for crosvm's 4096-byte buffer */
+    static uint8_t big[4097];
+    struct vw_crosvm_main_event ev;
+    assert_int_equal(vw_crosvm_main_send(&m, big, sizeof big, 0, &ev), VW_E_TOO_LONG);
+}
+
+/* ---- vCPU ----------------------------------------------------------------- */
+
+static vw_status vstep(struct vw_crosvm_vcpu *v, int feed, const char *hex)
+{
+    uint8_t in[2048];
+    size_t len = unhex(hex, in), used;
+    struct vw_crosvm_vcpu_event ev;
+    return feed ? vw_crosvm_vcpu_feed(v, in, len, &ev, &used) : vw_crosvm_vcpu_send(v, in, len, &ev);
+}
+
+static void expect_out(struct vw_crosvm_vcpu *v, const char *hex)
+{
+    uint8_t out[64], exp[64];
+    size_t w, n = unhex(hex, exp);
+    assert_int_equal(vw_crosvm_vcpu_output(v, out, sizeof out, &w), VW_OK);
+    assert_int_equal(w, n);
+    assert_memory_equal(out, exp, n);
+}
+
+static void vm_with_ranges(struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev)
+{
+    assert_int_equal(vw_crosvm_vm_init(vm, rev, 1, 0), VW_OK);
+    vm->ranges[0] = (struct vw_crosvm_range){ 0x3f8, 8, 0, 0 };
+    vm->ranges[1] = (struct vw_crosvm_range){ 0x1000, 0x1000, 1, rev == VW_CROSVM_FINAL };
+    vm->ranges[2] = (struct vw_crosvm_range){ 0x2000, 0x1000, 1, 0 };
+    vm->n_ranges = 3;
+    vm->started = 1;
+}
+
+static void test_vcpu_seed(void **state)
+{
+    (void)state;
+    static struct vw_crosvm_vm vm;
+    vm_with_ranges(&vm, VW_CROSVM_SEED);
+    vw_arena_init(&arena, mem, sizeof mem);
+    struct vw_crosvm_vcpu host, plug;
+    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_SEED, VW_CROSVM_HOST, &vm, 0, &arena };
+    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_SEED, VW_CROSVM_PLUGIN, &vm, 0, &arena };
+    assert_int_equal(vw_crosvm_vcpu_init(&host, &hc), VW_OK);
+    assert_int_equal(vw_crosvm_vcpu_init(&plug, &pc), VW_OK);
+    /* host: GetState before the first Wait -> EPROTO (-71 -> 141) answered, state error */
+    assert_int_equal(vstep(&host, 1, "1a00"), VW_E_STATE);
+    expect_out(&host, "088d01 2200");
+    /* the first Wait is answered with Init by the engine */
+    assert_int_equal(vstep(&host, 1, "0a00"), VW_OK);
+    expect_out(&host, "1202 0a00");
+    /* plugin: Init must come first */
+    assert_int_equal(vstep(&plug, 0, "1200"), VW_E_STATE); /* Resume before Wait */
+    assert_int_equal(vstep(&plug, 0, "0a00"), VW_OK);
+    assert_int_equal(vstep(&plug, 1, "1208 1206 10f807 220100"), VW_E_MISMATCH); /* io before init */
+    assert_int_equal(vstep(&plug, 1, "1202 0a00"), VW_OK);
+    assert_int_equal(vstep(&plug, 0, "0a00"), VW_E_STATE); /* Wait while stopped */
+    /* Resume from Init with no data; answered in seed */
+    assert_int_equal(vstep(&plug, 0, "1200"), VW_OK);
+    assert_int_equal(vstep(&plug, 1, "1a00"), VW_OK);
+    /* Wait -> io read of 1 byte at port 0x3f8 */
+    assert_int_equal(vstep(&plug, 0, "0a00"), VW_OK);
+    assert_int_equal(vstep(&plug, 1, "1208 1206 10f807 220100"), VW_OK);
+    /* GetMsrs{[1,2]} answered with 2 values; 1 value is wrong */
+    assert_int_equal(vstep(&plug, 0, "2a04 0a020102"), VW_OK);
+    assert_int_equal(vstep(&plug, 1, "3203 0a0105"), VW_E_BAD_LENGTH);
+    assert_int_equal(vstep(&plug, 1, "3204 0a020506"), VW_OK);
+    /* Resume must carry exactly the 1 byte read */
+    assert_int_equal(vstep(&plug, 0, "1200"), VW_E_BAD_LENGTH);
+    assert_int_equal(vstep(&plug, 0, "1203 0a0141"), VW_OK);
+    assert_int_equal(vstep(&plug, 1, "1a00"), VW_OK);
+    /* io outside every reserved range (port 0x60) */
+    assert_int_equal(vstep(&plug, 0, "0a00"), VW_OK);
+    assert_int_equal(vstep(&plug, 1, "1207 1205 1060 220100"), VW_E_NOT_FOUND);
+    /* User without a pause pending, then with one */
+    assert_int_equal(vstep(&plug, 1, "1204 1a02 0807"), VW_E_NOT_FOUND);
+    vm.pause_pending = 1;
+    vm.pause_user[0] = 7;
+    assert_int_equal(vstep(&plug, 1, "1204 1a02 0807"), VW_OK);
+    assert_int_equal(vm.pause_pending, 0);
+    /* nothing is pushed in seed: an answer while running is out of order */
+    assert_int_equal(vstep(&plug, 0, "1200"), VW_OK);
+    assert_int_equal(vstep(&plug, 1, "1a00"), VW_OK);
+    assert_int_equal(vstep(&plug, 1, "1208 1206 10f807 220100"), VW_E_STATE);
+}
+
+static void test_vcpu_final(void **state)
+{
+    (void)state;
+    static struct vw_crosvm_vm vm;
+    vm_with_ranges(&vm, VW_CROSVM_FINAL);
+    vw_arena_init(&arena, mem, sizeof mem);
+    struct vw_crosvm_vcpu host, plug;
+    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_FINAL, VW_CROSVM_HOST, &vm, 0, &arena };
+    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_FINAL, VW_CROSVM_PLUGIN, &vm, 0, &arena };
+    assert_int_equal(vw_crosvm_vcpu_init(&host, &hc), VW_OK);
+    assert_int_equal(vw_crosvm_vcpu_init(&plug, &pc), VW_OK);
+    /* host: Wait -> framed Init: 04 | 12 02 0a 00 */
+    assert_int_equal(vstep(&host, 1, "0a00"), VW_OK);
+    expect_out(&host, "04 1202 0a00");
+    /* a Wait while stopped: EPROTO (71 -> 142), framed */
+    assert_int_equal(vstep(&host, 1, "0a00"), VW_E_STATE);
+    expect_out(&host, "05 088e01 1200");
+    /* Resume is not answered: running */
+    assert_int_equal(vstep(&host, 1, "1200"), VW_OK);
+    expect_out(&host, "");
+    /* the host pushes a read of 4 bytes at MMIO 0x2000 */
+    assert_int_equal(vstep(&host, 0, "120d 120b 0801 108040 2a0400000000"), VW_OK);
+    /* plugin side of the same */
+    assert_int_equal(vstep(&plug, 0, "0a00"), VW_OK);
+    assert_int_equal(vstep(&plug, 1, "1202 0a00"), VW_OK);
+    assert_int_equal(vstep(&plug, 0, "1200"), VW_OK);
+    assert_int_equal(vstep(&plug, 0, "0a00"), VW_E_STATE); /* no request while running */
+    /* an async write: no_resume, the vCPU keeps running */
+    assert_int_equal(vstep(&plug, 1, "120e 120c 0801 108020 1801 2001 2a017f"), VW_OK);
+    assert_int_equal(vstep(&plug, 0, "1200"), VW_E_STATE); /* no Resume after no_resume */
+    /* a write into the async range without no_resume is wrong */
+    assert_int_equal(vstep(&plug, 1, "120c 120a 0801 108020 1801 2a017f"), VW_E_BAD_VALUE);
+    /* no_resume outside an async range is wrong too */
+    assert_int_equal(vstep(&plug, 1, "120e 120c 0801 108040 1801 2001 2a017f"), VW_E_BAD_VALUE);
+    /* a pushed read; Resume with its 4 bytes, plus regs of the wrong size */
+    assert_int_equal(vstep(&plug, 1, "120d 120b 0801 108040 2a0400000000"), VW_OK);
+    assert_int_equal(vstep(&plug, 0, "1209 0a0401020304 120100"), VW_E_BAD_LENGTH);
+    /* GetState{LAPIC} answered with 1024 bytes */
+    assert_int_equal(vstep(&plug, 0, "1a02 0804"), VW_OK);
+    char hex[2200] = "2283 08 0a80 08";
+    for (int i = 0; i < 1024; i++)
+        strcat(hex, "00");
+    assert_int_equal(vstep(&plug, 1, hex), VW_OK);
+    assert_int_equal(vstep(&plug, 0, "1206 0a0401020304"), VW_OK);
+    /* hyper-V call: the Resume carries the 8-byte result */
+    assert_int_equal(vstep(&plug, 1, "1204 2202 0801"), VW_OK);
+    assert_int_equal(vstep(&plug, 0, "1206 0a0401020304"), VW_E_BAD_LENGTH);
+    assert_int_equal(vstep(&plug, 0, "120a 0a080102030405060708"), VW_OK);
+    /* Shutdown ends the channel */
+    assert_int_equal(vstep(&plug, 0, "4200"), VW_OK);
+    assert_int_equal(vstep(&plug, 0, "0a00"), VW_E_STATE);
+    /* a message that does not decode makes the channel unusable */
+    assert_int_equal(vstep(&host, 1, "12"), VW_E_TRUNCATED);
+    assert_int_equal(vstep(&host, 1, "1200"), VW_E_FAILED);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_host_main_seed),
+        cmocka_unit_test(test_host_main_final),
+        cmocka_unit_test(test_plugin_main),
+        cmocka_unit_test(test_vcpu_seed),
+        cmocka_unit_test(test_vcpu_final),
+    };
+    return cmocka_run_group_tests_name("crosvm_session", tests, NULL, NULL);
+}
