@@ -1,0 +1,875 @@
+/* Serial guest protocol: the freestanding, heapless codec (spec/serial.md).
+ *
+ * Builds with -ffreestanding and no C library: no <string.h>, no allocation,
+ * no global mutable state. The only tables are const field descriptions of
+ * the six payload messages, shared by the decoder and the encoder.
+ *
+ * Offsets are absolute (from the start of the payload) everywhere, so a
+ * fault inside an embedded message still points into the caller's buffer. */
+#include "vmwire/serial_guest.h"
+
+#define PB_MAX_DEPTH 100u /* Google's default recursion limit (SER-MSG-7) */
+#define NO_FAULT ((size_t)-1)
+
+enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_SGROUP = 3, WT_EGROUP = 4, WT_I32 = 5 };
+enum ftype { F_STR, F_PATH, F_U32, F_U64, F_BOOL };
+
+struct fdesc {
+    uint8_t num;
+    uint8_t type;
+    uint16_t off; /* offset of the member in its struct */
+};
+
+#define FD(n, t, s, m) { (n), (t), (uint16_t)offsetof(struct s, m) }
+
+static const struct fdesc init_f[] = {
+    FD(1, F_STR, vw_serial_init, stage),
+    FD(2, F_STR, vw_serial_init, device),
+    FD(3, F_U64, vw_serial_init, address),
+};
+static const struct fdesc capacity_f[] = {
+    FD(1, F_STR, vw_serial_capacity, device),
+    FD(2, F_U64, vw_serial_capacity, sectors),
+    FD(3, F_U64, vw_serial_capacity, bytes),
+};
+static const struct fdesc progress_f[] = {
+    FD(1, F_STR, vw_serial_progress, operation),
+    FD(2, F_U64, vw_serial_progress, current),
+    FD(3, F_U64, vw_serial_progress, total),
+    FD(4, F_U32, vw_serial_progress, percent),
+};
+static const struct fdesc error_f[] = {
+    FD(1, F_STR, vw_serial_error, operation),
+    FD(2, F_STR, vw_serial_error, device),
+    FD(3, F_U64, vw_serial_error, sector),
+    FD(4, F_U32, vw_serial_error, status),
+};
+static const struct fdesc complete_f[] = {
+    FD(1, F_STR, vw_serial_complete, operation),
+    FD(2, F_U64, vw_serial_complete, count),
+    FD(3, F_BOOL, vw_serial_complete, success),
+};
+static const struct fdesc info_f[] = {
+    FD(1, F_STR, vw_serial_info_result, format),
+    FD(2, F_U32, vw_serial_info_result, version),
+    FD(3, F_U64, vw_serial_info_result, virtual_size),
+    FD(4, F_U64, vw_serial_info_result, actual_size),
+    FD(5, F_U32, vw_serial_info_result, cluster_size),
+    FD(6, F_U32, vw_serial_info_result, flags),
+    FD(7, F_PATH, vw_serial_info_result, backing_file),
+    FD(8, F_PATH, vw_serial_info_result, external_data_file),
+};
+static const struct fdesc device_f[] = {
+    FD(1, F_STR, vw_serial_device_config, name),
+    FD(2, F_U32, vw_serial_device_config, sector_size),
+};
+
+struct mdesc {
+    const struct fdesc *f;
+    uint8_t n;
+};
+
+/* Indexed by enum vw_serial_payload (the oneof field numbers). */
+static const struct mdesc payload_m[8] = {
+    { 0, 0 },
+    { 0, 0 },
+    { init_f, 3 },
+    { capacity_f, 3 },
+    { progress_f, 4 },
+    { error_f, 4 },
+    { complete_f, 3 },
+    { info_f, 8 },
+};
+static const struct mdesc device_m = { device_f, 2 };
+
+#define MAX_FIELDS 8u
+
+/* ---- small freestanding helpers ------------------------------------------ */
+
+static void zero(void *p, size_t n)
+{
+    unsigned char *b = p;
+    while (n--)
+        *b++ = 0;
+}
+
+static void copy(void *dst, const void *src, size_t n)
+{
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    while (n--)
+        *d++ = *s++;
+}
+
+/* Length of the UTF-8 sequence at p[0..len), or 0 if it is not valid there. */
+static size_t utf8_seq(const uint8_t *p, size_t len)
+{
+    uint8_t c = p[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    uint8_t lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (c == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (len < n)
+        return 0;
+    if (p[1] < lo || p[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF)
+            return 0;
+    return n;
+}
+
+bool vw_serial_utf8_valid(const uint8_t *p, size_t len, size_t *bad)
+{
+    size_t i = 0;
+    while (i < len) {
+        size_t n = utf8_seq(p + i, len - i);
+        if (n == 0) {
+            if (bad)
+                *bad = i;
+            return false;
+        }
+        i += n;
+    }
+    return true;
+}
+
+/* ---- decoding ------------------------------------------------------------ */
+
+struct rd {
+    const uint8_t *p; /* start of the whole payload: offsets are absolute */
+    size_t pos;
+    size_t end;       /* end of the current message */
+    size_t fault;     /* offset of the fault when a call fails */
+};
+
+/* A varint of at most 10 bytes; bits above 64 in the tenth byte are dropped. */
+static vw_status rd_varint(struct rd *r, uint64_t *v)
+{
+    uint64_t x = 0;
+    size_t start = r->pos;
+    for (unsigned i = 0; i < 10; i++) {
+        if (r->pos >= r->end) {
+            r->fault = r->end;
+            return VW_E_TRUNCATED;
+        }
+        uint8_t b = r->p[r->pos++];
+        x |= (uint64_t)(b & 0x7F) << (7 * i);
+        if (!(b & 0x80)) {
+            *v = x;
+            return VW_OK;
+        }
+    }
+    r->fault = start;
+    return VW_E_BAD_VARINT;
+}
+
+/* A varint of at most 5 bytes (tags). */
+static vw_status rd_varint5(struct rd *r, uint64_t *v)
+{
+    uint64_t x = 0;
+    size_t start = r->pos;
+    for (unsigned i = 0; i < 5; i++) {
+        if (r->pos >= r->end) {
+            r->fault = r->end;
+            return VW_E_TRUNCATED;
+        }
+        uint8_t b = r->p[r->pos++];
+        x |= (uint64_t)(b & 0x7F) << (7 * i);
+        if (!(b & 0x80)) {
+            *v = x;
+            return VW_OK;
+        }
+    }
+    r->fault = start;
+    return VW_E_BAD_VARINT;
+}
+
+/* A tag as Google's C++ parser reads it: at most 5 bytes, kept in 32 bits. */
+static vw_status rd_tag(struct rd *r, uint32_t *fnum, unsigned *wt, size_t *tag_off)
+{
+    uint64_t v;
+    *tag_off = r->pos;
+    vw_status s = rd_varint5(r, &v);
+    if (s != VW_OK)
+        return s;
+    uint32_t t = (uint32_t)v;
+    *wt = t & 7u;
+    *fnum = t >> 3;
+    if (*fnum == 0) {
+        r->fault = *tag_off;
+        return VW_E_BAD_FIELD_NUMBER;
+    }
+    if (*wt == 6 || *wt == 7) {
+        r->fault = *tag_off;
+        return VW_E_BAD_WIRE_TYPE;
+    }
+    return VW_OK;
+}
+
+/* Length prefix of a wire type 2 field; on success r->pos is the start of
+ * the data and *n its length, known to be inside the current message. */
+static vw_status rd_len(struct rd *r, size_t *n)
+{
+    uint64_t v = 0;
+    size_t start = r->pos;
+    for (unsigned i = 0;; i++) {
+        if (r->pos >= r->end) {
+            r->fault = r->end;
+            return VW_E_TRUNCATED;
+        }
+        uint8_t b = r->p[r->pos++];
+        if (i == 4 && b >= 8) { /* 2^31 or more, or a sixth byte */
+            r->fault = start;
+            return VW_E_BAD_VARINT;
+        }
+        v |= (uint64_t)(b & 0x7F) << (7 * i);
+        if (!(b & 0x80))
+            break;
+    }
+    if (v > r->end - r->pos) {
+        r->fault = r->end;
+        return VW_E_TRUNCATED;
+    }
+    *n = (size_t)v;
+    return VW_OK;
+}
+
+static vw_status skip_group(struct rd *r, uint32_t fnum, unsigned depth, size_t tag_off);
+
+/* Skip one field of wire type @p wt whose tag was just read. */
+static vw_status skip_field(struct rd *r, uint32_t fnum, unsigned wt, unsigned depth,
+                            size_t tag_off)
+{
+    uint64_t v;
+    size_t n;
+    vw_status s;
+    switch (wt) {
+    case WT_VARINT:
+        return rd_varint(r, &v);
+    case WT_I64:
+    case WT_I32:
+        n = wt == WT_I64 ? 8 : 4;
+        if (r->end - r->pos < n) {
+            r->fault = r->end;
+            return VW_E_TRUNCATED;
+        }
+        r->pos += n;
+        return VW_OK;
+    case WT_LEN:
+        s = rd_len(r, &n);
+        if (s == VW_OK)
+            r->pos += n;
+        return s;
+    case WT_SGROUP:
+        return skip_group(r, fnum, depth + 1, tag_off);
+    default: /* an end-group tag outside its group */
+        r->fault = tag_off;
+        return VW_E_BAD_WIRE_TYPE;
+    }
+}
+
+/* Skip a group's contents up to its end-group tag; groups nest, and every
+ * level counts towards the depth limit as a message does. */
+static vw_status skip_group(struct rd *r, uint32_t fnum, unsigned depth, size_t tag_off)
+{
+    if (depth > PB_MAX_DEPTH) {
+        r->fault = tag_off;
+        return VW_E_TOO_DEEP;
+    }
+    for (;;) {
+        uint32_t f;
+        unsigned wt;
+        size_t toff;
+        vw_status s = rd_tag(r, &f, &wt, &toff);
+        if (s != VW_OK)
+            return s;
+        if (wt == WT_EGROUP) {
+            if (f != fnum) {
+                r->fault = toff;
+                return VW_E_BAD_WIRE_TYPE;
+            }
+            return VW_OK;
+        }
+        s = skip_field(r, f, wt, depth, toff);
+        if (s != VW_OK)
+            return s;
+    }
+}
+
+/* Merge the fields of one occurrence of a described message [r->pos, end)
+ * into @p base. over[n-1] tracks, per string field, the tag offset of the
+ * occurrence that gave it a value over its capacity (NO_FAULT if none);
+ * a later occurrence that fits clears it, as the last value wins. */
+static vw_status merge_fields(struct rd *r, size_t end, const struct mdesc *m, void *base,
+                              size_t *over, unsigned depth)
+{
+    size_t outer_end = r->end;
+    r->end = end;
+    vw_status s = VW_OK;
+    while (r->pos < end) {
+        uint32_t fnum;
+        unsigned wt;
+        size_t toff;
+        s = rd_tag(r, &fnum, &wt, &toff);
+        if (s != VW_OK)
+            break;
+        const struct fdesc *fd = 0;
+        for (unsigned i = 0; i < m->n; i++)
+            if (m->f[i].num == fnum)
+                fd = &m->f[i];
+        unsigned char *field = fd ? (unsigned char *)base + fd->off : 0;
+        if (fd && (fd->type == F_STR || fd->type == F_PATH) && wt == WT_LEN) {
+            size_t n, bad;
+            s = rd_len(r, &n);
+            if (s != VW_OK)
+                break;
+            if (!vw_serial_utf8_valid(r->p + r->pos, n, &bad)) {
+                r->fault = r->pos + bad;
+                s = VW_E_BAD_UTF8;
+                break;
+            }
+            size_t cap = fd->type == F_STR ? VW_SERIAL_STRING_CAP : VW_SERIAL_PATH_CAP;
+            uint16_t *lenp = (uint16_t *)(void *)field;
+            char *data = fd->type == F_STR ? ((struct vw_serial_str *)(void *)field)->data
+                                           : ((struct vw_serial_path *)(void *)field)->data;
+            if (n > cap) {
+                over[fnum - 1] = toff;
+                *lenp = 0;
+            } else {
+                over[fnum - 1] = NO_FAULT;
+                copy(data, r->p + r->pos, n);
+                *lenp = (uint16_t)n;
+            }
+            r->pos += n;
+        } else if (fd && fd->type != F_STR && fd->type != F_PATH && wt == WT_VARINT) {
+            uint64_t v;
+            s = rd_varint(r, &v);
+            if (s != VW_OK)
+                break;
+            if (fd->type == F_U32)
+                *(uint32_t *)(void *)field = (uint32_t)v;
+            else if (fd->type == F_U64)
+                *(uint64_t *)(void *)field = v;
+            else
+                *(bool *)(void *)field = v != 0;
+        } else {
+            /* unknown field, or a known one with the wrong wire type */
+            s = skip_field(r, fnum, wt, depth, toff);
+            if (s != VW_OK)
+                break;
+        }
+    }
+    r->end = outer_end;
+    return s;
+}
+
+static size_t first_over(const size_t *over)
+{
+    size_t best = NO_FAULT;
+    for (unsigned i = 0; i < MAX_FIELDS; i++)
+        if (over[i] < best)
+            best = over[i];
+    return best;
+}
+
+static void clear_over(size_t *over)
+{
+    for (unsigned i = 0; i < MAX_FIELDS; i++)
+        over[i] = NO_FAULT;
+}
+
+vw_status vw_serial_guest_message_decode(const uint8_t *buf, size_t len,
+                                         struct vw_serial_guest_message *out, size_t *off)
+{
+    if (!out || !off || (!buf && len))
+        return VW_E_INVALID_ARG;
+    zero(out, sizeof *out);
+    if (len > VW_SERIAL_MAX_MESSAGE) {
+        *off = VW_SERIAL_MAX_MESSAGE;
+        return VW_E_TOO_LONG;
+    }
+    struct rd r = { buf, 0, len, 0 };
+    size_t over[MAX_FIELDS];
+    clear_over(over);
+    vw_status s = VW_OK;
+    while (r.pos < len) {
+        uint32_t fnum;
+        unsigned wt;
+        size_t toff, n;
+        uint64_t v;
+        s = rd_tag(&r, &fnum, &wt, &toff);
+        if (s != VW_OK)
+            break;
+        if (fnum == 1 && wt == WT_VARINT) {
+            s = rd_varint(&r, &v);
+            if (s != VW_OK)
+                break;
+            out->level = (int32_t)(uint32_t)v;
+        } else if (fnum >= 2 && fnum <= 7 && wt == WT_LEN) {
+            s = rd_len(&r, &n);
+            if (s != VW_OK)
+                break;
+            if (out->which != (enum vw_serial_payload)fnum) {
+                /* the oneof switches member: the old one is discarded */
+                zero(&out->u, sizeof out->u);
+                clear_over(over);
+                out->which = (enum vw_serial_payload)fnum;
+            }
+            s = merge_fields(&r, r.pos + n, &payload_m[fnum], &out->u, over, 1);
+            if (s != VW_OK)
+                break;
+        } else {
+            s = skip_field(&r, fnum, wt, 0, toff);
+            if (s != VW_OK)
+                break;
+        }
+    }
+    if (s == VW_OK && first_over(over) != NO_FAULT) {
+        s = VW_E_CAPACITY;
+        r.fault = first_over(over);
+    }
+    if (s != VW_OK) {
+        zero(out, sizeof *out);
+        *off = r.fault;
+        return s;
+    }
+    *off = len;
+    return VW_OK;
+}
+
+vw_status vw_serial_vmm_config_decode(const uint8_t *buf, size_t len,
+                                      struct vw_serial_vmm_config *out, size_t *off)
+{
+    if (!out || !off || (!buf && len))
+        return VW_E_INVALID_ARG;
+    zero(out, sizeof *out);
+    if (len > VW_SERIAL_MAX_MESSAGE) {
+        *off = VW_SERIAL_MAX_MESSAGE;
+        return VW_E_TOO_LONG;
+    }
+    struct rd r = { buf, 0, len, 0 };
+    size_t cap_fault = NO_FAULT;
+    vw_status s = VW_OK;
+    while (r.pos < len) {
+        uint32_t fnum;
+        unsigned wt;
+        size_t toff, n;
+        uint64_t v;
+        s = rd_tag(&r, &fnum, &wt, &toff);
+        if (s != VW_OK)
+            break;
+        if (fnum == 1 && wt == WT_LEN) {
+            s = rd_len(&r, &n);
+            if (s != VW_OK)
+                break;
+            /* each element is a message of its own: decode it whole, then keep it */
+            struct vw_serial_device_config dev;
+            size_t over[MAX_FIELDS];
+            zero(&dev, sizeof dev);
+            clear_over(over);
+            s = merge_fields(&r, r.pos + n, &device_m, &dev, over, 1);
+            if (s != VW_OK)
+                break;
+            if (cap_fault == NO_FAULT && first_over(over) != NO_FAULT)
+                cap_fault = first_over(over);
+            if (out->n_devices < VW_SERIAL_MAX_DEVICES)
+                out->devices[out->n_devices++] = dev;
+            else if (cap_fault == NO_FAULT)
+                cap_fault = toff;
+        } else if (fnum == 2 && wt == WT_VARINT) {
+            s = rd_varint(&r, &v);
+            if (s != VW_OK)
+                break;
+            out->progress_percent = (uint32_t)v;
+        } else {
+            s = skip_field(&r, fnum, wt, 0, toff);
+            if (s != VW_OK)
+                break;
+        }
+    }
+    if (s == VW_OK && cap_fault != NO_FAULT) {
+        s = VW_E_CAPACITY;
+        r.fault = cap_fault;
+    }
+    if (s != VW_OK) {
+        zero(out, sizeof *out);
+        *off = r.fault;
+        return s;
+    }
+    *off = len;
+    return VW_OK;
+}
+
+/* ---- encoding ------------------------------------------------------------ */
+
+struct wr {
+    uint8_t *p;
+    size_t cap;
+    size_t off; /* keeps counting past cap */
+};
+
+static void wr_u8(struct wr *w, uint8_t b)
+{
+    if (w->off < w->cap)
+        w->p[w->off] = b;
+    w->off++;
+}
+
+static void wr_varint(struct wr *w, uint64_t v)
+{
+    while (v >= 0x80) {
+        wr_u8(w, (uint8_t)(v | 0x80));
+        v >>= 7;
+    }
+    wr_u8(w, (uint8_t)v);
+}
+
+static void wr_bytes(struct wr *w, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        wr_u8(w, (uint8_t)s[i]);
+}
+
+/* Check the strings of a described message (capacity, UTF-8). */
+static vw_status check_fields(const struct mdesc *m, const void *base)
+{
+    for (unsigned i = 0; i < m->n; i++) {
+        const struct fdesc *fd = &m->f[i];
+        const unsigned char *field = (const unsigned char *)base + fd->off;
+        if (fd->type != F_STR && fd->type != F_PATH)
+            continue;
+        size_t len = *(const uint16_t *)(const void *)field;
+        const char *data = fd->type == F_STR
+                               ? ((const struct vw_serial_str *)(const void *)field)->data
+                               : ((const struct vw_serial_path *)(const void *)field)->data;
+        if (len > (fd->type == F_STR ? VW_SERIAL_STRING_CAP : VW_SERIAL_PATH_CAP))
+            return VW_E_CAPACITY;
+        if (!vw_serial_utf8_valid((const uint8_t *)data, len, 0))
+            return VW_E_BAD_UTF8;
+    }
+    return VW_OK;
+}
+
+/* Fields of a described message in number order (the tables are sorted). */
+static void put_fields(struct wr *w, const struct mdesc *m, const void *base)
+{
+    for (unsigned i = 0; i < m->n; i++) {
+        const struct fdesc *fd = &m->f[i];
+        const unsigned char *field = (const unsigned char *)base + fd->off;
+        uint64_t v = 0;
+        switch (fd->type) {
+        case F_STR:
+        case F_PATH: {
+            size_t len = *(const uint16_t *)(const void *)field;
+            const char *data = fd->type == F_STR
+                                   ? ((const struct vw_serial_str *)(const void *)field)->data
+                                   : ((const struct vw_serial_path *)(const void *)field)->data;
+            if (len) {
+                wr_u8(w, (uint8_t)(fd->num << 3 | WT_LEN));
+                wr_varint(w, len);
+                wr_bytes(w, data, len);
+            }
+            continue;
+        }
+        case F_U32:
+            v = *(const uint32_t *)(const void *)field;
+            break;
+        case F_U64:
+            v = *(const uint64_t *)(const void *)field;
+            break;
+        default:
+            v = *(const bool *)(const void *)field ? 1 : 0;
+            break;
+        }
+        if (v) {
+            wr_u8(w, (uint8_t)(fd->num << 3 | WT_VARINT));
+            wr_varint(w, v);
+        }
+    }
+}
+
+static size_t fields_size(const struct mdesc *m, const void *base)
+{
+    struct wr w = { 0, 0, 0 };
+    put_fields(&w, m, base);
+    return w.off;
+}
+
+/* Encode a GuestMessage body at w; returns the status of the content checks. */
+static vw_status put_guest_message(struct wr *w, const struct vw_serial_guest_message *m)
+{
+    const struct mdesc *pm = 0;
+    if (m->which != VW_SERIAL_PAYLOAD_NONE) {
+        if ((unsigned)m->which < 2 || (unsigned)m->which > 7)
+            return VW_E_INVALID_ARG;
+        pm = &payload_m[m->which];
+        vw_status s = check_fields(pm, &m->u);
+        if (s != VW_OK)
+            return s;
+    }
+    if (m->level != 0) {
+        wr_u8(w, 1 << 3 | WT_VARINT);
+        wr_varint(w, (uint64_t)(int64_t)m->level); /* int32: sign-extended */
+    }
+    if (pm) {
+        wr_u8(w, (uint8_t)((unsigned)m->which << 3 | WT_LEN));
+        wr_varint(w, fields_size(pm, &m->u));
+        put_fields(w, pm, &m->u);
+    }
+    return VW_OK;
+}
+
+static vw_status finish(const struct wr *w, size_t cap, size_t *written)
+{
+    *written = w->off;
+    return w->off > cap ? VW_E_NOSPACE : VW_OK;
+}
+
+vw_status vw_serial_guest_message_encode(const struct vw_serial_guest_message *m, uint8_t *out,
+                                         size_t cap, size_t *written)
+{
+    if (!m || !written || (!out && cap))
+        return VW_E_INVALID_ARG;
+    *written = 0;
+    struct wr count = { 0, 0, 0 };
+    vw_status s = put_guest_message(&count, m);
+    if (s != VW_OK)
+        return s;
+    if (count.off > VW_SERIAL_MAX_MESSAGE) {
+        *written = count.off;
+        return VW_E_TOO_LONG;
+    }
+    if (count.off > cap) {
+        *written = count.off;
+        return VW_E_NOSPACE;
+    }
+    struct wr w = { out, cap, 0 };
+    (void)put_guest_message(&w, m);
+    return finish(&w, cap, written);
+}
+
+vw_status vw_serial_guest_message_encode_framed(const struct vw_serial_guest_message *m,
+                                                uint8_t *out, size_t cap, size_t *written)
+{
+    if (!m || !written || (!out && cap))
+        return VW_E_INVALID_ARG;
+    size_t n;
+    vw_status s = vw_serial_guest_message_encode(m, 0, 0, &n);
+    if (s != VW_OK && s != VW_E_NOSPACE) {
+        *written = s == VW_E_TOO_LONG ? VW_SERIAL_HEADER_SIZE + n : 0;
+        return s;
+    }
+    *written = VW_SERIAL_HEADER_SIZE + n;
+    if (cap < VW_SERIAL_HEADER_SIZE + n)
+        return VW_E_NOSPACE;
+    out[0] = (uint8_t)n;
+    out[1] = (uint8_t)(n >> 8);
+    return vw_serial_guest_message_encode(m, out + VW_SERIAL_HEADER_SIZE,
+                                          cap - VW_SERIAL_HEADER_SIZE, &n);
+}
+
+vw_status vw_serial_vmm_config_encode(const struct vw_serial_vmm_config *c, uint8_t *out,
+                                      size_t cap, size_t *written)
+{
+    if (!c || !written || (!out && cap))
+        return VW_E_INVALID_ARG;
+    *written = 0;
+    if (c->n_devices > VW_SERIAL_MAX_DEVICES)
+        return VW_E_CAPACITY;
+    for (uint32_t i = 0; i < c->n_devices; i++) {
+        vw_status s = check_fields(&device_m, &c->devices[i]);
+        if (s != VW_OK)
+            return s;
+    }
+    struct wr w = { out, cap, 0 };
+    for (uint32_t i = 0; i < c->n_devices; i++) {
+        wr_u8(&w, 1 << 3 | WT_LEN);
+        wr_varint(&w, fields_size(&device_m, &c->devices[i]));
+        put_fields(&w, &device_m, &c->devices[i]);
+    }
+    if (c->progress_percent) {
+        wr_u8(&w, 2 << 3 | WT_VARINT);
+        wr_varint(&w, c->progress_percent);
+    }
+    return finish(&w, cap, written);
+}
+
+/* ---- builders -------------------------------------------------------------- */
+
+/* Copy the NUL-terminated @p src into @p data (capacity @p cap), cutting
+ * before the first character that does not fit whole (SER-GUEST-2). */
+static vw_status put_cstr(char *data, uint16_t *lenp, size_t cap, const char *src)
+{
+    size_t i = 0;
+    *lenp = 0;
+    if (!src)
+        return VW_OK;
+    const uint8_t *s = (const uint8_t *)src;
+    while (s[i] && i < cap) {
+        /* the length the lead byte announces decides whether it fits */
+        size_t lead = s[i] < 0xC0 ? 1 : s[i] < 0xE0 ? 2 : s[i] < 0xF0 ? 3 : 4;
+        if (i + lead > cap)
+            break;
+        /* look at most 4 bytes ahead, never past the terminator */
+        size_t avail = 0;
+        while (avail < 4 && s[i + avail])
+            avail++;
+        size_t n = utf8_seq(s + i, avail);
+        if (n == 0)
+            return VW_E_BAD_UTF8;
+        copy(data + i, s + i, n);
+        i += n;
+    }
+    *lenp = (uint16_t)i;
+    return VW_OK;
+}
+
+static vw_status put_str(struct vw_serial_str *d, const char *src)
+{
+    return put_cstr(d->data, &d->len, VW_SERIAL_STRING_CAP, src);
+}
+
+static vw_status put_path(struct vw_serial_path *d, const char *src)
+{
+    return put_cstr(d->data, &d->len, VW_SERIAL_PATH_CAP, src);
+}
+
+static vw_status start(struct vw_serial_guest_message *m, int32_t level,
+                       enum vw_serial_payload which)
+{
+    if (!m)
+        return VW_E_INVALID_ARG;
+    zero(m, sizeof *m);
+    m->level = level;
+    m->which = which;
+    return VW_OK;
+}
+
+static vw_status done(struct vw_serial_guest_message *m, vw_status s)
+{
+    if (s != VW_OK)
+        zero(m, sizeof *m);
+    return s;
+}
+
+vw_status vw_serial_build_init(struct vw_serial_guest_message *m, const char *stage,
+                               const char *device, uint64_t address)
+{
+    vw_status s = start(m, VW_SERIAL_LEVEL_INFO, VW_SERIAL_PAYLOAD_INIT);
+    if (s != VW_OK)
+        return s;
+    m->u.init.address = address;
+    s = put_str(&m->u.init.stage, stage);
+    if (s == VW_OK)
+        s = put_str(&m->u.init.device, device);
+    return done(m, s);
+}
+
+vw_status vw_serial_build_capacity(struct vw_serial_guest_message *m, const char *device,
+                                   uint64_t sectors, uint64_t bytes)
+{
+    vw_status s = start(m, VW_SERIAL_LEVEL_INFO, VW_SERIAL_PAYLOAD_CAPACITY);
+    if (s != VW_OK)
+        return s;
+    m->u.capacity.sectors = sectors;
+    m->u.capacity.bytes = bytes;
+    return done(m, put_str(&m->u.capacity.device, device));
+}
+
+vw_status vw_serial_build_progress(struct vw_serial_guest_message *m, const char *operation,
+                                   uint64_t current, uint64_t total, uint32_t percent)
+{
+    vw_status s = start(m, VW_SERIAL_LEVEL_PROGRESS, VW_SERIAL_PAYLOAD_PROGRESS);
+    if (s != VW_OK)
+        return s;
+    m->u.progress.current = current;
+    m->u.progress.total = total;
+    m->u.progress.percent = percent;
+    return done(m, put_str(&m->u.progress.operation, operation));
+}
+
+vw_status vw_serial_build_error(struct vw_serial_guest_message *m, const char *operation,
+                                const char *device, uint64_t sector, uint32_t status)
+{
+    vw_status s = start(m, VW_SERIAL_LEVEL_ERROR, VW_SERIAL_PAYLOAD_ERROR);
+    if (s != VW_OK)
+        return s;
+    m->u.error.sector = sector;
+    m->u.error.status = status;
+    s = put_str(&m->u.error.operation, operation);
+    if (s == VW_OK)
+        s = put_str(&m->u.error.device, device);
+    return done(m, s);
+}
+
+vw_status vw_serial_build_complete(struct vw_serial_guest_message *m, const char *operation,
+                                   uint64_t count, bool success)
+{
+    vw_status s = start(m, VW_SERIAL_LEVEL_COMPLETE, VW_SERIAL_PAYLOAD_COMPLETE);
+    if (s != VW_OK)
+        return s;
+    m->u.complete.count = count;
+    m->u.complete.success = success;
+    return done(m, put_str(&m->u.complete.operation, operation));
+}
+
+vw_status vw_serial_build_info_result(struct vw_serial_guest_message *m,
+                                      const struct vw_serial_info_args *a)
+{
+    if (!a)
+        return VW_E_INVALID_ARG;
+    vw_status s = start(m, VW_SERIAL_LEVEL_INFO, VW_SERIAL_PAYLOAD_INFO_RESULT);
+    if (s != VW_OK)
+        return s;
+    struct vw_serial_info_result *r = &m->u.info_result;
+    r->version = a->version;
+    r->virtual_size = a->virtual_size;
+    r->actual_size = a->actual_size;
+    r->cluster_size = a->cluster_size;
+    r->flags = a->flags;
+    s = put_str(&r->format, a->format);
+    if (s == VW_OK)
+        s = put_path(&r->backing_file, a->backing_file);
+    if (s == VW_OK)
+        s = put_path(&r->external_data_file, a->external_data_file);
+    return done(m, s);
+}
+
+bool vw_serial_vmm_config_device(const struct vw_serial_vmm_config *c, const char *name,
+                                 uint32_t *sector_size)
+{
+    if (!c || !name)
+        return false;
+    bool found = false;
+    uint32_t n = c->n_devices < VW_SERIAL_MAX_DEVICES ? c->n_devices : VW_SERIAL_MAX_DEVICES;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct vw_serial_str *d = &c->devices[i].name;
+        size_t k = 0;
+        while (k < d->len && name[k] && name[k] == d->data[k])
+            k++;
+        if (k == d->len && name[k] == '\0') {
+            found = true;
+            if (sector_size)
+                *sector_size = c->devices[i].sector_size;
+        }
+    }
+    return found;
+}
