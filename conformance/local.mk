@@ -1,8 +1,11 @@
-# conformance/: golden vectors, their schema, and the tests that run them.
+# conformance/: golden vectors, their schema, the vendor guide and example
+# testee, and the tests that run them (and test the runner itself).
 vectorsdir = $(pkgdatadir)/conformance/vectors
 dist_vectors_DATA = $(sort $(wildcard $(srcdir)/conformance/vectors/*.json))
 conformancedir = $(pkgdatadir)/conformance
 dist_conformance_DATA = conformance/FORMAT.md conformance/README.md conformance/vectors.schema.json
+conformanceexamplesdir = $(pkgdatadir)/conformance/examples
+dist_conformanceexamples_DATA = conformance/examples/testee_example.py
 specdir = $(pkgdatadir)/spec
 dist_spec_DATA = $(sort $(wildcard $(srcdir)/spec/*.md))
 
@@ -11,3 +14,19 @@ dist_spec_DATA = $(sort $(wildcard $(srcdir)/spec/*.md))
 TESTS += conformance/check-schema.sh conformance/run-vectors.sh
 dist_check_SCRIPTS += conformance/check-schema.sh conformance/run-vectors.sh
 EXTRA_DIST += conformance/check_schema.py
+
+# Tests of vmwire-conformance itself (TAP scripts): a deliberately broken
+# testee, a testee skipping a whole protocol, expected-failure lists, vector
+# and usage errors, the example testee, and in-process vs vmwire-testee.
+RUNNER_TESTS = \
+	tests/runner_broken.py \
+	tests/runner_skipped.py \
+	tests/runner_xfail.py \
+	tests/runner_errors.py \
+	tests/runner_example.py \
+	tests/runner_builtin.py
+TESTS += $(RUNNER_TESTS)
+EXTRA_DIST += $(RUNNER_TESTS) tests/runner_lib.py tests/broken_testee.py \
+	tests/runner-vectors/spec/rt.md \
+	$(sort $(wildcard $(srcdir)/tests/runner-vectors/*.json)) \
+	$(sort $(wildcard $(srcdir)/tests/runner-vectors/bad/*.json))

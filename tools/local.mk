@@ -12,7 +12,9 @@ tools_libvwtools_la_SOURCES = \
 	tools/common/impl_ic.c \
 	tools/common/impl_crosvm.c \
 	tools/common/impl_serial.c \
-	tools/common/impl_bridge.c
+	tools/common/impl_bridge.c \
+	tools/common/pbjson.h \
+	tools/common/pbjson.c
 tools_libvwtools_la_CPPFLAGS = $(TOOLS_CPPFLAGS)
 tools_libvwtools_la_CFLAGS = $(TOOLS_CFLAGS)
 tools_libvwtools_la_LIBADD = libvmwire.la $(JANSSON_LIBS) $(PROTOBUF_C_LIBS)
@@ -27,9 +29,13 @@ tools_vmwire_conformance_SOURCES = \
 	tools/conformance/runner.h \
 	tools/conformance/main.c \
 	tools/conformance/vectors.c \
+	tools/conformance/spec.c \
+	tools/conformance/expect.c \
 	tools/conformance/backend.c \
-	tools/conformance/report.c
-tools_vmwire_conformance_CPPFLAGS = $(TOOLS_CPPFLAGS)
+	tools/conformance/judge.c \
+	tools/conformance/report.c \
+	tools/conformance/output.c
+tools_vmwire_conformance_CPPFLAGS = $(TOOLS_CPPFLAGS) -DVW_BUILDDIR='"$(abs_top_builddir)"'
 tools_vmwire_conformance_CFLAGS = $(TOOLS_CFLAGS)
 tools_vmwire_conformance_LDADD = tools/libvwtools.la
 

@@ -19,6 +19,9 @@
 #include "vmwire/status.h"
 #include "vmwire/arena.h"
 #include "vmwire/version.h"
+#include "vmwire/ic.h"
 #include "vmwire/bridge.h"
+#include "vmwire/crosvm.h"
+#include "vmwire/serial.h"
 
 #endif /* VMWIRE_VMWIRE_H */

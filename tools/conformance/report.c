@@ -1,190 +1,347 @@
-/* Judging responses against expectations, and the human report. */
-#include <stdarg.h>
+/* The human report (failures first, then per-protocol and per-rule tables,
+ * spec coverage, totals) and the --coverage table. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "conformance/runner.h"
-
-static void set_detail(struct vwc_case *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void set_detail(struct vwc_case *c, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    free(c->detail);
-    c->detail = strdup(buf);
-}
-
-static char *brief(const json_t *v)
-{
-    char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    if (s && strlen(s) > 200)
-        strcpy(s + 196, "...");
-    return s ? s : strdup("(none)");
-}
-
-/* Judge one result object against one expectation. Returns 0 on a match, or
- * -1 with the reason in why. */
-static int judge_one(const json_t *exp, const json_t *got, bool strict, char *why, size_t wl)
-{
-    const char *er = json_string_value(json_object_get(exp, "result"));
-    const char *gr = json_string_value(json_object_get(got, "result"));
-    if (!gr || (strcmp(gr, "valid") && strcmp(gr, "invalid"))) {
-        snprintf(why, wl, "answer has no result of valid or invalid");
-        return -1;
-    }
-    if (!strcmp(er, "acceptable"))
-        return 0;
-    if (strcmp(er, gr)) {
-        const char *ge = json_string_value(json_object_get(got, "error"));
-        snprintf(why, wl, "expected %s, got %s%s%s", er, gr, ge ? " with error " : "", ge ? ge : "");
-        return -1;
-    }
-    if (!strcmp(er, "invalid") && strict) {
-        const char *ee = json_string_value(json_object_get(exp, "error"));
-        const char *ge = json_string_value(json_object_get(got, "error"));
-        if (!ge || strcmp(ee, ge)) {
-            snprintf(why, wl, "expected error %s, got %s", ee, ge ? ge : "(none)");
-            return -1;
-        }
-    }
-    const json_t *eo = json_object_get(exp, "output");
-    if (eo) {
-        const json_t *go = json_object_get(got, "output");
-        if (!go || !json_equal((json_t *)eo, (json_t *)go)) {
-            char *a = brief(eo), *b = brief(go);
-            snprintf(why, wl, "output differs: expected %s, got %s", a, b);
-            free(a);
-            free(b);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-void vwc_judge(struct vwc_case *c, const json_t *resp, bool strict)
-{
-    const char *gr = json_string_value(json_object_get(resp, "result"));
-    char why[900];
-    if (gr && !strcmp(gr, "skipped")) {
-        const char *reason = json_string_value(json_object_get(resp, "reason"));
-        c->verdict = VWC_SKIP;
-        set_detail(c, "%s", reason ? reason : "skipped by the testee");
-        return;
-    }
-    const json_t *steps = json_object_get(c->expect, "steps");
-    if (!steps) {
-        if (judge_one(c->expect, resp, strict, why, sizeof why)) {
-            c->verdict = VWC_FAIL;
-            set_detail(c, "%s", why);
-        } else {
-            c->verdict = VWC_PASS;
-        }
-        return;
-    }
-    /* A session: the answer's output lists one result object per step. */
-    const json_t *out = json_object_get(resp, "output");
-    if (!gr || strcmp(gr, "valid") || !json_is_array(out)) {
-        c->verdict = VWC_FAIL;
-        set_detail(c, "a session answer must be valid with an output array of step results");
-        return;
-    }
-    if (json_array_size(out) != json_array_size(steps)) {
-        c->verdict = VWC_FAIL;
-        set_detail(c, "expected %zu step results, got %zu", json_array_size(steps), json_array_size(out));
-        return;
-    }
-    for (size_t i = 0; i < json_array_size(steps); i++) {
-        if (judge_one(json_array_get(steps, i), json_array_get(out, i), strict, why, sizeof why)) {
-            c->verdict = VWC_FAIL;
-            set_detail(c, "step %zu: %s", i, why);
-            return;
-        }
-    }
-    c->verdict = VWC_PASS;
-}
-
-static const char *verdict_name(enum vwc_verdict v)
-{
-    switch (v) {
-    case VWC_PASS: return "pass";
-    case VWC_FAIL: return "FAIL";
-    case VWC_SKIP: return "skip";
-    case VWC_XFAIL: return "xfail";
-    case VWC_XPASS: return "XPASS";
-    }
-    return "?";
-}
 
 struct tally {
     const char *key;
-    size_t v[5];
+    const char *example; /* a skip reason, for "skipped entirely" */
+    size_t n;
+    size_t v[VWC_NVERDICTS];
 };
 
-static struct tally *tally_get(struct tally **t, size_t *n, const char *key)
+struct tallies {
+    struct tally *t;
+    size_t n, cap;
+};
+
+static struct tally *tally_get(struct tallies *ts, const char *key)
 {
-    for (size_t i = 0; i < *n; i++)
-        if (!strcmp((*t)[i].key, key))
-            return &(*t)[i];
-    struct tally *nt = realloc(*t, (*n + 1) * sizeof *nt);
-    if (!nt)
-        return NULL;
-    *t = nt;
-    memset(&nt[*n], 0, sizeof nt[*n]);
-    nt[*n].key = key;
-    return &nt[(*n)++];
+    for (size_t i = 0; i < ts->n; i++)
+        if (!strcmp(ts->t[i].key, key))
+            return &ts->t[i];
+    if (ts->n == ts->cap) {
+        size_t ncap = ts->cap ? ts->cap * 2 : 64;
+        struct tally *nt = realloc(ts->t, ncap * sizeof *nt);
+        if (!nt)
+            return NULL;
+        ts->t = nt;
+        ts->cap = ncap;
+    }
+    memset(&ts->t[ts->n], 0, sizeof ts->t[ts->n]);
+    ts->t[ts->n].key = key;
+    return &ts->t[ts->n++];
+}
+
+/* Natural order: "IC-HDR-2" before "IC-HDR-10". */
+static int natcmp(const char *a, const char *b)
+{
+    while (*a && *b) {
+        if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+            char *ea, *eb;
+            unsigned long x = strtoul(a, &ea, 10), y = strtoul(b, &eb, 10);
+            if (x != y)
+                return x < y ? -1 : 1;
+            a = ea;
+            b = eb;
+            continue;
+        }
+        if (*a != *b)
+            return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+        a++;
+        b++;
+    }
+    return *a ? 1 : *b ? -1 : 0;
 }
 
 static int cmp_tally(const void *a, const void *b)
 {
-    return strcmp(((const struct tally *)a)->key, ((const struct tally *)b)->key);
+    return natcmp(((const struct tally *)a)->key, ((const struct tally *)b)->key);
 }
 
-static void print_table(FILE *out, const char *title, struct tally *t, size_t n)
+static void print_table(FILE *out, const char *title, struct tallies *ts, int width, bool note)
 {
-    qsort(t, n, sizeof *t, cmp_tally);
-    fprintf(out, "\n%-34s %7s %7s %7s %7s %7s\n", title, "passed", "failed", "skipped", "xfail", "xpass");
-    for (size_t i = 0; i < n; i++)
-        fprintf(out, "%-34s %7zu %7zu %7zu %7zu %7zu\n", t[i].key, t[i].v[VWC_PASS], t[i].v[VWC_FAIL],
-                t[i].v[VWC_SKIP], t[i].v[VWC_XFAIL], t[i].v[VWC_XPASS]);
+    if (!ts->n)
+        return;
+    qsort(ts->t, ts->n, sizeof *ts->t, cmp_tally);
+    fprintf(out, "\n%-*s %6s %6s %6s %7s %6s %6s\n", width, title, "cases", "passed", "failed", "skipped", "xfail",
+            "XPASS");
+    for (size_t i = 0; i < ts->n; i++) {
+        const struct tally *t = &ts->t[i];
+        const char *mark = "";
+        if (note) {
+            if (t->v[VWC_FAIL] || t->v[VWC_XPASS])
+                mark = "  FAILED";
+            else if (t->v[VWC_SKIP] == t->n)
+                mark = "  all skipped";
+        }
+        fprintf(out, "%-*s %6zu %6zu %6zu %7zu %6zu %6zu%s\n", width, t->key, t->n, t->v[VWC_PASS], t->v[VWC_FAIL],
+                t->v[VWC_SKIP], t->v[VWC_XFAIL], t->v[VWC_XPASS], mark);
+    }
 }
 
-void vwc_report_human(const struct vwc_suite *s, FILE *out)
+/* Print a list of words wrapped at about 100 columns with an indent. */
+static void print_words(FILE *out, const char *indent, const char *const *w, size_t n)
 {
-    struct tally *proto = NULL, *rules = NULL;
-    size_t np = 0, nr = 0, tot[5] = { 0 };
+    size_t col = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = strlen(w[i]);
+        if (col == 0) {
+            fputs(indent, out);
+            col = strlen(indent);
+        } else if (col + 1 + l > 100) {
+            fprintf(out, "\n%s", indent);
+            col = strlen(indent);
+        } else {
+            fputc(' ', out);
+            col++;
+        }
+        fputs(w[i], out);
+        col += l;
+    }
+    if (col)
+        fputc('\n', out);
+}
+
+static void report(const struct vwc_run *r, FILE *out)
+{
+    const struct vwc_suite *s = r->suite;
+    const struct vwc_options *o = r->opt;
+    struct tallies proto = { 0 }, kinds = { 0 }, rules = { 0 };
+    char kindbuf[512];
+    json_t *kindkeys = json_object(); /* owns the "protocol op kind" strings */
+
+    fprintf(out, "vmwire-conformance %s: %s%s%s\n", PACKAGE_VERSION, o->testee ? "testee '" : "",
+            o->testee ? o->testee : "built-in implementation", o->testee ? "'" : "");
+    fprintf(out, "vectors: %zu files, %zu cases, %zu selected; data: %s\n", s->ndocs, s->n, r->nselected,
+            o->data_dir);
+
     for (size_t i = 0; i < s->n; i++) {
         const struct vwc_case *c = &s->cases[i];
-        tot[c->verdict]++;
-        struct tally *t = tally_get(&proto, &np, c->protocol);
-        if (t)
+        if (!c->selected)
+            continue;
+        struct tally *t = tally_get(&proto, c->protocol);
+        if (t) {
+            t->n++;
             t->v[c->verdict]++;
+            if (c->verdict == VWC_SKIP && !t->example)
+                t->example = c->detail;
+        }
+        snprintf(kindbuf, sizeof kindbuf, "%s %s", c->operation, c->message);
+        if (!json_object_get(kindkeys, kindbuf))
+            json_object_set_new(kindkeys, kindbuf, json_string(kindbuf));
+        t = tally_get(&kinds, json_string_value(json_object_get(kindkeys, kindbuf)));
+        if (t) {
+            t->n++;
+            t->v[c->verdict]++;
+            if (c->verdict == VWC_SKIP && !t->example)
+                t->example = c->detail;
+        }
         size_t ri;
-        json_t *r;
-        json_array_foreach(c->rules, ri, r) {
-            t = tally_get(&rules, &nr, json_string_value(r));
-            if (t)
+        json_t *rj;
+        json_array_foreach(c->rules, ri, rj) {
+            t = tally_get(&rules, json_string_value(rj));
+            if (t) {
+                t->n++;
                 t->v[c->verdict]++;
+            }
         }
     }
-    bool any = false;
-    for (size_t i = 0; i < s->n; i++) {
-        const struct vwc_case *c = &s->cases[i];
-        if (c->verdict == VWC_FAIL || c->verdict == VWC_XPASS) {
-            if (!any)
-                fprintf(out, "Failures:\n");
-            any = true;
-            fprintf(out, "  %-5s %s [%s %s] %s\n", verdict_name(c->verdict), c->id, c->operation, c->message,
-                    c->detail ? c->detail : "listed as an expected failure, but passed");
+
+    /* 1. Failures, with reasons. */
+    size_t nfail = r->tot[VWC_FAIL] + r->tot[VWC_XPASS];
+    if (nfail) {
+        fprintf(out, "\nFAILURES (%zu):\n", nfail);
+        for (size_t i = 0; i < s->n; i++) {
+            const struct vwc_case *c = &s->cases[i];
+            if (!c->selected || (c->verdict != VWC_FAIL && c->verdict != VWC_XPASS))
+                continue;
+            char *rl = json_dumps(c->rules, JSON_COMPACT);
+            fprintf(out, "  %-5s %s  (%s %s; %s; rules %s)\n", c->verdict == VWC_FAIL ? "FAIL" : "XPASS", c->id,
+                    c->operation, c->message, c->file, rl ? rl : "?");
+            free(rl);
+            fprintf(out, "        %s\n", c->detail ? c->detail : "");
+            /* h2spec style: quote the requirement each rule states */
+            size_t ri;
+            json_t *rj;
+            json_array_foreach(c->rules, ri, rj) {
+                const struct vwc_rule *rule = vwc_specs_find(r->specs, json_string_value(rj));
+                if (rule)
+                    fprintf(out, "        %s (%s:%u): %s\n", rule->id, rule->spec, rule->line, rule->title);
+            }
         }
     }
-    print_table(out, "protocol", proto, np);
-    print_table(out, "spec rule", rules, nr);
-    fprintf(out, "\nconformance: %zu cases: %zu passed, %zu failed, %zu skipped, %zu expected failures, %zu unexpected passes\n",
-            s->n, tot[VWC_PASS], tot[VWC_FAIL], tot[VWC_SKIP], tot[VWC_XFAIL], tot[VWC_XPASS]);
-    free(proto);
-    free(rules);
+    if (r->tot[VWC_XFAIL]) {
+        fprintf(out, "\nExpected failures (%zu, listed in %s):\n", r->tot[VWC_XFAIL], o->xfail_path);
+        for (size_t i = 0; i < s->n; i++) {
+            const struct vwc_case *c = &s->cases[i];
+            if (c->selected && c->verdict == VWC_XFAIL)
+                fprintf(out, "  xfail %s: %.150s\n", c->id, c->detail ? c->detail : "");
+        }
+    }
+
+    /* 2. What the testee skipped entirely. */
+    bool head = false;
+    for (size_t i = 0; i < proto.n; i++) {
+        const struct tally *t = &proto.t[i];
+        if (t->v[VWC_SKIP] != t->n)
+            continue;
+        if (!head)
+            fprintf(out, "\nSkipped entirely by the testee:\n");
+        head = true;
+        fprintf(out, "  protocol %s: all %zu cases skipped (%.100s)\n", t->key, t->n, t->example ? t->example : "");
+    }
+    for (size_t i = 0; i < kinds.n; i++) {
+        const struct tally *t = &kinds.t[i];
+        if (t->v[VWC_SKIP] != t->n)
+            continue;
+        const char *msg = strchr(t->key, ' ') + 1;
+        size_t pl = strcspn(msg, ".");
+        bool whole = false;
+        for (size_t j = 0; j < proto.n; j++)
+            if (strlen(proto.t[j].key) == pl && !strncmp(proto.t[j].key, msg, pl) &&
+                proto.t[j].v[VWC_SKIP] == proto.t[j].n)
+                whole = true;
+        if (whole)
+            continue;
+        if (!head)
+            fprintf(out, "\nSkipped entirely by the testee:\n");
+        head = true;
+        fprintf(out, "  %s: all %zu cases skipped (%.100s)\n", t->key, t->n, t->example ? t->example : "");
+    }
+
+    /* 3. Tables. */
+    print_table(out, "protocol", &proto, 10, true);
+    print_table(out, "operation and message kind", &kinds, 40, true);
+    print_table(out, "spec rule", &rules, 20, true);
+
+    /* 4. Coverage. */
+    const struct vwc_specs *sp = r->specs;
+    if (sp->found) {
+        size_t cov = vwc_specs_covered(sp);
+        fprintf(out, "\nspec coverage: %zu rules declared in %zu spec documents; %zu covered by a case, %zu uncovered\n",
+                sp->n, sp->ndocs, cov, sp->n - cov);
+        for (size_t d = 0; d < sp->ndocs; d++) {
+            const char **w = malloc((sp->n + 1) * sizeof *w);
+            size_t nw = 0;
+            if (!w)
+                break;
+            for (size_t i = 0; i < sp->n; i++)
+                if (!sp->rules[i].ncases && !strcmp(sp->rules[i].spec, sp->docs[d]))
+                    w[nw++] = sp->rules[i].id;
+            if (nw) {
+                fprintf(out, "  uncovered in %s (%zu):\n", sp->docs[d], nw);
+                print_words(out, "    ", w, nw);
+            }
+            free(w);
+        }
+    } else {
+        fprintf(out, "\nspec coverage: no spec directory under %s\n", o->data_dir);
+    }
+
+    /* 5. Expected-failure list health. */
+    if (r->xfails && r->xfails->n) {
+        size_t unmatched = 0;
+        for (size_t i = 0; i < r->xfails->n; i++)
+            unmatched += r->xfails->e[i].matched == 0;
+        fprintf(out, "\nexpected failures: %zu entries in %s", r->xfails->n, r->xfails->path);
+        if (unmatched) {
+            fprintf(out, "; %zu match no case (stale? remove them):\n", unmatched);
+            for (size_t i = 0; i < r->xfails->n; i++)
+                if (!r->xfails->e[i].matched)
+                    fprintf(out, "  line %u: %s\n", r->xfails->e[i].line, r->xfails->e[i].pattern);
+        } else {
+            fputc('\n', out);
+        }
+        if (r->tot[VWC_XPASS])
+            fprintf(out, "  %zu listed cases now pass: remove them from the list (see XPASS above)\n",
+                    r->tot[VWC_XPASS]);
+    }
+
+    /* 6. Totals. */
+    fprintf(out,
+            "\nconformance: %zu cases: %zu passed, %zu failed, %zu skipped, %zu expected failures, "
+            "%zu unexpected passes (%.2f s)\n",
+            r->nselected, r->tot[VWC_PASS], r->tot[VWC_FAIL], r->tot[VWC_SKIP], r->tot[VWC_XFAIL], r->tot[VWC_XPASS],
+            r->seconds);
+    fprintf(out, "CONFORMANCE %s\n", r->exit_status == 0 ? "PASSED" : "FAILED");
+
+    free(proto.t);
+    free(kinds.t);
+    free(rules.t);
+    json_decref(kindkeys);
+}
+
+void vwc_report_human(const struct vwc_run *r, FILE *out, const char *prefix)
+{
+    if (!prefix || !*prefix) {
+        report(r, out);
+        return;
+    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return;
+    report(r, m);
+    fclose(m);
+    for (char *line = buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+        nl = strchr(line, '\n');
+        fprintf(out, "%s%.*s\n", prefix, nl ? (int)(nl - line) : (int)strlen(line), line);
+    }
+    free(buf);
+}
+
+int vwc_report_coverage(const struct vwc_run *r, const char *path)
+{
+    const struct vwc_specs *sp = r->specs;
+    const struct vwc_suite *s = r->suite;
+    FILE *out = strcmp(path, "-") ? fopen(path, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "vmwire-conformance: --coverage %s: cannot write\n", path);
+        return -1;
+    }
+    size_t cov = vwc_specs_covered(sp);
+    fprintf(out, "# spec rule coverage: %zu rules declared in %zu spec documents under %s/spec\n", sp->n, sp->ndocs,
+            r->opt->data_dir);
+    fprintf(out, "# %zu covered by at least one case, %zu uncovered (%zu cases loaded)\n", cov, sp->n - cov, s->n);
+    fprintf(out, "# rule, number of cases, and the cases that check it (or UNCOVERED and the rule's text)\n");
+    for (size_t d = 0; d < sp->ndocs; d++) {
+        fprintf(out, "\n%s\n", sp->docs[d]);
+        for (size_t i = 0; i < sp->n; i++) {
+            const struct vwc_rule *rule = &sp->rules[i];
+            if (strcmp(rule->spec, sp->docs[d]))
+                continue;
+            if (!rule->ncases) {
+                fprintf(out, "  %-20s %4s  UNCOVERED  %s\n", rule->id, "-", rule->title);
+                continue;
+            }
+            fprintf(out, "  %-20s %4zu ", rule->id, rule->ncases);
+            for (size_t k = 0; k < s->n; k++) {
+                const struct vwc_case *c = &s->cases[k];
+                if (strcmp(c->spec, rule->spec))
+                    continue;
+                size_t ri;
+                json_t *rj;
+                json_array_foreach(c->rules, ri, rj) {
+                    if (!strcmp(json_string_value(rj), rule->id)) {
+                        fprintf(out, " %s", c->id);
+                        break;
+                    }
+                }
+            }
+            fputc('\n', out);
+        }
+    }
+    if (out != stdout && fclose(out)) {
+        fprintf(stderr, "vmwire-conformance: --coverage %s: write error\n", path);
+        return -1;
+    }
+    if (out == stdout)
+        fflush(stdout);
+    return 0;
 }

@@ -1,4 +1,5 @@
-/* vmwire-conformance internals: vector loading, testee backends, reports. */
+/* vmwire-conformance internals: vector loading, spec rules, testee backends,
+ * judging and reports. The tool may allocate and do I/O; the library may not. */
 #ifndef VWC_RUNNER_H
 #define VWC_RUNNER_H
 
@@ -8,29 +9,74 @@
 
 #include <jansson.h>
 
+/* Version of the JSON Lines testee interface described in conformance/README.md. */
+#define VWC_INTERFACE_VERSION 1
+
 /* Verdict of one case. */
 enum vwc_verdict {
     VWC_PASS,
     VWC_FAIL,
-    VWC_SKIP,   /* the testee answered "skipped" */
-    VWC_XFAIL,  /* failed, but listed in --expected-failures */
-    VWC_XPASS,  /* passed, but listed in --expected-failures (the list can shrink) */
+    VWC_SKIP,  /* the testee answered "skipped" */
+    VWC_XFAIL, /* failed, but listed in --expected-failures */
+    VWC_XPASS, /* passed, but listed in --expected-failures (the list can shrink) */
+    VWC_NVERDICTS
 };
+
+/* Why a case failed, for machines (the --json report's "fault"). */
+enum vwc_fault {
+    VWC_FAULT_NONE,
+    VWC_FAULT_MISMATCH, /* a well-formed answer that differs from the expectation */
+    VWC_FAULT_ANSWER,   /* a JSON object that is not a valid answer (no result, ...) */
+    VWC_FAULT_CRASH,    /* the testee died from a signal */
+    VWC_FAULT_EXIT,     /* the testee exited without answering */
+    VWC_FAULT_TIMEOUT,  /* no answer within --timeout */
+    VWC_FAULT_GARBAGE,  /* a line that is not a JSON object */
+    VWC_FAULT_ORDER,    /* an answer for another case id */
+    VWC_FAULT_EXTRA,    /* more than one line for one request */
+    VWC_FAULT_START,    /* the testee could not be started, or keeps dying at start */
+};
+
+const char *vwc_verdict_name(enum vwc_verdict v);
+const char *vwc_fault_name(enum vwc_fault f);
 
 /* One golden case, ready to send. */
 struct vwc_case {
-    char *file;          /* vector file, as given */
-    const char *protocol; /* file's "protocol" */
+    char *file;           /* vector file, as given */
+    const char *protocol; /* file's "protocol" (borrowed from the document) */
+    const char *spec;     /* file's "spec" (borrowed) */
     const char *id;
     const char *operation;
     const char *message;
     json_t *rules;   /* array of rule id strings (borrowed from doc) */
     json_t *request; /* owned: {"id","operation","message","input",...params} */
-    json_t *expect;  /* owned: {"result", "output"?, "error"?} or {"result":"valid","steps":[expectations]} */
+    json_t *expect;  /* owned: {"result","output"?,"error"?} or {"result":"valid","steps":[...]} */
     /* outcome */
+    bool selected;
+    bool listed;            /* matched by an --expected-failures entry */
     enum vwc_verdict verdict;
-    char *detail; /* owned: why it failed or was skipped */
-    json_t *got;  /* owned: the testee's response */
+    enum vwc_fault fault;
+    char *detail;           /* owned: why it failed or was skipped */
+    json_t *got;            /* owned: the testee's response (NULL if none) */
+    char *stderr_text;      /* owned: what the testee wrote on stderr meanwhile */
+    double seconds;         /* time the case took */
+};
+
+/* One rule declared in a spec document. */
+struct vwc_rule {
+    char *id;
+    char *spec;  /* "spec/ic.md" */
+    char *title; /* the start of the rule text, for tables */
+    unsigned line;
+    size_t ncases;             /* loaded cases naming it */
+    size_t v[VWC_NVERDICTS];   /* verdicts of the selected cases naming it */
+};
+
+struct vwc_specs {
+    struct vwc_rule *rules;
+    size_t n, cap;
+    char **docs; /* "spec/ic.md", ... that were read */
+    size_t ndocs;
+    bool found;  /* the spec directory exists */
 };
 
 struct vwc_suite {
@@ -38,19 +84,48 @@ struct vwc_suite {
     size_t n, cap;
     json_t **docs; /* loaded vector files, owned */
     size_t ndocs, capdocs;
+    json_t *ids;   /* case id -> index in cases, for the uniqueness check */
+};
+
+/* One line of an --expected-failures file. */
+struct vwc_xfail {
+    char *pattern;
+    unsigned line;
+    size_t matched; /* loaded cases it matches */
+};
+
+struct vwc_xfails {
+    const char *path;
+    struct vwc_xfail *e;
+    size_t n;
 };
 
 /* Options that shape a run. */
 struct vwc_options {
-    const char *testee;       /* NULL: built-in implementation in process */
-    double timeout;           /* seconds per case for a testee */
+    const char *testee;   /* NULL: built-in implementation in process */
+    double timeout;       /* seconds per case for a testee */
     bool strict_errors;
     bool tap;
     bool verbose;
+    bool quiet;
     const char *junit;
     const char *json;
-    const char *coverage;     /* write the rule coverage table here ("-" = stdout) */
-    const char *data_dir;     /* holds conformance/vectors and spec */
+    const char *coverage; /* write the rule coverage table here ("-" = stdout) */
+    const char *data_dir; /* holds conformance/vectors and spec */
+    const char *xfail_path;
+};
+
+/* What a run produced, for the reports. */
+struct vwc_run {
+    const struct vwc_options *opt;
+    struct vwc_suite *suite;
+    struct vwc_specs *specs;
+    struct vwc_xfails *xfails;
+    char started[32]; /* ISO 8601 UTC */
+    double seconds;
+    size_t nselected;
+    size_t tot[VWC_NVERDICTS];
+    int exit_status;
 };
 
 /* vectors.c */
@@ -61,20 +136,58 @@ void vwc_suite_free(struct vwc_suite *s);
 /* Check one document's shape; on error write a message into err. */
 int vwc_check_doc(const json_t *doc, char *err, size_t errlen);
 
+/* spec.c */
+/* Read the rule declarations of every spec/\*.md under dir. Returns 0, or -1 on
+ * an I/O error. A missing directory is not an error (specs->found stays false). */
+int vwc_specs_load(struct vwc_specs *sp, const char *dir);
+void vwc_specs_free(struct vwc_specs *sp);
+struct vwc_rule *vwc_specs_find(const struct vwc_specs *sp, const char *id);
+/* Check that every case's rules are declared in the case's spec document and
+ * count cases per rule. Returns the number of problems (printed to stderr). */
+size_t vwc_specs_check(struct vwc_specs *sp, const struct vwc_suite *s);
+/* Count selected verdicts per rule (after the run). */
+void vwc_specs_tally(struct vwc_specs *sp, const struct vwc_suite *s);
+size_t vwc_specs_covered(const struct vwc_specs *sp);
+
+/* expect.c */
+/* Read an --expected-failures file. Returns 0, or -1 after printing why. */
+int vwc_xfails_load(struct vwc_xfails *x, const char *path);
+void vwc_xfails_free(struct vwc_xfails *x);
+/* Mark the loaded cases the list names (case->listed) and count matches. */
+void vwc_xfails_mark(struct vwc_xfails *x, struct vwc_suite *s);
+
 /* backend.c */
 struct vwc_backend;
 struct vwc_backend *vwc_backend_new(const struct vwc_options *o);
 /* Send one request and wait for its response. Returns a new response object,
- * or NULL with a reason in err (crash, timeout, garbage, wrong id). */
-json_t *vwc_backend_call(struct vwc_backend *b, const json_t *req, char *err, size_t errlen);
+ * or NULL with *fault set and a reason in err (crash, timeout, garbage, ...).
+ * *stderr_text receives a new string with the testee's stderr meanwhile (or NULL). */
+json_t *vwc_backend_call(struct vwc_backend *b, const json_t *req, enum vwc_fault *fault, char *err,
+                         size_t errlen, char **stderr_text);
+/* After a call: did the testee print more than the one answer line (waiting
+ * up to wait_ms for it)? Returns 1 (and restarts the testee) with a reason in
+ * err, or 0. */
+int vwc_backend_extra(struct vwc_backend *b, int wait_ms, char *err, size_t errlen);
+/* After a call: the id of the previously answered case if the testee sent a
+ * second answer for it meanwhile (with a reason in err), or NULL. */
+const char *vwc_backend_late(struct vwc_backend *b, char *err, size_t errlen);
 void vwc_backend_free(struct vwc_backend *b);
 
-/* report.c */
-/* Compare the testee's response with the expectation; sets c->verdict and c->detail. */
+/* judge.c */
+/* Compare the testee's response with the expectation; sets c->verdict, c->fault and c->detail. */
 void vwc_judge(struct vwc_case *c, const json_t *resp, bool strict_errors);
-void vwc_report_human(const struct vwc_suite *s, FILE *out);
-int vwc_report_junit(const struct vwc_suite *s, const char *path);
-int vwc_report_json(const struct vwc_suite *s, const char *path);
-int vwc_report_coverage(const struct vwc_suite *s, const char *spec_dir, const char *path);
+void vwc_set_detail(struct vwc_case *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* report.c */
+void vwc_report_human(const struct vwc_run *r, FILE *out, const char *prefix);
+int vwc_report_coverage(const struct vwc_run *r, const char *path);
+
+/* output.c */
+int vwc_report_junit(const struct vwc_run *r, const char *path);
+int vwc_report_json(const struct vwc_run *r, const char *path);
 
 #endif /* VWC_RUNNER_H */

@@ -113,8 +113,12 @@ int vwc_check_doc(const json_t *doc, char *err, size_t errlen)
                 json_array_foreach(steps, si, st) {
                     char w2[300];
                     snprintf(w2, sizeof w2, "%s step %zu", where, si);
-                    if (!json_is_object(st) || expectation_ok(st, w2, err, errlen))
-                        return json_is_object(st) ? -1 : (snprintf(err, errlen, "%s: not an object", w2), -1);
+                    if (!json_is_object(st)) {
+                        snprintf(err, errlen, "%s: not an object", w2);
+                        return -1;
+                    }
+                    if (expectation_ok(st, w2, err, errlen))
+                        return -1;
                 }
             } else {
                 if (!json_object_get(c, "input")) {
@@ -160,7 +164,10 @@ static int add_case(struct vwc_suite *s, const char *file, const json_t *doc, co
     struct vwc_case *k = &s->cases[s->n];
     memset(k, 0, sizeof *k);
     k->file = strdup(file);
+    if (!k->file)
+        return -1;
     k->protocol = json_string_value(json_object_get(doc, "protocol"));
+    k->spec = json_string_value(json_object_get(doc, "spec"));
     k->id = json_string_value(json_object_get(c, "id"));
     k->operation = json_string_value(json_object_get(g, "operation"));
     k->message = json_string_value(json_object_get(g, "message"));
@@ -221,17 +228,22 @@ static int load_file(struct vwc_suite *s, const char *path)
     s->docs[s->ndocs++] = doc;
     size_t gi, ci;
     json_t *g, *c;
+    if (!s->ids && !(s->ids = json_object()))
+        return -1;
     json_array_foreach(json_object_get(doc, "groups"), gi, g) {
         json_array_foreach(json_object_get(g, "cases"), ci, c) {
-            for (size_t i = 0; i < s->n; i++) {
-                if (!strcmp(s->cases[i].id, json_string_value(json_object_get(c, "id")))) {
-                    fprintf(stderr, "vmwire-conformance: %s: case id %s repeats one in %s\n", path,
-                            s->cases[i].id, s->cases[i].file);
-                    return -1;
-                }
-            }
-            if (add_case(s, path, doc, g, c))
+            const char *id = json_string_value(json_object_get(c, "id"));
+            const json_t *prev = json_object_get(s->ids, id);
+            if (prev) {
+                fprintf(stderr, "vmwire-conformance: %s: case id %s repeats one in %s\n", path, id,
+                        s->cases[json_integer_value(prev)].file);
                 return -1;
+            }
+            json_object_set_new(s->ids, id, json_integer((json_int_t)s->n));
+            if (add_case(s, path, doc, g, c)) {
+                fprintf(stderr, "vmwire-conformance: out of memory\n");
+                return -1;
+            }
         }
     }
     return 0;
@@ -302,7 +314,9 @@ void vwc_suite_free(struct vwc_suite *s)
         json_decref(s->cases[i].request);
         json_decref(s->cases[i].expect);
         json_decref(s->cases[i].got);
+        free(s->cases[i].stderr_text);
     }
+    json_decref(s->ids);
     free(s->cases);
     for (size_t i = 0; i < s->ndocs; i++)
         json_decref(s->docs[i]);
