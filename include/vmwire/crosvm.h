@@ -235,7 +235,7 @@ struct vw_crosvm_main_config {
 struct vw_crosvm_main_event {
     const ProtobufCMessage *msg; /**< the decoded message (valid until the next feed or send) */
     uint32_t request;            /**< the request's oneof field number (0: none) */
-    int32_t err;                 /**< the errno (positive) of the answer; 0 on success */
+    int32_t err;                 /**< the errno (positive; INT32_MIN saturates to INT32_MAX) of the answer; 0 on success */
     unsigned fds_in;             /**< fds that came with the message */
     unsigned fds_out;            /**< host: fds the caller must attach to the answer */
     int app_reply;               /**< host: 1 when the caller must send the answer (it carries data) */
@@ -362,7 +362,7 @@ struct vw_crosvm_vcpu_event {
     int is_request;                  /**< 1 for a VcpuRequest, 0 for a VcpuResponse */
     uint32_t field;                  /**< its oneof field number (0: none) */
     uint32_t exit;                   /**< for a Wait answer: the exit member (1 init, 2 io, ...) */
-    int32_t err;                     /**< for an answer: its errno, made positive (0: success) */
+    int32_t err;                     /**< for an answer: its errno, made positive (INT32_MIN: INT32_MAX; 0: success) */
     enum vw_crosvm_vcpu_state state; /**< the state after the message */
 };
 

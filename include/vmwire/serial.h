@@ -147,12 +147,18 @@ vw_status vw_serial_deframer_init(struct vw_serial_deframer *d,
 /**
  * @brief Feed stream bytes; stops at the first frame or bad frame.
  *
- * Call again with the unconsumed rest (`in + *consumed`) until all is consumed;
- * a call that consumes all of its input leaves nothing to report before more
- * bytes come. Only the bytes of a frame still incomplete at the end of an
+ * Call again with the unconsumed rest (`in + *consumed`) until all is consumed
+ * and no event is reported (see "Drain" below). Only the bytes of a frame still incomplete at the end of an
  * input are copied into the deframer's storage (after an event, bytes of the
  * current input that were copied are handed back, so `*consumed` may be 0 with
  * an event). Usable in any state; a bad frame is not sticky.
+ *
+ * Drain after an event: when resynchronising after a bad frame, the bytes the
+ * deframer stored from earlier inputs may already hold the next frame or the
+ * next fault. So after any event, keep calling (with `len` 0 once the input is
+ * used up) until the event type is ::VW_SERIAL_EV_NONE; only then is the
+ * deframer waiting for more bytes. Events then come at the same stream
+ * positions however the stream is chunked.
  * @param d the deframer.
  * @param in stream bytes (may be NULL when @p len is 0).
  * @param len their number.

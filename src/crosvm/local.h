@@ -60,4 +60,12 @@ uint32_t vw_crosvm__zigzag32(int32_t v);
 /* An engine-made answer: errno, then an empty member @p field (0: none). */
 size_t vw_crosvm__answer(uint8_t *out, enum vw_crosvm_revision rev, int32_t err, uint32_t field);
 
+/* The magnitude of an errno as the events report it. INT32_MIN has no
+ * positive int32_t counterpart; it saturates to INT32_MAX (still non-zero,
+ * so still an error) instead of overflowing. */
+static inline int32_t vw_crosvm__errno_abs(int32_t e)
+{
+    return e == INT32_MIN ? INT32_MAX : e < 0 ? -e : e;
+}
+
 #endif /* VW_CROSVM_LOCAL_H */

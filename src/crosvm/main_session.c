@@ -339,7 +339,7 @@ static vw_status host_send(struct vw_crosvm_main *m, const uint8_t *msg, size_t 
     if (ev) {
         ev->msg = resp;
         ev->request = m->pending;
-        ev->err = e < 0 ? -e : e;
+        ev->err = vw_crosvm__errno_abs(e);
         ev->fds_in = nfds;
     }
     if (e)
@@ -460,7 +460,7 @@ static vw_status plugin_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t
         plugin_apply(m, nfds);
     ev->msg = resp;
     ev->request = m->pending;
-    ev->err = e < 0 ? -e : e;
+    ev->err = vw_crosvm__errno_abs(e);
     ev->fds_in = nfds;
     m->state = M_IDLE;
     return VW_OK;

@@ -165,7 +165,7 @@ static vw_status on_answer(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev
     int32_t err = (int32_t)vw_crosvm__u64(resp, 1);
     ev->is_request = 0;
     ev->field = c;
-    ev->err = err < 0 ? -err : err;
+    ev->err = vw_crosvm__errno_abs(err);
     switch (v->state) {
     case VW_CROSVM_VS_WAITING:
         if (c != 2 || err)
