@@ -1,0 +1,134 @@
+/* crosvm vCPU-channel engine (vw_crosvm_vcpu_*), either end, either revision.
+ *
+ * Input: config:u8, ranges:u8, then ranges x (space:u8 start:u16le len:u8),
+ * then records (fuzz.h: op:u8 len:u16le data):
+ *   config bit 0: plugin end; bit 1: final revision; bit 2: Start done;
+ *   bits 3..4: this vCPU's index (of 4); bit 5: a pause is pending for it;
+ *   op % 3 == 0: feed the data; op % 3 == 1: send the data;
+ *   op % 3 == 2: drain the engine's queued answer.
+ * Properties: known statuses; a successful feed consumes the whole message;
+ * fault offsets inside the input; once VW_E_FAILED, always VW_E_FAILED;
+ * the state reported in the event is the engine's state; the NOSPACE output
+ * protocol; a queued answer is a VcpuResponse of the revision (final: one
+ * length-prefixed frame, split back by vw_crosvm_splitter) that decodes. */
+#include "crosvm_session.h"
+
+static struct vw_crosvm_vm vm;
+static struct vw_crosvm_vcpu v;
+static unsigned char arena_mem[1u << 22], arena2_mem[1u << 20];
+static uint8_t out[4096], split_buf[4096];
+
+static void drain(enum vw_crosvm_revision rev)
+{
+    size_t need = 0, w = 0;
+    vw_status st = vw_crosvm_vcpu_output(&v, NULL, 0, &need);
+    FUZZ_CHECK(st == VW_OK || st == VW_E_NOSPACE);
+    if (st == VW_OK) {
+        FUZZ_CHECK(need == 0);
+        return;
+    }
+    FUZZ_CHECK(need > 0 && need <= sizeof out);
+    FUZZ_CHECK_STATUS(vw_crosvm_vcpu_output(&v, out, need - 1, &w), VW_E_NOSPACE);
+    FUZZ_CHECK(w == need);
+    FUZZ_CHECK_STATUS(vw_crosvm_vcpu_output(&v, out, sizeof out, &w), VW_OK);
+    FUZZ_CHECK(w == need);
+    const uint8_t *msg = out;
+    size_t len = w;
+    if (rev == VW_CROSVM_FINAL) {
+        struct vw_crosvm_splitter s;
+        size_t consumed = 0;
+        FUZZ_CHECK_STATUS(vw_crosvm_splitter_init(&s, split_buf, sizeof split_buf), VW_OK);
+        FUZZ_CHECK_STATUS(vw_crosvm_splitter_feed(&s, out, w, &msg, &len, &consumed), VW_OK);
+        FUZZ_CHECK(msg != NULL);
+        FUZZ_CHECK(consumed == w);
+    }
+    struct vw_arena a;
+    ProtobufCMessage *pm = NULL;
+    size_t off = 0;
+    vw_arena_init(&a, arena2_mem, sizeof arena2_mem);
+    vw_status ds = vw_crosvm_decode(rev, VW_CROSVM_VCPU_RESPONSE, msg, len, &a, &pm, &off);
+    if (ds != VW_OK)
+        FUZZ_FAIL("queued answer does not decode: %s", vw_status_name(ds));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct fz f;
+    fz_init(&f, data, size);
+    uint8_t c = fz_u8(&f);
+    enum vw_crosvm_role role = (c & 1) ? VW_CROSVM_PLUGIN : VW_CROSVM_HOST;
+    enum vw_crosvm_revision rev = (c & 2) ? VW_CROSVM_FINAL : VW_CROSVM_SEED;
+    unsigned index = (c >> 3) & 3;
+    FUZZ_CHECK_STATUS(vw_crosvm_vm_init(&vm, rev, role == VW_CROSVM_HOST ? 4 : 0, 0), VW_OK);
+    vm.started = (c >> 2) & 1;
+    if ((c >> 5) & 1) {
+        vm.pause_pending |= 1u << index;
+        vm.pause_user[index] = 7;
+    }
+    size_t nr = fz_u8(&f) % 8;
+    for (size_t i = 0; i < nr; i++) {
+        struct vw_crosvm_range r;
+        memset(&r, 0, sizeof r);
+        r.space = fz_u8(&f) & 1;
+        r.start = fz_u16(&f);
+        r.length = 1u + fz_u8(&f);
+        r.async_write = rev == VW_CROSVM_FINAL && (r.start & 1);
+        int overlap = 0;
+        for (size_t j = 0; j < vm.n_ranges; j++) {
+            const struct vw_crosvm_range *b = &vm.ranges[j];
+            if (b->space == r.space && r.start < b->start + b->length && b->start < r.start + r.length)
+                overlap = 1;
+        }
+        if (!overlap)
+            vm.ranges[vm.n_ranges++] = r;
+    }
+    struct vw_arena arena;
+    vw_arena_init(&arena, arena_mem, sizeof arena_mem);
+    struct vw_crosvm_vcpu_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.rev = rev;
+    cfg.role = role;
+    cfg.vm = &vm;
+    cfg.index = index;
+    cfg.arena = &arena;
+    FUZZ_CHECK_STATUS(vw_crosvm_vcpu_init(&v, &cfg), VW_OK);
+
+    int failed = 0;
+    uint8_t op;
+    const uint8_t *p;
+    size_t n;
+    while (fz_record(&f, &op, &p, &n)) {
+        struct vw_crosvm_vcpu_event ev;
+        vw_status st = VW_OK;
+        memset(&ev, 0, sizeof ev);
+        switch (op % 3) {
+        case 0: {
+            size_t consumed = (size_t)-1;
+            st = vw_crosvm_vcpu_feed(&v, p, n, &ev, &consumed);
+            if (st == VW_OK) {
+                FUZZ_CHECK(consumed == n);
+                FUZZ_CHECK(ev.state == v.state);
+            } else {
+                FUZZ_CHECK(vw_crosvm_vcpu_error_offset(&v) <= n);
+            }
+            break;
+        }
+        case 1:
+            st = vw_crosvm_vcpu_send(&v, p, n, &ev);
+            if (st == VW_OK)
+                FUZZ_CHECK(ev.state == v.state);
+            else
+                FUZZ_CHECK(vw_crosvm_vcpu_error_offset(&v) <= n);
+            break;
+        default:
+            drain(rev);
+            continue;
+        }
+        FUZZ_CHECK(fuzz_status_known(st));
+        FUZZ_CHECK(st != VW_E_INVALID_ARG);
+        if (failed)
+            FUZZ_CHECK_STATUS(st, VW_E_FAILED);
+        failed |= st == VW_E_FAILED;
+    }
+    return 0;
+}

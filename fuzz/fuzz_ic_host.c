@@ -1,0 +1,98 @@
+/* IC host initiator session (vw_ic_host_*), driven by the input.
+ *
+ * Input: config:u8, then records (fuzz.h: op:u8 len:u16le data):
+ *   config: service 1 + (c & 7) % 5; bit 3: a reply deadline of 1 s;
+ *   op % 5 == 0: feed the data as the guest's packet;
+ *   op % 5 == 1: start (queue the negotiate request);
+ *   op % 5 == 2: drain the pending request;
+ *   op % 5 == 3: send a request whose body is the data decoded as an IC message;
+ *   op % 5 == 4: tick.
+ *   The clock advances by (op >> 3) * 100 ms before each step.
+ * Properties: known statuses; offsets inside the input; the NOSPACE output
+ * protocol; every request the engine writes decodes as a well-formed packet;
+ * after VW_E_FAILED every feed fails with VW_E_FAILED until start. */
+#include "ic_common.h"
+
+static struct vw_ic_host h;
+static uint8_t out[FUZZ_IC_BUF];
+
+static void drain(void)
+{
+    size_t need = 0, w = 0;
+    vw_status st = vw_ic_host_output(&h, NULL, 0, &need);
+    FUZZ_CHECK(st == VW_OK || st == VW_E_NOSPACE);
+    if (st == VW_OK) {
+        FUZZ_CHECK(need == 0);
+        return;
+    }
+    FUZZ_CHECK(need > 0 && need <= sizeof out);
+    FUZZ_CHECK_STATUS(vw_ic_host_output(&h, out, need - 1, &w), VW_E_NOSPACE);
+    FUZZ_CHECK(w == need);
+    FUZZ_CHECK_STATUS(vw_ic_host_output(&h, out, sizeof out, &w), VW_OK);
+    FUZZ_CHECK(w == need);
+    fuzz_ic_check_packet_out(out, w);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct fz f;
+    fz_init(&f, data, size);
+    uint8_t c = fz_u8(&f);
+    struct vw_ic_host_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.service = (uint16_t)(1 + (c & 7) % 5);
+    cfg.timeout_ns = (c & 8) ? 1000000000ull : 0;
+    vw_status st = vw_ic_host_init(&h, &cfg);
+    FUZZ_CHECK(st == VW_OK || st == VW_E_UNSUPPORTED || st == VW_E_INVALID_ARG);
+    if (st != VW_OK)
+        return 0;
+
+    uint64_t now = 1000;
+    int failed = 0;
+    uint8_t op;
+    const uint8_t *p;
+    size_t n;
+    while (fz_record(&f, &op, &p, &n)) {
+        now += (uint64_t)(op >> 3) * 100000000ull;
+        switch (op % 5) {
+        case 0: {
+            struct vw_ic_host_event ev;
+            size_t consumed = (size_t)-1;
+            st = vw_ic_host_feed(&h, p, n, now, &ev, &consumed);
+            FUZZ_CHECK(fuzz_status_known(st));
+            FUZZ_CHECK(st != VW_E_INVALID_ARG);
+            if (failed)
+                FUZZ_CHECK_STATUS(st, VW_E_FAILED);
+            if (st == VW_OK)
+                FUZZ_CHECK(consumed <= n);
+            else
+                FUZZ_CHECK(vw_ic_host_error_offset(&h) <= n);
+            if (st == VW_E_FAILED)
+                failed = 1;
+            break;
+        }
+        case 1:
+            FUZZ_CHECK_STATUS(vw_ic_host_start(&h, now), VW_OK);
+            failed = 0;
+            break;
+        case 2:
+            drain();
+            break;
+        case 3: {
+            struct vw_ic_message m;
+            size_t off = 0;
+            if (vw_ic_message_decode(p, n, &m, &off) == VW_OK) {
+                st = vw_ic_host_send(&h, &m, now);
+                FUZZ_CHECK(fuzz_status_known(st));
+            }
+            break;
+        }
+        default:
+            st = vw_ic_host_tick(&h, now);
+            FUZZ_CHECK(st == VW_OK || st == VW_E_TIMEOUT || st == VW_E_FAILED);
+            break;
+        }
+    }
+    drain();
+    return 0;
+}

@@ -1,0 +1,432 @@
+/* Allocation-failure tests of the tools' code paths that allocate: the hex
+ * and JSON helpers of tools/common and the built-in testee handler of every
+ * protocol (tools/common/impl_*.c), which the conformance runner, the testee
+ * and the CLI all use. The library itself never allocates (see SECURITY.md).
+ *
+ * Every allocation is counted: the tools' own malloc/calloc/realloc/free/
+ * strdup calls through the linker's --wrap (see fuzz/local.mk), jansson's
+ * through json_set_alloc_funcs(). Each scenario is run once to count its N
+ * allocations, then N more times with allocation i failing (nghttp2's
+ * failmalloc scheme). Each run must end cleanly: no crash (ASan/UBSan in the
+ * sanitizer build), an error result (NULL, -1 or an error response) where
+ * the scenario cannot complete, and no leak: the number of live blocks
+ * returns to what it was before the run. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "common/vwt.h"
+
+/* ---- the counting, failing allocator ------------------------------------ */
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t k, size_t n);
+void *__real_realloc(void *p, size_t n);
+void __real_free(void *p);
+void *__wrap_malloc(size_t n);
+void *__wrap_calloc(size_t k, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+void __wrap_free(void *p);
+char *__wrap_strdup(const char *s);
+
+static long fail_at = -1; /* index of the allocation to fail; -1: none */
+static long n_allocs;     /* allocations attempted since the scenario began */
+static long live;         /* blocks allocated and not yet freed */
+static int failed;        /* an allocation was refused in this run */
+
+static int refuse(void)
+{
+    long i = n_allocs++;
+    if (i == fail_at) {
+        failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
+void *__wrap_malloc(size_t n)
+{
+    if (refuse())
+        return NULL;
+    void *p = __real_malloc(n);
+    if (p)
+        live++;
+    return p;
+}
+
+void *__wrap_calloc(size_t k, size_t n)
+{
+    if (refuse())
+        return NULL;
+    void *p = __real_calloc(k, n);
+    if (p)
+        live++;
+    return p;
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    if (refuse())
+        return NULL;
+    void *q = __real_realloc(p, n);
+    if (q && !p)
+        live++;
+    return q;
+}
+
+void __wrap_free(void *p)
+{
+    if (p)
+        live--;
+    __real_free(p);
+}
+
+char *__wrap_strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = __wrap_malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+static void *j_malloc(size_t n)
+{
+    return __wrap_malloc(n);
+}
+
+static void j_free(void *p)
+{
+    __wrap_free(p);
+}
+
+/* ---- the driver ----------------------------------------------------------- */
+
+/* A scenario: does its work, releases everything it made, and returns 1 if
+ * it completed, 0 if it reported an error. */
+typedef int (*scenario_fn)(const void *arg);
+
+static long runs_total;
+static long problems;           /* failing runs in the current test */
+static char first_problem[512]; /* the first one, for the failure message */
+
+static void problem(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+static void problem(const char *fmt, ...)
+{
+    va_list ap;
+    if (getenv("ALLOCFAIL_VERBOSE")) { /* every problem, not only the first */
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+    }
+    if (problems++ == 0) {
+        va_start(ap, fmt);
+        vsnprintf(first_problem, sizeof first_problem, fmt, ap);
+        va_end(ap);
+    }
+}
+
+/* Runs the scenario once without failures (to count its allocations), then
+ * once per allocation with that one failing, each failing run in a child
+ * process so that a crash is reported as a problem of that run, not the end
+ * of the program. Problems are collected; see end_test(). */
+static void run_failing(scenario_fn fn, const void *arg, const char *what)
+{
+    fail_at = -1;
+    n_allocs = 0;
+    failed = 0;
+    long before = live;
+    int ok = fn(arg);
+    if (live != before)
+        problem("%s: %ld blocks leaked without any failure", what, live - before);
+    if (!ok)
+        problem("%s: fails without any allocation failure", what);
+    long n = n_allocs;
+    fflush(NULL);
+    for (long i = 0; i < n; i++) {
+        pid_t pid = fork();
+        if (pid < 0) {
+            problem("fork failed");
+            return;
+        }
+        if (pid == 0) {
+            /* not cmocka's handlers: a crash must end the child */
+            signal(SIGSEGV, SIG_DFL);
+            signal(SIGBUS, SIG_DFL);
+            signal(SIGABRT, SIG_DFL);
+            signal(SIGILL, SIG_DFL);
+            signal(SIGFPE, SIG_DFL);
+            if (problems > 0) /* the first failing run's sanitizer report is enough */
+                (void)freopen("/dev/null", "w", stderr);
+            fail_at = i;
+            n_allocs = 0;
+            failed = 0;
+            before = live;
+            (void)fn(arg);
+            _exit(live != before ? 3 : 0);
+        }
+        int status = 0;
+        runs_total++;
+        if (waitpid(pid, &status, 0) < 0)
+            problem("waitpid failed");
+        else if (WIFSIGNALED(status))
+            problem("%s: allocation %ld of %ld failed: crash (signal %d)", what, i + 1, n,
+                    WTERMSIG(status));
+        else if (WEXITSTATUS(status) == 3)
+            problem("%s: allocation %ld of %ld failed: blocks leaked", what, i + 1, n);
+        else if (WEXITSTATUS(status) != 0)
+            problem("%s: allocation %ld of %ld failed: exit status %d (sanitizer report above)",
+                    what, i + 1, n, WEXITSTATUS(status));
+    }
+    fail_at = -1;
+}
+
+static void begin_test(void)
+{
+    problems = 0;
+    first_problem[0] = 0;
+}
+
+static void end_test(void)
+{
+    if (problems)
+        fail_msg("%ld failing runs; first: %s", problems, first_problem);
+}
+
+/* ---- scenarios -------------------------------------------------------------- */
+
+static int sc_hex_decode(const void *arg)
+{
+    uint8_t *out = NULL;
+    size_t len = 0;
+    int r = vwt_hex_decode(arg, &out, &len);
+    if (r != 0) {
+        assert_null(out);
+        return 0;
+    }
+    free(out);
+    return 1;
+}
+
+static int sc_json_hex(const void *arg)
+{
+    json_t *s = json_string(arg);
+    if (!s)
+        return 0;
+    uint8_t *out = NULL;
+    size_t len = 0;
+    int r = vwt_json_hex(s, &out, &len);
+    json_decref(s);
+    if (r != 0)
+        return 0;
+    free(out);
+    return 1;
+}
+
+static int sc_hex_json(const void *arg)
+{
+    (void)arg;
+    static const uint8_t b[] = {0, 1, 0xfe, 0xff, 0x10};
+    json_t *j = vwt_hex_json(b, sizeof b);
+    if (!j)
+        return 0;
+    int ok = json_is_string(j) && strcmp(json_string_value(j), "0001feff10") == 0;
+    json_decref(j);
+    return ok;
+}
+
+static int sc_responses(const void *arg)
+{
+    (void)arg;
+    int ok = 1;
+    json_t *r[5];
+    r[0] = vwt_valid(json_integer(7));
+    r[1] = vwt_valid_hex((const uint8_t *)"\x01\x02", 2);
+    r[2] = vwt_invalid(VW_E_TRUNCATED);
+    r[3] = vwt_invalid_output(VW_E_BAD_FLAGS, json_string("0102"));
+    r[4] = vwt_skipped("no %s here", "thing");
+    for (int i = 0; i < 5; i++) {
+        /* a response is either missing or whole: never a half-built object */
+        if (!r[i] || !json_is_string(json_object_get(r[i], "result")))
+            ok = 0;
+        json_decref(r[i]);
+    }
+    return ok;
+}
+
+static int sc_handle(const void *arg)
+{
+    json_t *resp = vwt_impl_handle(arg);
+    if (!resp)
+        return 0;
+    const char *res = json_string_value(json_object_get(resp, "result"));
+    int ok = res != NULL;
+    if (failed && res && strcmp(res, "valid") == 0 && !json_object_get(resp, "output"))
+        ok = 0;
+    json_decref(resp);
+    return ok;
+}
+
+/* ---- tests ------------------------------------------------------------------- */
+
+static void test_hex(void **state)
+{
+    (void)state;
+    begin_test();
+    run_failing(sc_hex_decode, "00ff10aB", "vwt_hex_decode");
+    run_failing(sc_hex_decode, "", "vwt_hex_decode(\"\")");
+    run_failing(sc_json_hex, "abcd", "vwt_json_hex");
+    run_failing(sc_hex_json, NULL, "vwt_hex_json");
+    end_test();
+}
+
+static void test_responses(void **state)
+{
+    (void)state;
+    begin_test();
+    run_failing(sc_responses, NULL, "vwt_valid/invalid/skipped");
+    end_test();
+}
+
+/* One request per group of every vector file (every .json file of conformance/vectors) (its first case), as the
+ * conformance runner sends it: the group's parameters, the case's input or
+ * steps, expectations removed. */
+static json_t *requests_from_vectors(void)
+{
+    const char *top = getenv("top_srcdir");
+    char path[8192];
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/conformance/vectors", top ? top : ".");
+    json_t *reqs = json_array();
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        size_t nl = strlen(e->d_name);
+        if (nl < 6 || strcmp(e->d_name + nl - 5, ".json") != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        json_t *doc = json_load_file(path, 0, NULL);
+        if (!doc)
+            continue;
+        size_t gi;
+        json_t *g;
+        json_array_foreach(json_object_get(doc, "groups"), gi, g) {
+            json_t *c = json_array_get(json_object_get(g, "cases"), 0);
+            if (!c)
+                continue;
+            json_t *req = json_deep_copy(g);
+            json_object_del(req, "cases");
+            json_object_del(req, "comment");
+            const char *k;
+            json_t *v;
+            json_object_foreach(c, k, v) {
+                if (strcmp(k, "rules") && strcmp(k, "comment") && strcmp(k, "flags") &&
+                    strcmp(k, "result") && strcmp(k, "output") && strcmp(k, "error"))
+                    json_object_set(req, k, v);
+            }
+            json_t *steps = json_object_get(req, "steps");
+            if (json_is_array(steps)) {
+                json_t *clean = json_array();
+                size_t si;
+                json_t *st;
+                json_array_foreach(steps, si, st) {
+                    json_t *cs = json_deep_copy(st);
+                    json_object_del(cs, "result");
+                    json_object_del(cs, "output");
+                    json_object_del(cs, "error");
+                    json_object_del(cs, "comment");
+                    json_array_append_new(clean, cs);
+                }
+                json_object_set_new(req, "steps", clean);
+            }
+            json_array_append_new(reqs, req);
+        }
+        json_decref(doc);
+    }
+    if (d)
+        closedir(d);
+    return reqs;
+}
+
+/* Every request of one protocol's vector files through vwt_impl_handle(). */
+static void impl_handlers(const char *proto)
+{
+    begin_test();
+    json_t *reqs = requests_from_vectors();
+    assert_true(json_array_size(reqs) > 0);
+    size_t i, count = 0;
+    json_t *req;
+    long runs0 = runs_total;
+    json_array_foreach(reqs, i, req) {
+        const char *msg = json_string_value(json_object_get(req, "message"));
+        size_t pl = strlen(proto);
+        if (!msg || strncmp(msg, proto, pl) != 0 || msg[pl] != '.')
+            continue;
+        char what[256];
+        snprintf(what, sizeof what, "vwt_impl_handle(%s %s, %s)",
+                 json_string_value(json_object_get(req, "operation")), msg,
+                 json_string_value(json_object_get(req, "id")));
+        run_failing(sc_handle, req, what);
+        count++;
+    }
+    json_decref(reqs);
+    printf("# %s: %zu requests, %ld runs with one allocation failing\n", proto, count,
+           runs_total - runs0);
+    end_test();
+}
+
+static void test_impl_ic(void **state)
+{
+    (void)state;
+    impl_handlers("ic");
+}
+
+static void test_impl_crosvm(void **state)
+{
+    (void)state;
+    impl_handlers("crosvm");
+}
+
+static void test_impl_serial(void **state)
+{
+    (void)state;
+    impl_handlers("serial");
+}
+
+static void test_impl_bridge(void **state)
+{
+    (void)state;
+    impl_handlers("bridge");
+}
+
+int main(void)
+{
+    json_set_alloc_funcs(j_malloc, j_free);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hex),
+        cmocka_unit_test(test_responses),
+        cmocka_unit_test(test_impl_ic),
+        cmocka_unit_test(test_impl_crosvm),
+        cmocka_unit_test(test_impl_serial),
+        cmocka_unit_test(test_impl_bridge),
+    };
+    return cmocka_run_group_tests_name("allocfail_tools", tests, NULL, NULL);
+}
