@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -458,6 +459,93 @@ static void packed_and_unpacked(void **state)
     assert_string_equal(r->str[1], "b");
 }
 
+/* Append the varint of @p v to hex string @p h. */
+static void put_varint_hex(char *h, uint64_t v)
+{
+    char b[4];
+    do {
+        snprintf(b, sizeof b, "%02x", (unsigned)((v & 0x7f) | (v > 0x7f ? 0x80 : 0)));
+        strcat(h, b);
+        v >>= 7;
+    } while (v);
+}
+
+/* Varints of every length (1 to 10 bytes) in every position the decoder reads
+ * them differently: packed runs (fresh array, appended in place, appended
+ * after a count), unpacked occurrences, the last bytes of the buffer, and a
+ * varint cut by the end of its sub-message while the buffer goes on. */
+static void varints_every_length(void **state)
+{
+    (void)state;
+    uint64_t vals[10];
+    for (int l = 1; l <= 10; l++)
+        vals[l - 1] = l == 1 ? 0x55 : (((uint64_t)1 << (7 * (l - 1))) | (uint64_t)l) + 0x5a;
+    vals[9] = UINT64_MAX - 5;
+    char run[256] = "", h[4096], len[8];
+    for (int i = 0; i < 10; i++)
+        put_varint_hex(run, vals[i]);
+    snprintf(len, sizeof len, "%02x", (unsigned)(strlen(run) / 2));
+    /* packed u64 (4), i64 (2), s64 (6), bool (13), u32 (3), twice each so
+     * that the second run appends; unpacked u64 after them, and at the end */
+    static const char *const tags[] = { "22", "12", "32", "6a", "1a" };
+    h[0] = 0;
+    for (int t = 0; t < 5; t++)
+        for (int k = 0; k < 2; k++) {
+            strcat(h, tags[t]);
+            strcat(h, len);
+            strcat(h, run);
+        }
+    for (int i = 0; i < 10; i++) {
+        strcat(h, "20");
+        put_varint_hex(h, vals[i]);
+    }
+    Vwtest__Repeated *r = rep(h);
+    assert_int_equal(r->n_u64, 30);
+    assert_int_equal(r->n_i64, 20);
+    assert_int_equal(r->n_s64, 20);
+    assert_int_equal(r->n_b, 20);
+    assert_int_equal(r->n_u32, 20);
+    for (int i = 0; i < 30; i++) {
+        uint64_t v = vals[i % 10];
+        assert_true(r->u64[i] == v);
+        if (i >= 20)
+            continue;
+        assert_true((uint64_t)r->i64[i] == v);
+        assert_true((uint64_t)r->s64[i] == ((v >> 1) ^ (0 - (v & 1))));
+        assert_int_equal(r->b[i], 1);
+        assert_true(r->u32[i] == (uint32_t)v);
+    }
+    /* a single varint of each length as the buffer's last bytes */
+    for (int i = 0; i < 10; i++) {
+        h[0] = 0;
+        strcat(h, "20");
+        put_varint_hex(h, vals[i]);
+        assert_true(scal(h)->u64 == vals[i]);
+        char one[32] = "";
+        put_varint_hex(one, vals[i]);
+        snprintf(h, sizeof h, "22%02x%s", (unsigned)(strlen(one) / 2), one);
+        r = rep(h);
+        assert_int_equal(r->n_u64, 1);
+        assert_true(r->u64[0] == vals[i]);
+    }
+    /* appending: in place while the array has room, else after a count */
+    r = rep("2001" "2002" "22020304" "220105" "2203060708" "2203090a0b");
+    assert_int_equal(r->n_u64, 11);
+    for (int i = 0; i < 11; i++)
+        assert_true(r->u64[i] == (uint64_t)i + 1);
+    /* an 11-byte varint inside a run: bad_varint at its first byte, with
+     * and without bytes after the run */
+    fails(&vwtest__repeated__descriptor, "220b" "ffffffffffffffffffff01", VW_E_BAD_VARINT, 2);
+    fails(&vwtest__repeated__descriptor, "220c" "01ffffffffffffffffffff01" "1801" "1801" "1801",
+          VW_E_BAD_VARINT, 3);
+    fails(&vwtest__repeated__descriptor, "0a0c" "01ffffffffffffffffffff01", VW_E_BAD_VARINT, 3);
+    /* a varint cut by its sub-message's end although the buffer goes on */
+    fails(&vwtest__choice__descriptor, "3a0208ac" "02" "08000800080008000800", VW_E_TRUNCATED, 4);
+    fails(&vwtest__choice__descriptor, "3a0308ffff" "ffffffffffffffff01" "0800", VW_E_TRUNCATED, 5);
+    fails(&vwtest__choice__descriptor, "3a03" "1a01ff" "01" "08000800080008000800", VW_E_TRUNCATED,
+          5);
+}
+
 /* Agreements of the facts: unknown fields of wire types 0, 1, 2, 5 skipped,
  * unknown and negative enums kept, last value wins, wire types 6/7 and a
  * stray end-group refused. */
@@ -723,6 +811,7 @@ int main(void)
         cmocka_unit_test(varints),
         cmocka_unit_test(lengths),
         cmocka_unit_test(packed_and_unpacked),
+        cmocka_unit_test(varints_every_length),
         cmocka_unit_test(agreements),
         cmocka_unit_test(depth_limit),
         cmocka_unit_test(truncation_everywhere),

@@ -1,9 +1,10 @@
 /* vw_pb_decode(): one pass over the wire bytes, no heap, Google's semantics.
  *
- * The decoder walks the bytes once, looks every field up through the
- * descriptor's field_ranges (a range check and an index in the common case of
- * dense field numbers), and writes the protoc-c struct directly. Plain proto3
- * scalars take a short path; sub-messages are entered without recursion (an
+ * The decoder walks the bytes once, looks every field up by its number
+ * (fields[n - 1] checked by id in the common case of dense field numbers,
+ * field_ranges otherwise), dispatches on one jump table over (type, label),
+ * and writes the protoc-c struct directly. Plain proto3 scalars and bytes
+ * are stored in place; sub-messages are entered without recursion (an
  * explicit stack of enclosing messages, VW_PB_MAX_DEPTH deep). Repeated
  * fields grow inside the caller's arena: an array holding n elements always
  * has capacity cap(n) = max(4, next power of two >= n), so the capacity never
@@ -131,8 +132,14 @@ const ProtobufCFieldDescriptor *vw_pb__field_by_id(const ProtobufCMessageDescrip
 
 #if defined(__GNUC__)
 #define VW_COLD __attribute__((noinline, cold))
+#define VW_NOINLINE __attribute__((noinline))
+#define VW_LIKELY(x) __builtin_expect(!!(x), 1)
+#define VW_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define VW_COLD
+#define VW_NOINLINE
+#define VW_LIKELY(x) (x)
+#define VW_UNLIKELY(x) (x)
 #endif
 
 /* ---- decoder state -------------------------------------------------------- */
@@ -140,6 +147,7 @@ const ProtobufCFieldDescriptor *vw_pb__field_by_id(const ProtobufCMessageDescrip
 struct dec {
     struct vw_arena *arena;
     const uint8_t *base; /* start of the caller's buffer, for fault offsets */
+    const uint8_t *lim;  /* its end: bytes below it may be read (never past) */
     size_t fault;
 };
 
@@ -148,6 +156,48 @@ static vw_status fail(struct dec *d, vw_status st, const uint8_t *at)
     d->fault = (size_t)(at - d->base);
     return st;
 }
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define VW_SWAR_VARINT 1
+/* The 7-bit groups of the bytes of @p x (high bits already clear), packed
+ * into one number: byte 0 gives bits 0..6, byte 1 bits 7..13, and so on. */
+static inline uint64_t pack7(uint64_t x)
+{
+    x = (x & UINT64_C(0x007f007f007f007f)) | ((x & UINT64_C(0x7f007f007f007f00)) >> 1);
+    x = (x & UINT64_C(0x00003fff00003fff)) | ((x & UINT64_C(0x3fff00003fff0000)) >> 2);
+    x = (x & UINT64_C(0x000000000fffffff)) | ((x & UINT64_C(0x0fffffff00000000)) >> 4);
+    return x;
+}
+
+/* A varint read 8 bytes at a time. The caller guarantees that p[0..8) may be
+ * read and that the varint ends within its first 10 bytes or that p[8] and
+ * p[9] may be read. NULL for a varint longer than 10 bytes. */
+static inline const uint8_t *swar_varint(const uint8_t *p, uint64_t *v)
+{
+    uint64_t w;
+    memcpy(&w, p, 8); /* little-endian: p[0] is the low byte */
+    uint64_t stop = ~w & UINT64_C(0x8080808080808080);
+    if (stop) {
+        /* stop ^ (stop - 1): every bit up to the first end bit */
+        *v = pack7(w & (stop ^ (stop - 1)) & UINT64_C(0x7f7f7f7f7f7f7f7f));
+        return p + ((unsigned)__builtin_ctzll(stop) >> 3) + 1;
+    }
+    uint64_t r = pack7(w & UINT64_C(0x7f7f7f7f7f7f7f7f));
+    uint64_t b = p[8];
+    r |= (b & 0x7f) << 56;
+    if (b < 0x80) {
+        *v = r;
+        return p + 9;
+    }
+    b = p[9];
+    r |= b << 63; /* bits above 63 are dropped (PB-D-5) */
+    if (b < 0x80) {
+        *v = r;
+        return p + 10;
+    }
+    return NULL;
+}
+#endif
 
 /* Varint of at most 10 bytes; bits beyond 64 are dropped (PB-D-5). */
 static inline const uint8_t *get_varint(struct dec *d, const uint8_t *p, const uint8_t *end,
@@ -158,6 +208,22 @@ static inline const uint8_t *get_varint(struct dec *d, const uint8_t *p, const u
         return p + 1;
     }
     uint64_t r = 0;
+#ifdef VW_SWAR_VARINT
+    if ((size_t)(d->lim - p) >= 10) {
+        /* Ten bytes of the buffer may be read, even if the message ends
+         * sooner: a varint that ends past @p end, or not within ten bytes,
+         * is then truncated at end, as a byte-wise read would find. */
+        const uint8_t *q = swar_varint(p, v);
+        if (VW_LIKELY(q && q <= end))
+            return q;
+        if (end - p >= 10) {
+            *st = fail(d, VW_E_BAD_VARINT, p);
+            return NULL;
+        }
+        *st = fail(d, VW_E_TRUNCATED, end);
+        return NULL;
+    }
+#endif
     if (end - p >= 10) {
         /* No bounds check needed: the compiler unrolls this. */
         for (unsigned i = 0; i < 10; i++) {
@@ -328,6 +394,46 @@ static VW_COLD const uint8_t *skip_group(struct dec *d, const uint8_t *p, const 
 #define wire_type_of vw_pb__wire_type
 #define elem_size vw_pb__elem_size
 
+/* get_varint() out of line, for the rare varints of three bytes or more. */
+static VW_NOINLINE const uint8_t *varint_slow(struct dec *d, const uint8_t *p,
+                                              const uint8_t *end, uint64_t *v, vw_status *st)
+{
+    return get_varint(d, p, end, v, st);
+}
+
+/* A varint of one or two bytes inline, anything longer (or truncated) through
+ * varint_slow(). */
+static inline const uint8_t *read_varint(struct dec *d, const uint8_t *p, const uint8_t *end,
+                                         uint64_t *v, vw_status *st)
+{
+    if (VW_LIKELY(p < end) && p[0] < 0x80) {
+        *v = p[0];
+        return p + 1;
+    }
+    if (end - p >= 2 && p[1] < 0x80) {
+        *v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        return p + 2;
+    }
+    return varint_slow(d, p, end, v, st);
+}
+
+/* A length prefix of one byte inline, longer ones through get_len(). */
+static inline const uint8_t *read_len(struct dec *d, const uint8_t *p, const uint8_t *end,
+                                      size_t *len, vw_status *st)
+{
+    if (VW_LIKELY(p < end) && p[0] < 0x80) {
+        size_t n = p[0];
+        p++;
+        if (VW_UNLIKELY(n > (size_t)(end - p))) {
+            *st = fail(d, VW_E_TRUNCATED, end);
+            return NULL;
+        }
+        *len = n;
+        return p;
+    }
+    return get_len(d, p, end, len, st);
+}
+
 /* Store a varint-typed value (PB-D-4, PB-D-5, PB-D-13). */
 static inline void store_varint(void *dst, ProtobufCType t, uint64_t v)
 {
@@ -378,53 +484,33 @@ static inline void store_fixed(void *dst, const uint8_t *p, int wt)
     }
 }
 
-static size_t cap_of(size_t n)
+/* Capacity of an array of n elements: 0 for 0, else max(4, next power of two
+ * >= n). Callers keep n below SIZE_MAX / 4, so the shift cannot overflow. */
+static inline size_t cap_of(size_t n)
 {
-    if (n == 0)
-        return 0;
-    size_t c = 4;
+    if (n <= 4)
+        return n ? 4 : 0;
+#if defined(__GNUC__)
+    return (size_t)1 << (64 - __builtin_clzll((unsigned long long)(n - 1)));
+#else
+    size_t c = 8;
     while (c < n)
         c <<= 1;
     return c;
+#endif
 }
 
-/* Make room for @p k more elements of repeated field @p f; returns the first
- * free slot (the element count is not changed). */
-static void *rep_reserve(struct dec *d, ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f,
-                         size_t k, vw_status *st, const uint8_t *at)
-{
-    size_t *np = (size_t *)(void *)((char *)msg + f->quantifier_offset);
-    void **ap = (void **)(void *)((char *)msg + f->offset);
-    size_t es = elem_size(f->type), n = *np;
-    if (k > (SIZE_MAX / es) - n) {
-        *st = fail(d, VW_E_NOMEM, at);
-        return NULL;
-    }
-    if (n + k > cap_of(n)) {
-        size_t c = cap_of(n + k);
-        if (c > SIZE_MAX / es) {
-            *st = fail(d, VW_E_NOMEM, at);
-            return NULL;
-        }
-        void *na = vw_arena_alloc(d->arena, c * es);
-        if (!na) {
-            *st = fail(d, VW_E_NOMEM, at);
-            return NULL;
-        }
-        if (n)
-            memcpy(na, *ap, n * es);
-        *ap = na;
-    }
-    return (char *)*ap + n * es;
-}
-
-/* vw_arena_alloc() without the zero fill, for blocks the caller initialises
- * whole (message structs, which message_init() assigns): same accounting. */
+/* Arena bump without the zero fill, for blocks the decoder writes before it
+ * reads them (message structs, which message_init() assigns; arrays, whose
+ * first n elements are always written). Same accounting as vw_arena_alloc().
+ * The decoder only calls it while arena->needed == arena->used and
+ * arena->used <= arena->cap (vw_pb_decode() checks this before the first
+ * block; the first failed request ends the decode), so the fast path needs
+ * one comparison. */
 static inline void *bump(struct vw_arena *a, size_t size)
 {
     size_t r = (size + (VW_ARENA_ALIGN - 1)) & ~(size_t)(VW_ARENA_ALIGN - 1);
-    /* used <= cap always holds; needed == used unless an allocation failed */
-    if (r < size || a->needed != a->used || r > a->cap - a->used)
+    if (VW_UNLIKELY(r < size || r > a->cap - a->used))
         return vw_arena_alloc(a, size); /* failure path: let the arena count it */
     void *p = a->base + a->used;
     a->used += r;
@@ -435,25 +521,66 @@ static inline void *bump(struct vw_arena *a, size_t size)
 static inline ProtobufCMessage *new_msg(struct dec *d, const ProtobufCMessageDescriptor *desc)
 {
     ProtobufCMessage *m = bump(d->arena, desc->sizeof_message);
-    if (!m)
+    if (VW_UNLIKELY(!m))
         return NULL;
     desc->message_init(m);
     vw_pb__mark(m);
     return m;
 }
 
+/* Make room for @p k more elements of repeated field @p f; returns the first
+ * free slot (the element count is not changed). */
+static void *rep_reserve(struct dec *d, ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f,
+                         size_t k, vw_status *st, const uint8_t *at)
+{
+    size_t *np = (size_t *)(void *)((char *)msg + f->quantifier_offset);
+    void **ap = (void **)(void *)((char *)msg + f->offset);
+    size_t es = elem_size(f->type), n = *np;
+    if (VW_LIKELY(k <= cap_of(n) - n))
+        return (char *)*ap + n * es; /* room left in the current array */
+    if (k > (SIZE_MAX / es) - n) {
+        *st = fail(d, VW_E_NOMEM, at);
+        return NULL;
+    }
+    size_t c = cap_of(n + k);
+    if (c > SIZE_MAX / es) {
+        *st = fail(d, VW_E_NOMEM, at);
+        return NULL;
+    }
+    void *na = bump(d->arena, c * es);
+    if (!na) {
+        *st = fail(d, VW_E_NOMEM, at);
+        return NULL;
+    }
+    if (n)
+        memcpy(na, *ap, n * es);
+    *ap = na;
+    return (char *)na + n * es;
+}
+
+/* rep_reserve() for one element of size @p es: inline while the array has
+ * room, that is unless n is 0 or a power of two >= 4. */
+static inline void *rep_next(struct dec *d, ProtobufCMessage *msg, const ProtobufCFieldDescriptor *f,
+                             size_t es, vw_status *st, const uint8_t *at)
+{
+    size_t n = *(size_t *)(void *)((char *)msg + f->quantifier_offset);
+    if (VW_LIKELY(n != 0 && (n < 4 || (n & (n - 1)) != 0)))
+        return *(char **)(void *)((char *)msg + f->offset) + n * es;
+    return rep_reserve(d, msg, f, 1, st, at);
+}
+
 /* The message that an occurrence of message field @p f of @p msg decodes into:
  * a new element, a new message, or the one already there (PB-D-10, PB-D-11). */
-static ProtobufCMessage *sub_msg(struct dec *d, ProtobufCMessage *msg,
-                                 const ProtobufCFieldDescriptor *f, const uint8_t *p,
-                                 vw_status *st)
+static inline ProtobufCMessage *sub_msg(struct dec *d, ProtobufCMessage *msg,
+                                        const ProtobufCFieldDescriptor *f, const uint8_t *p,
+                                        vw_status *st)
 {
     const ProtobufCMessageDescriptor *sub = f->descriptor;
     char *member = (char *)msg + f->offset;
     void *casep = (void *)((char *)msg + f->quantifier_offset);
     ProtobufCMessage *m;
-    if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-        ProtobufCMessage **slot = rep_reserve(d, msg, f, 1, st, p);
+    if (VW_UNLIKELY(f->label == PROTOBUF_C_LABEL_REPEATED)) {
+        ProtobufCMessage **slot = rep_next(d, msg, f, sizeof *slot, st, p);
         if (!slot)
             return NULL;
         if (!(m = new_msg(d, sub))) {
@@ -464,17 +591,19 @@ static ProtobufCMessage *sub_msg(struct dec *d, ProtobufCMessage *msg,
         (*(size_t *)casep)++;
         return m;
     }
-    int oneof = (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) != 0;
     memcpy(&m, member, sizeof m);
-    if (!m || (oneof && *(uint32_t *)casep != f->id)) {
-        if (!(m = new_msg(d, sub))) {
-            *st = fail(d, VW_E_NOMEM, p);
-            return NULL;
-        }
-        memcpy(member, &m, sizeof m);
-        if (oneof)
-            *(uint32_t *)casep = f->id;
+    if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+        if (m && *(uint32_t *)casep == f->id)
+            return m; /* merge (PB-D-10) */
+        *(uint32_t *)casep = f->id;
+    } else if (m) {
+        return m;
     }
+    if (!(m = new_msg(d, sub))) {
+        *st = fail(d, VW_E_NOMEM, p);
+        return NULL;
+    }
+    memcpy(member, &m, sizeof m);
     return m;
 }
 
@@ -494,7 +623,7 @@ static vw_status dec_ld(struct dec *d, ProtobufCMessage *msg, const ProtobufCFie
         if (!s)
             return fail(d, VW_E_NOMEM, p);
         if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-            char **slot = rep_reserve(d, msg, f, 1, &st, p);
+            char **slot = rep_next(d, msg, f, sizeof *slot, &st, p);
             if (!slot)
                 return st;
             *slot = s;
@@ -511,7 +640,7 @@ static vw_status dec_ld(struct dec *d, ProtobufCMessage *msg, const ProtobufCFie
     bd.len = len;
     bd.data = (uint8_t *)(uintptr_t)p;
     if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-        ProtobufCBinaryData *slot = rep_reserve(d, msg, f, 1, &st, p);
+        ProtobufCBinaryData *slot = rep_next(d, msg, f, sizeof *slot, &st, p);
         if (!slot)
             return st;
         *slot = bd;
@@ -526,44 +655,180 @@ static vw_status dec_ld(struct dec *d, ProtobufCMessage *msg, const ProtobufCFie
     return VW_OK;
 }
 
+/* Where a scalar occurrence of a field that is not a plain proto3 field goes:
+ * the next element of a repeated field, or the member of a oneof or proto2
+ * field (which is marked as set). NULL when the arena is exhausted. */
+static VW_NOINLINE void *scalar_slot(struct dec *d, ProtobufCMessage *msg,
+                                     const ProtobufCFieldDescriptor *f, vw_status *st,
+                                     const uint8_t *at)
+{
+    if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+        void *dst = rep_next(d, msg, f, elem_size(f->type), st, at);
+        if (dst)
+            (*(size_t *)(void *)((char *)msg + f->quantifier_offset))++;
+        return dst;
+    }
+    if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+        *(uint32_t *)(void *)((char *)msg + f->quantifier_offset) = f->id;
+    else if (f->label == PROTOBUF_C_LABEL_OPTIONAL)
+        *(protobuf_c_boolean *)(void *)((char *)msg + f->quantifier_offset) = 1;
+    return (char *)msg + f->offset;
+}
+
+/* A varint inside a packed run whose last byte is known to end a varint, so
+ * no bounds check is needed: every byte read one at a time lies at or before
+ * that end, and whole words are read only below @p lim, the end of the
+ * caller's buffer. NULL for a varint longer than 10 bytes (PB-D-5). */
+static inline const uint8_t *run_varint(const uint8_t *p, const uint8_t *lim, uint64_t *v)
+{
+    uint64_t b = p[0];
+    if (b < 0x80) {
+        *v = b;
+        return p + 1;
+    }
+#ifdef VW_SWAR_VARINT
+    if (VW_LIKELY((size_t)(lim - p) >= 8))
+        return swar_varint(p, v);
+#else
+    (void)lim;
+#endif
+    uint64_t r = b & 0x7f;
+    for (unsigned i = 1; i < 10; i++) {
+        b = p[i];
+        r |= (b & 0x7f) << (7 * i);
+        if (b < 0x80) {
+            *v = r;
+            return p + i + 1;
+        }
+    }
+    return NULL;
+}
+
+/* Decode the varints of the packed run p[0..end) into @p slot as elements of
+ * CTYPE, counting them in k. The run's last byte ends a varint. */
+#define RUN_VARINTS(CTYPE, CONV)                                                           \
+    do {                                                                                   \
+        while (p < end) {                                                                  \
+            const uint8_t *at = p;                                                         \
+            uint64_t v;                                                                    \
+            if (VW_UNLIKELY(!(p = run_varint(p, lim, &v))))                                \
+                return fail(d, VW_E_BAD_VARINT, at); /* over-long varint in the run */    \
+            CTYPE x = CONV;                                                                \
+            memcpy(slot + k * sizeof x, &x, sizeof x);                                     \
+            k++;                                                                           \
+        }                                                                                  \
+    } while (0)
+
+/* The varints of packed run p[0..end) (its last byte ends a varint) into
+ * @p slot as elements of @p type; their number in @p *k. */
+static vw_status run_varints(struct dec *d, ProtobufCType type, const uint8_t *p,
+                             const uint8_t *end, char *slot, size_t *kp)
+{
+    const uint8_t *lim = d->lim;
+    size_t k = 0;
+    switch (type) {
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_UINT64:
+        RUN_VARINTS(uint64_t, v);
+        break;
+    case PROTOBUF_C_TYPE_SINT32:
+        RUN_VARINTS(uint32_t, ((uint32_t)v >> 1) ^ (0u - ((uint32_t)v & 1)));
+        break;
+    case PROTOBUF_C_TYPE_SINT64:
+        RUN_VARINTS(uint64_t, (v >> 1) ^ (0 - (v & 1)));
+        break;
+    case PROTOBUF_C_TYPE_BOOL:
+        RUN_VARINTS(protobuf_c_boolean, v != 0);
+        break;
+    default: /* INT32, UINT32, ENUM */
+        RUN_VARINTS(uint32_t, (uint32_t)v);
+        break;
+    }
+    *kp = k;
+    return VW_OK;
+}
+
 /* A packed run of repeated scalar field @p f at p[0..len) (PB-D-3). */
-static VW_COLD vw_status dec_packed(struct dec *d, ProtobufCMessage *msg,
+static vw_status dec_packed(struct dec *d, ProtobufCMessage *msg,
                             const ProtobufCFieldDescriptor *f, const uint8_t *p, size_t len)
 {
     vw_status st = VW_OK;
     const uint8_t *end = p + len;
     int wt = wire_type_of(f->type);
     size_t es = elem_size(f->type), k;
+    size_t *np = (size_t *)(void *)((char *)msg + f->quantifier_offset);
+    char **ap = (char **)(void *)((char *)msg + f->offset);
+    char *slot;
     if (len == 0)
         return VW_OK;
-    if (wt == 0) {
-        k = 0;
-        for (size_t i = 0; i < len; i++)
-            k += p[i] < 0x80;
-        if (end[-1] >= 0x80)
-            return fail(d, VW_E_TRUNCATED, end);
-    } else {
+    if (wt != 0) {
         size_t w = wt == 5 ? 4 : 8;
         if (len % w)
             return fail(d, VW_E_BAD_LENGTH, p);
         k = len / w;
-    }
-    char *slot = rep_reserve(d, msg, f, k, &st, p);
-    if (!slot)
-        return st;
-    size_t *np = (size_t *)(void *)((char *)msg + f->quantifier_offset);
-    if (wt == 0) {
-        for (size_t i = 0; i < k; i++) {
-            uint64_t v;
-            if (!(p = get_varint(d, p, end, &v, &st)))
-                return st; /* over-long varint inside the run */
-            store_varint(slot + i * es, f->type, v);
-        }
-    } else {
-        size_t w = wt == 5 ? 4 : 8;
+        if (!(slot = rep_reserve(d, msg, f, k, &st, p)))
+            return st;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        memcpy(slot, p, len); /* the wire order is the host order */
+#else
         for (size_t i = 0; i < k; i++, p += w)
-            store_fixed(slot + i * es, p, wt);
+            store_fixed(slot + i * w, p, wt);
+#endif
+        *np += k;
+        return VW_OK;
     }
+    if (end[-1] >= 0x80)
+        return fail(d, VW_E_TRUNCATED, end); /* the last varint runs past the run */
+    /* Every varint now ends inside the run, and there are at most len of
+     * them. Where room for len elements is known to exist, decode straight
+     * into place and count on the way: into the free part of the current
+     * array, or, for a new array, into the arena's free space above its last
+     * block, which then becomes the array's block (the same block that
+     * rep_reserve() would take for k elements, at the same address). */
+    size_t n = *np;
+    struct vw_arena *a = d->arena;
+    if (n == 0) {
+        size_t room = (a->cap - a->used) / 8; /* elements of the largest size */
+        if (len <= room && cap_of(len) <= room) {
+            slot = (char *)a->base + a->used;
+            if ((st = run_varints(d, f->type, p, end, slot, &k)) != VW_OK)
+                return st;
+            if (bump(a, cap_of(k) * es) != slot)
+                return fail(d, VW_E_NOMEM, p); /* cannot happen: the room was there */
+            *ap = slot;
+            *np = k;
+            return VW_OK;
+        }
+    } else if (len <= cap_of(n) - n) {
+        if ((st = run_varints(d, f->type, p, end, *ap + n * es, &k)) != VW_OK)
+            return st;
+        *np = n + k;
+        return VW_OK;
+    }
+    /* Otherwise count the varints first (the bytes without the continuation
+     * bit) and reserve room for exactly that many. */
+    size_t i = 0;
+    k = 0;
+    while (len - i >= 8) {
+        /* Per-byte counters in one word: 31 words keep their sum below 256,
+         * so one multiplication adds the eight counters up. */
+        size_t nw = (len - i) / 8;
+        uint64_t acc = 0;
+        if (nw > 31)
+            nw = 31;
+        for (size_t j = 0; j < nw; j++, i += 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            acc += (~w >> 7) & UINT64_C(0x0101010101010101);
+        }
+        k += (size_t)((acc * UINT64_C(0x0101010101010101)) >> 56);
+    }
+    for (; i < len; i++)
+        k += p[i] < 0x80;
+    if (!(slot = rep_reserve(d, msg, f, k, &st, p)))
+        return st;
+    if ((st = run_varints(d, f->type, p, end, slot, &k)) != VW_OK)
+        return st;
     *np += k;
     return VW_OK;
 }
@@ -602,45 +867,62 @@ static VW_COLD const uint8_t *skip_field(struct dec *d, const uint8_t *p, const 
     }
 }
 
-static vw_status dec_msg(struct dec *d, const ProtobufCMessageDescriptor *desc,
-                         ProtobufCMessage *msg, const uint8_t *p, const uint8_t *end,
-                         unsigned depth)
+/* Field of @p desc with number @p fn, outside the dense fast path of dec_msg()
+ * (or NULL). Field number 0 is refused here (PB-D-7). */
+static VW_NOINLINE const ProtobufCFieldDescriptor *
+slow_field(struct dec *d, const ProtobufCMessageDescriptor *desc, uint32_t fn,
+           const uint8_t *tag_at, vw_status *st)
+{
+    if (fn == 0) {
+        *st = fail(d, VW_E_BAD_FIELD_NUMBER, tag_at);
+        return NULL;
+    }
+    *st = VW_OK;
+    return find_field(desc, fn);
+}
+
+/* Dispatch key of a field: its type and its label. Proto3 fields have label
+ * NONE; those in a oneof (flag ONEOF) are not plain and take the slow store. */
+#define KEY(type, label) ((unsigned)(type) * 4u + (unsigned)(label))
+#define NONE_ PROTOBUF_C_LABEL_NONE
+#define REQ_ PROTOBUF_C_LABEL_REQUIRED
+#define OPT_ PROTOBUF_C_LABEL_OPTIONAL
+#define REP_ PROTOBUF_C_LABEL_REPEATED
+#define ALL_LABELS(type) \
+    case KEY(type, NONE_): case KEY(type, REQ_): case KEY(type, OPT_): case KEY(type, REP_)
+#define OTHER_LABELS(type) case KEY(type, REQ_): case KEY(type, OPT_): case KEY(type, REP_)
+
+static vw_status dec_msg(struct dec *d, ProtobufCMessage *msg, const uint8_t *p,
+                         const uint8_t *end)
 {
     /* Sub-messages are entered without recursion: the enclosing messages wait
-     * on this stack (PB-D-15 bounds it). */
+     * on this stack; sp is also the nesting depth of msg (PB-D-15). A message's
+     * descriptor is msg->descriptor (message_init() set it). */
     struct frame {
-        const ProtobufCMessageDescriptor *desc;
         ProtobufCMessage *msg;
         const uint8_t *end;
-    } stack[VW_PB_MAX_DEPTH + 1];
+    } stack[VW_PB_MAX_DEPTH];
     unsigned sp = 0;
     vw_status st = VW_OK;
-    uint32_t r0_start, r0_n;
-    const ProtobufCFieldDescriptor *r0_f;
+    const ProtobufCFieldDescriptor *fields;
+    uint32_t nf;
 enter:
-    /* The first range of field numbers, looked up by subtraction. */
-    r0_start = 0;
-    r0_n = 0;
-    r0_f = desc->fields;
-    if (desc->n_field_ranges) {
-        r0_start = (uint32_t)desc->field_ranges[0].start_value;
-        r0_n = desc->field_ranges[1].orig_index - desc->field_ranges[0].orig_index;
-        r0_f = desc->fields + desc->field_ranges[0].orig_index;
-    }
+    /* protoc-c sorts fields by number: with fields numbered 1..n, field fn
+     * is fields[fn - 1] (checked by its id); other numbers are searched. */
+    fields = msg->descriptor->fields;
+    nf = msg->descriptor->n_fields;
     for (;;) {
-        if (p >= end) {
+        if (VW_UNLIKELY(p >= end)) {
             if (sp == 0)
                 return VW_OK;
             sp--;
-            depth--;
-            desc = stack[sp].desc;
             msg = stack[sp].msg;
             end = stack[sp].end;
             goto enter;
         }
         const uint8_t *tag_at = p;
         uint32_t tag;
-        if (p[0] < 0x80) {
+        if (VW_LIKELY(p[0] < 0x80)) {
             tag = p[0];
             p++;
         } else if (!(p = get_tag(d, p, end, &tag, &st))) {
@@ -649,130 +931,160 @@ enter:
         uint32_t fn = tag >> 3;
         int wt = (int)(tag & 7);
         const ProtobufCFieldDescriptor *f;
-        uint32_t rel = fn - r0_start;
-        if (rel < r0_n) {
-            f = r0_f + rel;
+        uint32_t idx = fn - 1;
+        if (VW_LIKELY(idx < nf) && VW_LIKELY(fields[idx].id == fn)) {
+            f = fields + idx;
         } else {
-            if (fn == 0)
-                return fail(d, VW_E_BAD_FIELD_NUMBER, tag_at); /* PB-D-7 */
-            f = find_field(desc, fn);
+            f = slow_field(d, msg->descriptor, fn, tag_at, &st);
+            if (st != VW_OK)
+                return st;
+            if (!f)
+                goto unknown;
         }
-        /* Hot path: a plain proto3 scalar with its own wire type. */
-        if (f && f->label == PROTOBUF_C_LABEL_NONE && !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) {
-            char *dst = (char *)msg + f->offset;
-            uint64_t v;
-            switch (f->type) {
-            case PROTOBUF_C_TYPE_INT32:
-            case PROTOBUF_C_TYPE_UINT32:
-            case PROTOBUF_C_TYPE_ENUM:
-            case PROTOBUF_C_TYPE_SINT32:
-            case PROTOBUF_C_TYPE_INT64:
-            case PROTOBUF_C_TYPE_UINT64:
-            case PROTOBUF_C_TYPE_SINT64:
-            case PROTOBUF_C_TYPE_BOOL:
-                if (wt != 0)
-                    break;
-                if (p < end && p[0] < 0x80)
-                    v = *p++;
-                else if (!(p = get_varint(d, p, end, &v, &st)))
-                    return st;
-                store_varint(dst, f->type, v);
-                continue;
-            case PROTOBUF_C_TYPE_FIXED32:
-            case PROTOBUF_C_TYPE_SFIXED32:
-            case PROTOBUF_C_TYPE_FLOAT:
-                if (wt != 5)
-                    break;
-                if ((size_t)(end - p) < 4)
-                    return fail(d, VW_E_TRUNCATED, end);
-                store_fixed(dst, p, 5);
-                p += 4;
-                continue;
-            case PROTOBUF_C_TYPE_FIXED64:
-            case PROTOBUF_C_TYPE_SFIXED64:
-            case PROTOBUF_C_TYPE_DOUBLE:
-                if (wt != 1)
-                    break;
-                if ((size_t)(end - p) < 8)
-                    return fail(d, VW_E_TRUNCATED, end);
-                store_fixed(dst, p, 1);
-                p += 8;
-                continue;
-            default:
-                break;
-            }
+        uint64_t v;
+        size_t len;
+        void *dst;
+        switch (KEY(f->type, f->label)) {
+        case KEY(PROTOBUF_C_TYPE_INT32, NONE_):
+        case KEY(PROTOBUF_C_TYPE_UINT32, NONE_):
+        case KEY(PROTOBUF_C_TYPE_ENUM, NONE_): {
+            if (VW_UNLIKELY(wt != 0))
+                goto other_wire_type;
+            if (!(p = read_varint(d, p, end, &v, &st)))
+                return st;
+            if (VW_UNLIKELY(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+                goto varint_slot;
+            uint32_t x = (uint32_t)v; /* PB-D-5 */
+            memcpy((char *)msg + f->offset, &x, 4);
+            continue;
         }
-        if (f) {
-            int want = wire_type_of(f->type);
-            if (wt == want) {
-                uint64_t v;
-                size_t len;
-                void *dst;
-                if (want == 2) {
-                    if (!(p = get_len(d, p, end, &len, &st)))
-                        return st;
-                    if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
-                        ProtobufCMessage *m;
-                        if (depth + 1 > VW_PB_MAX_DEPTH)
-                            return fail(d, VW_E_TOO_DEEP, p);
-                        if (!(m = sub_msg(d, msg, f, p, &st)))
-                            return st;
-                        stack[sp].desc = desc;
-                        stack[sp].msg = msg;
-                        stack[sp].end = end;
-                        sp++;
-                        depth++;
-                        desc = f->descriptor;
-                        msg = m;
-                        end = p + len;
-                        goto enter;
-                    }
-                    if ((st = dec_ld(d, msg, f, p, len)) != VW_OK)
-                        return st;
-                    p += len;
-                    continue;
-                }
-                if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-                    if (!(dst = rep_reserve(d, msg, f, 1, &st, tag_at)))
-                        return st;
-                } else {
-                    dst = (char *)msg + f->offset;
-                    if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
-                        *(uint32_t *)(void *)((char *)msg + f->quantifier_offset) = f->id;
-                    else if (f->label == PROTOBUF_C_LABEL_OPTIONAL)
-                        *(protobuf_c_boolean *)(void *)((char *)msg + f->quantifier_offset) = 1;
-                }
-                if (want == 0) {
-                    if (!(p = get_varint(d, p, end, &v, &st)))
-                        return st;
-                    store_varint(dst, f->type, v);
-                } else {
-                    size_t w = want == 5 ? 4 : 8;
-                    if ((size_t)(end - p) < w)
-                        return fail(d, VW_E_TRUNCATED, end);
-                    store_fixed(dst, p, want);
-                    p += w;
-                }
-                if (f->label == PROTOBUF_C_LABEL_REPEATED)
-                    (*(size_t *)(void *)((char *)msg + f->quantifier_offset))++;
-                continue;
-            }
-            if (wt == 2 && f->label == PROTOBUF_C_LABEL_REPEATED && want != 2) {
-                size_t len;
-                if (!(p = get_len(d, p, end, &len, &st)))
-                    return st;
-                if ((st = dec_packed(d, msg, f, p, len)) != VW_OK)
-                    return st;
-                p += len;
-                continue;
-            }
-            /* Wrong wire type: an unknown field (PB-D-2). */
+        case KEY(PROTOBUF_C_TYPE_INT64, NONE_):
+        case KEY(PROTOBUF_C_TYPE_UINT64, NONE_):
+            if (VW_UNLIKELY(wt != 0))
+                goto other_wire_type;
+            if (!(p = read_varint(d, p, end, &v, &st)))
+                return st;
+            if (VW_UNLIKELY(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+                goto varint_slot;
+            memcpy((char *)msg + f->offset, &v, 8);
+            continue;
+        case KEY(PROTOBUF_C_TYPE_SINT32, NONE_):
+        case KEY(PROTOBUF_C_TYPE_SINT64, NONE_):
+        case KEY(PROTOBUF_C_TYPE_BOOL, NONE_):
+            if (VW_UNLIKELY(wt != 0))
+                goto other_wire_type;
+            if (!(p = read_varint(d, p, end, &v, &st)))
+                return st;
+            if (VW_UNLIKELY(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+                goto varint_slot;
+            store_varint((char *)msg + f->offset, f->type, v);
+            continue;
+        OTHER_LABELS(PROTOBUF_C_TYPE_INT32):
+        OTHER_LABELS(PROTOBUF_C_TYPE_UINT32):
+        OTHER_LABELS(PROTOBUF_C_TYPE_ENUM):
+        OTHER_LABELS(PROTOBUF_C_TYPE_SINT32):
+        OTHER_LABELS(PROTOBUF_C_TYPE_INT64):
+        OTHER_LABELS(PROTOBUF_C_TYPE_UINT64):
+        OTHER_LABELS(PROTOBUF_C_TYPE_SINT64):
+        OTHER_LABELS(PROTOBUF_C_TYPE_BOOL):
+            if (VW_UNLIKELY(wt != 0))
+                goto other_wire_type;
+            if (!(p = read_varint(d, p, end, &v, &st)))
+                return st;
+        varint_slot:
+            if (!(dst = scalar_slot(d, msg, f, &st, tag_at)))
+                return st;
+            store_varint(dst, f->type, v);
+            continue;
+        ALL_LABELS(PROTOBUF_C_TYPE_FIXED32):
+        ALL_LABELS(PROTOBUF_C_TYPE_SFIXED32):
+        ALL_LABELS(PROTOBUF_C_TYPE_FLOAT):
+            if (VW_UNLIKELY(wt != 5))
+                goto other_wire_type;
+            if ((size_t)(end - p) < 4)
+                return fail(d, VW_E_TRUNCATED, end);
+            if (f->label == PROTOBUF_C_LABEL_NONE && !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+                dst = (char *)msg + f->offset;
+            else if (!(dst = scalar_slot(d, msg, f, &st, tag_at)))
+                return st;
+            store_fixed(dst, p, 5);
+            p += 4;
+            continue;
+        ALL_LABELS(PROTOBUF_C_TYPE_FIXED64):
+        ALL_LABELS(PROTOBUF_C_TYPE_SFIXED64):
+        ALL_LABELS(PROTOBUF_C_TYPE_DOUBLE):
+            if (VW_UNLIKELY(wt != 1))
+                goto other_wire_type;
+            if ((size_t)(end - p) < 8)
+                return fail(d, VW_E_TRUNCATED, end);
+            if (f->label == PROTOBUF_C_LABEL_NONE && !(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+                dst = (char *)msg + f->offset;
+            else if (!(dst = scalar_slot(d, msg, f, &st, tag_at)))
+                return st;
+            store_fixed(dst, p, 1);
+            p += 8;
+            continue;
+        ALL_LABELS(PROTOBUF_C_TYPE_MESSAGE): {
+            ProtobufCMessage *m;
+            if (VW_UNLIKELY(wt != 2))
+                goto unknown;
+            if (!(p = read_len(d, p, end, &len, &st)))
+                return st;
+            if (VW_UNLIKELY(sp >= VW_PB_MAX_DEPTH))
+                return fail(d, VW_E_TOO_DEEP, p);
+            if (!(m = sub_msg(d, msg, f, p, &st)))
+                return st;
+            stack[sp].msg = msg;
+            stack[sp].end = end;
+            sp++;
+            msg = m;
+            end = p + len;
+            goto enter;
         }
+        case KEY(PROTOBUF_C_TYPE_BYTES, NONE_):
+            if (VW_UNLIKELY(wt != 2))
+                goto unknown;
+            if (!(p = read_len(d, p, end, &len, &st)))
+                return st;
+            if (VW_LIKELY(!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))) {
+                ProtobufCBinaryData bd; /* points into the input (PB-D-14) */
+                bd.len = len;
+                bd.data = (uint8_t *)(uintptr_t)p;
+                memcpy((char *)msg + f->offset, &bd, sizeof bd);
+            } else if ((st = dec_ld(d, msg, f, p, len)) != VW_OK) {
+                return st;
+            }
+            p += len;
+            continue;
+        OTHER_LABELS(PROTOBUF_C_TYPE_BYTES):
+        ALL_LABELS(PROTOBUF_C_TYPE_STRING):
+            if (VW_UNLIKELY(wt != 2))
+                goto unknown;
+            if (!(p = read_len(d, p, end, &len, &st)))
+                return st;
+            if ((st = dec_ld(d, msg, f, p, len)) != VW_OK)
+                return st;
+            p += len;
+            continue;
+        default:
+            goto unknown;
+        }
+    other_wire_type:
+        /* A repeated scalar accepts its packed form (PB-D-3); any other wire
+         * type than its own makes it an unknown field (PB-D-2). */
+        if (wt == 2 && f->label == PROTOBUF_C_LABEL_REPEATED) {
+            if (!(p = read_len(d, p, end, &len, &st)))
+                return st;
+            if ((st = dec_packed(d, msg, f, p, len)) != VW_OK)
+                return st;
+            p += len;
+            continue;
+        }
+    unknown:
         /* Unknown field: skip it (PB-D-1). */
-        if (!(p = skip_field(d, p, end, tag_at, fn, wt, depth, &st)))
+        if (!(p = skip_field(d, p, end, tag_at, fn, wt, sp, &st)))
             return st;
     }
-    return VW_OK;
 }
 
 /* ---- arena bound after exhaustion ----------------------------------------- */
@@ -795,7 +1107,7 @@ static size_t sat_add(size_t a, size_t b)
 static size_t bound_msg(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
                         const uint8_t *end, unsigned depth)
 {
-    struct dec scratch = { NULL, p, 0 };
+    struct dec scratch = { NULL, p, end, 0 };
     vw_status st;
     size_t total = 0;
     if (depth > VW_PB_MAX_DEPTH)
@@ -869,14 +1181,18 @@ vw_status vw_pb_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *bu
     if (!buf)
         buf = empty;
     size_t used0 = arena->used, needed0 = arena->needed;
-    struct dec d = { arena, buf, 0 };
+    struct dec d = { arena, buf, buf + len, 0 };
     vw_status st;
-    ProtobufCMessage *m = new_msg(&d, desc);
+    /* bump() relies on an arena that has not failed yet (needed == used) and
+     * is consistent (used <= cap); any other arena refuses every request. */
+    ProtobufCMessage *m = NULL;
+    if (VW_LIKELY(arena->needed == arena->used && arena->used <= arena->cap))
+        m = new_msg(&d, desc);
     if (!m) {
         d.fault = 0;
         st = VW_E_NOMEM;
     } else {
-        st = dec_msg(&d, desc, m, buf, buf + len, 0);
+        st = dec_msg(&d, m, buf, buf + len);
     }
     if (st == VW_OK) {
         *out = m;
