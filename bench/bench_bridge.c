@@ -25,7 +25,7 @@
 struct br_ctx {
     size_t n;
     struct vw_bridge_handler handlers[MAX_HANDLERS];
-    struct vw_bridge_index_entry index[MAX_HANDLERS];
+    struct vw_bridge_index_entry index[VW_BRIDGE_INDEX_CAP(MAX_HANDLERS)];
     struct vw_bridge_table table;
     uint64_t tags[MAX_HANDLERS];
     struct vw_bridge_packet packets[N_PACKETS];
@@ -134,7 +134,7 @@ static const char *br_setup(struct br_ctx *c, size_t n)
         h->handle = handle;
         h->user = &c->tags[i];
     }
-    vw_status st = vw_bridge_table_init(&c->table, c->handlers, n, c->index, MAX_HANDLERS);
+    vw_status st = vw_bridge_table_init(&c->table, c->handlers, n, c->index, VW_BRIDGE_INDEX_CAP(MAX_HANDLERS), NULL);
     if (st != VW_OK)
         return bench_errf("vw_bridge_table_init: %s", vw_status_name(st));
     uint32_t x = 12345u;

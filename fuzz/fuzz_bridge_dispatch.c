@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_init(&f, data, size);
     size_t n = fz_u8(&f) % (MAXH + 1);
     struct vw_bridge_handler h[MAXH];
-    struct vw_bridge_index_entry idx[MAXH];
+    struct vw_bridge_index_entry idx[VW_BRIDGE_INDEX_CAP(MAXH)];
     memset(h, 0, sizeof h);
     for (size_t i = 0; i < n; i++) {
         uint8_t fl = fz_u8(&f);
@@ -75,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         h[i].user = &hs[i];
     }
     struct vw_bridge_table t;
-    FUZZ_CHECK_STATUS(vw_bridge_table_init(&t, h, n, idx, MAXH), VW_OK);
+    FUZZ_CHECK_STATUS(vw_bridge_table_init(&t, h, n, idx, VW_BRIDGE_INDEX_CAP(MAXH), NULL), VW_OK);
 
     uint8_t trig = fz_u8(&f);
     unsigned insn = fz_u8(&f) % (VW_BRIDGE_MAX_INSN_LEN + 1);

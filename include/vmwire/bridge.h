@@ -18,9 +18,9 @@
  *
  * Typical host loop for one trapped instruction:
  * @code
- * struct vw_bridge_index_entry idx[N];
+ * struct vw_bridge_index_entry idx[VW_BRIDGE_INDEX_CAP(N)];
  * struct vw_bridge_table table;
- * vw_bridge_table_init(&table, handlers, N, idx, N);      // once
+ * vw_bridge_table_init(&table, handlers, N, idx, VW_BRIDGE_INDEX_CAP(N), NULL);  // once
  * ...
  * struct vw_bridge_response resp;
  * size_t who;
@@ -177,14 +177,27 @@ struct vw_bridge_handler {
 };
 
 /**
- * @brief One entry of a table's lookup index. Treat the members as private.
+ * @brief Number of index entries a table of @p n handlers needs.
  *
- * The caller provides an array of these (one per handler) to
+ * Twice the handler count: the index is a hash table that is never more than
+ * half full. A constant expression when @p n is one, so it can size an array:
+ * `struct vw_bridge_index_entry idx[VW_BRIDGE_INDEX_CAP(N)];`.
+ * @param n number of handlers.
+ */
+#define VW_BRIDGE_INDEX_CAP(n) ((size_t)(n) * 2u)
+
+/** @brief The most handlers one table may have (vw_bridge_table_init() refuses more). */
+#define VW_BRIDGE_MAX_HANDLERS ((size_t)0x7fffffffu)
+
+/**
+ * @brief One slot of a table's lookup index. Treat the members as private.
+ *
+ * The caller provides an array of ::VW_BRIDGE_INDEX_CAP(n) of these to
  * vw_bridge_table_init(); the index lives in that array.
  */
 struct vw_bridge_index_entry {
-    uint64_t key; /**< private: request, magic kind and magic packed for sorting */
-    size_t pos;   /**< private: position of the handler in the table */
+    uint64_t key; /**< private: request, magic kind and magic packed into one word, or "empty" */
+    size_t pos;   /**< private: the first table position with this key, or a better one (see dispatch.c) */
 };
 
 /**
@@ -193,14 +206,19 @@ struct vw_bridge_index_entry {
  * Built by vw_bridge_table_init(). It refers to the caller's handler array
  * and index array, which must stay alive and unchanged (magic, has_magic,
  * request) as long as the table is used; callbacks, user pointers and verify
- * values may be changed in place. Lookups take O(log n) time and never
- * write to the table, so several threads (one per vCPU) may dispatch through
- * one table at the same time as far as the callbacks allow it.
+ * values may be changed in place. A lookup hashes the packet's (request,
+ * magic) and its (request, any magic) and probes at most a fixed number of
+ * index slots for each, a bound set by the table alone when it is built, so
+ * no packet can make a lookup slower than that (O(1) for a given table).
+ * Lookups never write to the table, so several threads (one per vCPU) may
+ * dispatch through one table at the same time as far as the callbacks allow it.
  */
 struct vw_bridge_table {
     const struct vw_bridge_handler *handlers; /**< private: the caller's handlers, in priority order */
     size_t count;                             /**< private: number of handlers */
-    const struct vw_bridge_index_entry *index; /**< private: the sorted index, @ref count entries */
+    const struct vw_bridge_index_entry *index; /**< private: the hash index, @ref slots entries */
+    size_t slots;                             /**< private: number of index slots in use */
+    size_t max_probe;                         /**< private: the longest probe distance of any stored key */
 };
 
 /* ---- functions ------------------------------------------------------------ */
@@ -225,22 +243,33 @@ vw_status vw_bridge_read_packet(const struct vw_bridge_regs *regs, enum vw_bridg
 /**
  * @brief Build a handler table and its lookup index in caller memory.
  *
- * Sorts one index entry per handler by (request, magic) while keeping table
- * order among equal keys, so that vw_bridge_table_find() finds, in O(log n),
- * exactly the handler a front-to-back scan of the table would find (BR-DISP-3).
- * Takes O(n log n) time and no memory besides @p index.
+ * Stores, for every distinct (request, magic) and (request, any magic) key of
+ * the table, the position of the first handler with that key in an
+ * open-addressed hash index, so that vw_bridge_table_find() finds, with at
+ * most two short probes, exactly the handler a front-to-back scan of the
+ * table would find (BR-DISP-3). Deterministic: the same handlers always give
+ * the same index. Takes O(n) expected time and no memory besides @p index,
+ * of which it uses the first ::VW_BRIDGE_INDEX_CAP(@p count) entries.
+ *
+ * Pass @p index NULL and @p index_cap 0 to ask for the size needed.
  *
  * @param table the table to set up; cleared on failure.
  * @param handlers the handlers in priority order (may be NULL when @p count is 0).
- * @param count number of handlers.
- * @param index caller memory for the index (may be NULL when @p count is 0).
- * @param index_cap number of entries @p index can hold; must be at least @p count.
- * @return ::VW_OK; ::VW_E_NOSPACE when @p index_cap < @p count;
- *         ::VW_E_INVALID_ARG for a NULL pointer, a handler with a NULL callback
- *         or verify presence bits above slot 4.
+ * @param count number of handlers, at most ::VW_BRIDGE_MAX_HANDLERS.
+ * @param index caller memory for the index (may be NULL when @p index_cap is 0).
+ * @param index_cap number of entries @p index can hold; must be at least
+ *                  ::VW_BRIDGE_INDEX_CAP(@p count).
+ * @param index_needed receives ::VW_BRIDGE_INDEX_CAP(@p count), the number of
+ *                     entries needed, on ::VW_OK and ::VW_E_NOSPACE (0 on other
+ *                     failures); may be NULL.
+ * @return ::VW_OK; ::VW_E_NOSPACE when @p index_cap is too small (the table
+ *         is left cleared); ::VW_E_INVALID_ARG for a NULL pointer, more than
+ *         ::VW_BRIDGE_MAX_HANDLERS handlers, a handler with a NULL callback or
+ *         verify presence bits above slot 4.
  */
 vw_status vw_bridge_table_init(struct vw_bridge_table *table, const struct vw_bridge_handler *handlers,
-                               size_t count, struct vw_bridge_index_entry *index, size_t index_cap);
+                               size_t count, struct vw_bridge_index_entry *index, size_t index_cap,
+                               size_t *index_needed);
 
 /**
  * @brief Find the first handler, in table order, that matches a magic and request code.

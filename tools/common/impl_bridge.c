@@ -194,7 +194,7 @@ static const char *table_parse(const json_t *list, struct table_data *t)
     t->count = n;
     t->handlers = calloc(n ? n : 1, sizeof *t->handlers);
     t->data = calloc(n ? n : 1, sizeof *t->data);
-    t->index = calloc(n ? n : 1, sizeof *t->index);
+    t->index = calloc(n ? VW_BRIDGE_INDEX_CAP(n) : 1, sizeof *t->index);
     if (!t->handlers || !t->data || !t->index)
         return "out of memory";
     for (size_t i = 0; i < n; i++) {
@@ -315,7 +315,8 @@ static json_t *dispatch(const json_t *req)
         return vwt_skipped("%s", why);
     }
     struct vw_bridge_table table;
-    vw_status st = vw_bridge_table_init(&table, td.handlers, td.count, td.index, td.count);
+    vw_status st = vw_bridge_table_init(&table, td.handlers, td.count, td.index,
+                                        VW_BRIDGE_INDEX_CAP(td.count), NULL);
     if (st != VW_OK) {
         table_free(&td);
         return vwt_skipped("vw_bridge_table_init: %s", vw_status_name(st));
