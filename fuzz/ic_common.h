@@ -17,7 +17,11 @@
 
 #include "fuzz.h"
 
-#define FUZZ_IC_BUF (VW_IC_MAX_PACKET + 4096u)
+/* vw_ic_message_decode() has no size limit of its own (IC-PIPE-4's 16 KiB
+ * is the pipe layer's): a body can be 64 KiB and trailing bytes are kept, so
+ * a round trip needs a buffer as large as the input. Inputs above this size
+ * get every check but the round trip. */
+#define FUZZ_IC_BUF (1u << 17)
 
 static uint8_t fuzz_ic_e1[FUZZ_IC_BUF], fuzz_ic_e2[FUZZ_IC_BUF];
 
@@ -70,6 +74,8 @@ static inline vw_status fuzz_ic_message(const uint8_t *data, size_t size)
     FUZZ_CHECK(bs == VW_OK);
     FUZZ_CHECK(body <= m.header.message_size);
 
+    if (size > FUZZ_IC_BUF)
+        return st;
     size_t n1 = fuzz_ic_encode_message(&m, fuzz_ic_e1);
     FUZZ_CHECK(n1 == size);
     size_t off2 = 0;
