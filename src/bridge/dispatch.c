@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "vmwire/bridge.h"
+#include "bridge/local.h"
 
 #define EXACT_BIT ((uint64_t)1 << 32)
 #define EMPTY_KEY UINT64_MAX /* no real key has bits 49..63 set */
@@ -243,15 +244,8 @@ vw_status vw_bridge_serve(const struct vw_bridge_table *table, struct vw_bridge_
         return st;
     }
     st = dispatch(table, &packet, response, matched);
-    if (st == VW_OK) { /* BR-RESP-1, BR-RESP-2 */
-        unsigned p = response->present;
-        regs->rax = p & 1u ? response->values[0] : regs->rax;
-        regs->rbx = p & 2u ? response->values[1] : regs->rbx;
-        regs->rcx = p & 4u ? response->values[2] : regs->rcx;
-        regs->rdx = p & 8u ? response->values[3] : regs->rdx;
-    } else if (st != VW_E_NO_MATCH && st != VW_E_NO_RESPONSE) {
+    if (st != VW_OK && st != VW_E_NO_MATCH && st != VW_E_NO_RESPONSE)
         return st; /* a callback's own failure: the registers stay as they are */
-    }
-    regs->rip += insn_len; /* BR-RESP-4, BR-RESP-6 */
+    vw_bridge__apply(regs, st == VW_OK ? response : NULL, insn_len); /* BR-RESP-6 */
     return st;
 }

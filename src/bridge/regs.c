@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "vmwire/bridge.h"
+#include "bridge/local.h"
 
 #define LOW32(x) ((uint64_t)(uint32_t)(x))
 
@@ -62,12 +63,6 @@ vw_status vw_bridge_write_response(struct vw_bridge_regs *regs, const struct vw_
 {
     if (!regs || insn_len > VW_BRIDGE_MAX_INSN_LEN)
         return VW_E_INVALID_ARG;
-    if (response) { /* BR-RESP-1, BR-RESP-2 */
-        uint64_t *const slot[4] = { &regs->rax, &regs->rbx, &regs->rcx, &regs->rdx };
-        for (unsigned n = 0; n < 4; n++)
-            if (response->present & (1u << n))
-                *slot[n] = response->values[n];
-    }
-    regs->rip += insn_len; /* BR-RESP-4: unsigned, so modulo 2^64 */
+    vw_bridge__apply(regs, response, insn_len);
     return VW_OK;
 }
