@@ -164,40 +164,40 @@ static json_t *do_session(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind,
     struct sess *s = calloc(1, sizeof *s);
     if (!s)
         return vwt_skipped("out of memory");
+    int vcpu = kind == VW_CROSVM_VCPU_REQUEST || kind == VW_CROSVM_VCPU_RESPONSE;
+    json_t *out = NULL, *results = NULL;
     const char *why = sess_init(s, rev, req);
     if (why) {
-        free(s->mem);
-        free(s);
-        return vwt_skipped("%s", why);
+        out = vwt_skipped("%s", why);
+        goto done;
     }
-    json_t *results = json_array();
+    results = json_array();
+    if (!results)
+        goto done;
     size_t i;
     json_t *st;
     json_array_foreach(json_object_get(req, "steps"), i, st)
     {
-        json_t *r = sess_step(s, kind == VW_CROSVM_VCPU_REQUEST || kind == VW_CROSVM_VCPU_RESPONSE, st);
+        json_t *r = sess_step(s, vcpu, st);
         const char *res = json_string_value(json_object_get(r, "result"));
-        int skipped = res && !strcmp(res, "skipped");
-        if (!results || !res || skipped) {
-            /* a skipped step ends the case; so does running out of memory */
-            json_decref(results);
-            free(s->mem);
-            free(s);
-            if (skipped)
-                return r;
+        if (res && !strcmp(res, "skipped")) {
+            out = r; /* a skipped step ends the case */
+            goto done;
+        }
+        if (!res) { /* out of memory */
             json_decref(r);
-            return vwt_skipped("out of memory");
+            goto done;
         }
-        if (json_array_append_new(results, r)) { /* releases r */
-            json_decref(results);
-            free(s->mem);
-            free(s);
-            return vwt_skipped("out of memory");
-        }
+        if (json_array_append_new(results, r)) /* releases r, even on failure */
+            goto done;
     }
+    out = vwt_valid(results); /* takes results */
+    results = NULL;
+done:
+    json_decref(results);
     free(s->mem);
     free(s);
-    return vwt_valid(results);
+    return out ? out : vwt_skipped("out of memory");
 }
 
 json_t *vwt_impl_crosvm(const char *operation, const char *message, const json_t *req)
