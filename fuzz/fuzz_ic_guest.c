@@ -15,13 +15,22 @@
  * IC-PROF-5) always decodes as a well-formed packet; a reply of the linux
  * profile (the request edited in place, IC-PROF-4) has exactly the
  * request's length (it can be malformed when the request was: linux writes
- * its negotiate answer whatever the request's sizes say). */
+ * its negotiate answer whatever the request's sizes say); in the linux
+ * profile, every byte of the receive buffer from `dirty` on is zero after
+ * every call (the responder clears only up to there on the next feed). */
 #include "ic_common.h"
 
 static struct vw_ic_guest g;
 static uint8_t out[FUZZ_IC_BUF];
 static size_t last_len; /* length of the packet the pending reply answers */
 static size_t last_fed; /* length of the last packet the engine took */
+
+static void check_unsent(void)
+{
+    static const uint8_t zero[sizeof g.buf];
+    if (g.cfg.profile == VW_IC_PROFILE_LINUX && g.dirty < sizeof g.buf)
+        FUZZ_CHECK(!memcmp(g.buf + g.dirty, zero, sizeof g.buf - g.dirty));
+}
 
 static void drain(void)
 {
@@ -65,6 +74,7 @@ static void feed(const uint8_t *p, size_t n)
         FUZZ_CHECK(consumed <= n);
     else
         FUZZ_CHECK(vw_ic_guest_error_offset(&g) <= n);
+    check_unsent();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -118,6 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (void)vw_ic_guest_output(&g, NULL, 0, &after);
             if (!before && after)
                 last_len = last_fed;
+            check_unsent();
             FUZZ_CHECK(st == VW_OK || st == VW_E_STATE || st == VW_E_BAD_UTF8 ||
                        (fuzz_status_known(st) && st != VW_E_INVALID_ARG));
             break;

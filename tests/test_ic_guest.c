@@ -303,6 +303,66 @@ static void linux_kvp_agent(void **state)
     assert_memory_equal(OUT + 28, in + 28, n - 28);
 }
 
+/* Linux reads and writes its receive buffer past the received length; the
+ * bytes past a fed packet read as zero, whatever earlier replies wrote there
+ * (the responder clears only what may have been written, see lx_touch). */
+static void assert_zero_from(size_t from)
+{
+    for (size_t i = from; i < sizeof G.buf; i++)
+        if (G.buf[i]) {
+            print_error("buf[%zu] = %u, not zero\n", i, G.buf[i]);
+            fail();
+        }
+}
+
+static void linux_unsent_part_reads_zero(void **state)
+{
+    (void)state;
+    uint8_t in[8 + 20 + 8];
+    size_t used;
+    struct vw_ic_guest_event ev;
+    memset(in, 0, sizeof in);
+    put32(in, 1);
+    put32(in + 4, 28);
+    in[8] = 3;
+    in[12] = 2;
+    in[14] = 4;
+    put16(in + 18, 8);
+    in[25] = 3;
+    in[28] = VW_IC_KVP_OP_ENUMERATE;
+    init(VW_IC_PROFILE_LINUX, VW_IC_MSG_KVP, true, false);
+    memset(G.buf, 0xAA, sizeof G.buf); /* init leaves buf alone: the first feed clears it */
+    assert_int_equal(vw_ic_guest_feed(&G, in, sizeof in, &ev, &used), VW_OK);
+    assert_zero_from(sizeof in);
+    /* The answer's record lands past the 36 bytes received (value at 36 + 524). */
+    static char value[1000];
+    memset(value, 'v', sizeof value - 1);
+    struct vw_ic_guest_answer a = { 0, "key", value };
+    assert_int_equal(vw_ic_guest_complete(&G, &a), VW_OK);
+    assert_int_equal(take(), sizeof in);
+    assert_int_equal(G.buf[36 + 524 + 2 * 998], 'v');
+    /* A bare header: the operation byte itself lies past the packet. */
+    in[8 + 10] = 0;
+    put32(in + 4, 20);
+    assert_int_equal(vw_ic_guest_feed(&G, in, 28, &ev, &used), VW_OK);
+    assert_zero_from(28);
+    assert_int_equal(vw_ic_guest_complete(&G, &a), VW_OK); /* reads operation 0: GET */
+    assert_int_equal(take(), 28);
+    assert_int_equal(G.buf[32 + 524], 'v');
+    /* A negotiate too short for its versions writes the chosen ones past it. */
+    in[8 + 4] = VW_IC_MSG_NEGOTIATE;
+    put16(in + 28, 5); /* counts whose versions are not in the packet */
+    put16(in + 30, 7);
+    assert_int_equal(vw_ic_guest_feed(&G, in, 32, &ev, &used), VW_E_NO_COMMON_VERSION);
+    assert_int_equal(take(), 32);
+    assert_int_equal(G.buf[28 + 8], 5); /* fallback framework version 5.0 */
+    assert_int_equal(G.buf[28 + 12], 7); /* fallback message version 7.0 */
+    in[8 + 4] = VW_IC_MSG_KVP;
+    in[28] = VW_IC_KVP_OP_SET;
+    assert_int_equal(vw_ic_guest_feed(&G, in, 30, &ev, &used), VW_OK);
+    assert_zero_from(30);
+}
+
 static void linux_vss(void **state)
 {
     (void)state;
@@ -383,6 +443,7 @@ int main(void)
         cmocka_unit_test(linux_shutdown_flags),
         cmocka_unit_test(linux_heartbeat_and_timesync),
         cmocka_unit_test(linux_kvp_agent),
+        cmocka_unit_test(linux_unsent_part_reads_zero),
         cmocka_unit_test(linux_vss),
         cmocka_unit_test(openvmm_shutdown),
     };

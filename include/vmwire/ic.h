@@ -779,6 +779,7 @@ struct vw_ic_guest {
     bool waiting;                                            /**< a request waits for completion */
     size_t out_len;                                          /**< pending reply length (0: none) */
     size_t err_off;                                          /**< offset of the last fault */
+    size_t dirty;                                            /**< linux: bytes of `buf` from here on are zero */
     uint8_t buf[VW_IC_MAX_PACKET];                           /**< pending reply / echoed request */
 };
 

@@ -38,6 +38,7 @@ vw_status vw_ic_guest_init(struct vw_ic_guest *g, const struct vw_ic_guest_confi
     if (s != VW_OK)
         return s; /* IC-PROF-2: openvmm has a guest for shutdown only */
     memset(g, 0, offsetof(struct vw_ic_guest, buf));
+    g->dirty = sizeof g->buf; /* buf is not cleared here: the first feed does it */
     g->cfg = *cfg;
     if (cfg->framework_versions)
         s = copy_list(g->fw, &g->nfw, cfg->framework_versions, cfg->n_framework_versions);
@@ -62,6 +63,17 @@ static vw_status fault(struct vw_ic_guest *g, vw_status s, size_t off)
 }
 
 /* ---- linux profile ------------------------------------------------------ */
+
+/* The Linux driver reads and writes its receive buffer past the received
+ * length; here the bytes of g->buf past the fed packet read as zero. Rather
+ * than clearing the whole buffer on every feed, g->dirty bounds the bytes
+ * that may be non-zero: every write past a fed packet's length raises it
+ * (lx_touch), and lx_feed clears only up to it. */
+static void lx_touch(struct vw_ic_guest *g, size_t end)
+{
+    if (end > g->dirty)
+        g->dirty = end;
+}
 
 /* IC-PROF-4 (vmbus_prep_negotiate_resp): edit the negotiate request in g->buf
  * (len bytes are sent). Returns whether a common version was found and sets
@@ -111,6 +123,7 @@ static bool lx_negotiate(struct vw_ic_guest *g, size_t len, struct vw_ic_version
     vw_put_u16le(b + P_BODY + 10, cf.minor);
     vw_put_u16le(b + P_BODY + 12, cm.major);
     vw_put_u16le(b + P_BODY + 14, cm.minor);
+    lx_touch(g, P_BODY + 16);
     *fw = cf;
     *msg = cm;
     return found;
@@ -155,7 +168,9 @@ static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
     if (len < P_BODY)
         return fault(g, VW_E_TRUNCATED, len); /* IC-PROF-4: too short for the headers, dropped */
     memcpy(g->buf, in, len);
-    memset(g->buf + len, 0, sizeof g->buf - len); /* unsent part of the receive buffer */
+    if (g->dirty > len)
+        memset(g->buf + len, 0, g->dirty - len); /* unsent part of the receive buffer */
+    g->dirty = len;
     event_msg(in, len, false, ev);
     uint16_t type = vw_get_u16le(in + P_HDR + VW_IC__OFF_TYPE);
 
@@ -332,6 +347,7 @@ static vw_status lx_complete(struct vw_ic_guest *g, const struct vw_ic_guest_ans
         memcpy(rec + VW_IC__KVP_REC_VALUE, tmp_val, 2 * vu);
         vw_put_u32le(rec + 8, (uint32_t)(2 * (vu + 1)));
         vw_put_u32le(rec, VW_IC_KVP_TYPE_STRING);
+        lx_touch(g, (size_t)(rec - g->buf) + VW_IC__KVP_REC_VALUE + 2 * vu);
     }
     set_status(g, a->status);
     lx_finish(g, g->out_len);
