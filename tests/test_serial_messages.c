@@ -162,6 +162,44 @@ static void encode_and_validate(void **state)
     pr.percent = 100;
     assert_int_equal(vw_serial_validate(&g.base), VW_OK);
 
+    /* The 600-byte limit (SER-FRAME): an info result at every capacity is
+     * 2 (level) + 3 (tag, 2-byte length) + 34 (format) + 2 * 259 (paths)
+     * + 2 * 11 (uint64 max) + 3 * 6 (uint32 max) = 597 bytes; a negative
+     * level takes 11 bytes instead of 2, 606 in all. */
+    const ProtobufCMessageDescriptor *rd =
+        protobuf_c_message_descriptor_get_field_by_name(gd, "info_result")->descriptor;
+    Vmwire__Serial__InfoResultMessage ir;
+    protobuf_c_message_init(rd, &ir);
+    char fmt[33], back[257], ext[257];
+    memset(fmt, 'f', 32);
+    fmt[32] = 0;
+    memset(back, 'b', 256);
+    back[256] = 0;
+    memset(ext, 'e', 256);
+    ext[256] = 0;
+    ir.format = fmt;
+    ir.backing_file = back;
+    ir.external_data_file = ext;
+    ir.version = ir.cluster_size = ir.flags = UINT32_MAX;
+    ir.virtual_size = ir.actual_size = UINT64_MAX;
+    g.payload_case = VMWIRE__SERIAL__GUEST_MESSAGE__PAYLOAD_INFO_RESULT;
+    g.info_result = &ir;
+    g.level = VMWIRE__SERIAL__LEVEL__INFO;
+    assert_int_equal(vw_serial_encode(&g.base, out, sizeof out, &n), VW_OK);
+    assert_int_equal(n, 597);
+    assert_int_equal(vw_serial_encode(&g.base, out, 596, &n), VW_E_NOSPACE);
+    assert_int_equal(n, 597);
+    g.level = (Vmwire__Serial__Level)-1;
+    memset(out, 0xAA, sizeof out);
+    assert_int_equal(vw_serial_encode(&g.base, out, sizeof out, &n), VW_E_TOO_LONG);
+    assert_int_equal(n, 606);
+    for (size_t i = 0; i < sizeof out; i++)
+        assert_true(out[i] == 0 || out[i] == 0xAA); /* no part of the message */
+    assert_int_equal(vw_serial_encode(&g.base, out, 10, &n), VW_E_TOO_LONG); /* not NOSPACE */
+    assert_int_equal(n, 606);
+    assert_int_equal(vw_serial_encode(&g.base, NULL, 0, &n), VW_E_TOO_LONG);
+    assert_int_equal(n, 606);
+
     /* only GuestMessage and VmmConfig are top-level kinds */
     assert_int_equal(vw_serial_encode(&in.base, out, sizeof out, &n), VW_E_INVALID_ARG);
     assert_int_equal(vw_serial_check_capacity(&in.base), VW_OK);

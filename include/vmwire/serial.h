@@ -274,6 +274,10 @@ vw_status vw_serial_check_capacity(const ProtobufCMessage *msg);
  * @param cap size of @p out.
  * @param written receives the bytes written, or on ::VW_E_NOSPACE / ::VW_E_TOO_LONG the size needed.
  * @return ::VW_OK, ::VW_E_CAPACITY, ::VW_E_TOO_LONG, ::VW_E_NOSPACE, ::VW_E_INVALID_ARG.
+ *
+ * On any failure @p out holds no part of the message: a capacity fault is
+ * found before anything is written, and ::VW_E_NOSPACE or ::VW_E_TOO_LONG
+ * leave the bytes written so far zeroed (as vw_pb_encode() does).
  */
 vw_status vw_serial_encode(const ProtobufCMessage *msg, uint8_t *out, size_t cap,
                            size_t *written);

@@ -158,12 +158,12 @@ vw_status vw_serial_encode(const ProtobufCMessage *msg, uint8_t *out, size_t cap
     vw_status s = walk(msg);
     if (s != VW_OK)
         return s;
-    size_t need = vw_pb_encoded_size(msg);
-    if (need > VW_SERIAL_MAX_MESSAGE) {
-        *written = need;
+    /* One pass: encode into at most the message limit; only a message that
+     * does not fit there pays for a size walk (vw_pb_encode reports it). */
+    s = vw_pb_encode(msg, out, cap < VW_SERIAL_MAX_MESSAGE ? cap : VW_SERIAL_MAX_MESSAGE, written);
+    if (s == VW_E_NOSPACE && *written > VW_SERIAL_MAX_MESSAGE)
         return VW_E_TOO_LONG;
-    }
-    return vw_pb_encode(msg, out, cap, written);
+    return s;
 }
 
 static bool good_sector_size(uint32_t v)
