@@ -202,6 +202,35 @@ static void test_plugin_main(void **state)
     assert_int_equal(mfeed(&m, "0821 1200", 0), VW_E_BAD_VALUE); /* -17: seed sign in final */
     assert_int_equal(mfeed(&m, "1200", 1), VW_OK);
     assert_int_equal(vm.n_objects, 1);
+    /* A success that the VM state rules out (the host broke CV-MAIN-5, 8, 10
+     * or 11) is refused and not mirrored; the request stays in flight. */
+    assert_int_equal(msend(&m, "0a06 0802 1202 1804", 0), VW_OK); /* Create id 2 again */
+    assert_int_equal(mfeed(&m, "1200", 1), VW_E_CONFLICT);
+    assert_int_equal(vm.n_objects, 1);
+    assert_int_equal(mfeed(&m, "0822 1200", 0), VW_OK); /* EEXIST */
+    assert_int_equal(msend(&m, "1202 0803", 0), VW_OK);   /* Destroy id 3: unknown */
+    assert_int_equal(mfeed(&m, "1a00", 0), VW_E_NOT_FOUND);
+    assert_int_equal(mfeed(&m, "0804 1a00", 0), VW_OK); /* ENOENT (2 -> 4) */
+    assert_int_equal(vm.n_objects, 1);
+    /* ReserveRange{IOPORT, 0x3f8, 8}, then {IOPORT, 0x3fc, 8} over it */
+    assert_int_equal(msend(&m, "5205 10f807 1808", 0), VW_OK);
+    assert_int_equal(mfeed(&m, "5a00", 0), VW_OK);
+    assert_int_equal(vm.n_ranges, 1);
+    assert_int_equal(msend(&m, "5205 10fc07 1808", 0), VW_OK);
+    assert_int_equal(mfeed(&m, "5a00", 0), VW_E_CONFLICT);
+    assert_int_equal(vm.n_ranges, 1);
+    assert_int_equal(mfeed(&m, "0802 5a00", 0), VW_OK); /* EPERM (1 -> 2) */
+    /* ReserveRange{IOPORT, 0x2000, 0}: removes a range that does not exist */
+    assert_int_equal(msend(&m, "5203 108040", 0), VW_OK);
+    assert_int_equal(mfeed(&m, "5a00", 0), VW_E_NOT_FOUND);
+    assert_int_equal(mfeed(&m, "0804 5a00", 0), VW_OK);
+    /* Destroy id 2 and unreserve 0x3f8: both mirrored */
+    assert_int_equal(msend(&m, "1202 0802", 0), VW_OK);
+    assert_int_equal(mfeed(&m, "1a00", 0), VW_OK);
+    assert_int_equal(vm.n_objects, 0);
+    assert_int_equal(msend(&m, "5203 10f807", 0), VW_OK);
+    assert_int_equal(mfeed(&m, "5a00", 0), VW_OK);
+    assert_int_equal(vm.n_ranges, 0);
     /* Start, then a second Start and NewConnection are refused locally */
     assert_int_equal(msend(&m, "920100", 0), VW_OK);
     assert_int_equal(mfeed(&m, "9a0100", 0), VW_OK);

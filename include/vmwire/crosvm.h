@@ -273,7 +273,13 @@ vw_status vw_crosvm_main_init(struct vw_crosvm_main *m, const struct vw_crosvm_m
  * Protocol-level refusals (duplicate id, overlap, second Start...) are
  * answered with their errno, not reported as a status. Plugin, legal while a
  * request is in flight: checks the answer's variant, errno sign and fd count
- * and mirrors successful effects into the VM state.
+ * and mirrors successful effects into the VM state. A success that the VM
+ * state rules out (Create of a live id, Destroy of an unknown one, an
+ * overlapping ReserveRange, removing a range that does not exist) is
+ * refused, nothing is mirrored and the request stays in flight. The mirror
+ * is exact while no two connections have requests on the same object or
+ * range in flight at once (answers on different connections may be read in
+ * another order than the host served them).
  * @param m the engine.
  * @param in the datagram.
  * @param len its length.
@@ -283,7 +289,9 @@ vw_status vw_crosvm_main_init(struct vw_crosvm_main *m, const struct vw_crosvm_m
  * @return ::VW_OK; a decode status (sticky: the connection is dropped);
  *         ::VW_E_TOO_LONG (sticky); ::VW_E_STATE; ::VW_E_MISMATCH (wrong
  *         answer variant); ::VW_E_BAD_FDS; a vw_crosvm_validate() status;
- *         ::VW_E_NOMEM (arena); ::VW_E_FAILED after a sticky fault.
+ *         ::VW_E_CONFLICT, ::VW_E_NOT_FOUND (plugin: a success the VM state
+ *         rules out, CV-MAIN-5, 8, 10, 11); ::VW_E_NOMEM (arena);
+ *         ::VW_E_FAILED after a sticky fault.
  */
 vw_status vw_crosvm_main_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t len,
                               unsigned nfds, struct vw_crosvm_main_event *ev, size_t *consumed);

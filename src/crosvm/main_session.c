@@ -428,6 +428,29 @@ static void plugin_apply(struct vw_crosvm_main *m, unsigned nfds)
     }
 }
 
+/* Plugin: a success the VM state says the host could not have given (the
+ * rules of the request make it fail). The mirror is exact as long as no two
+ * connections have requests on the same object or range in flight at once. */
+static vw_status plugin_check(const struct vw_crosvm_main *m)
+{
+    struct vw_crosvm_vm *vm = m->cfg.vm;
+    const struct vw_crosvm__nums *n = vw_crosvm__nums(vm->rev);
+    uint32_t c = m->pending;
+    if (c == n->create)
+        return obj_find(vm, m->undo_obj.id) ? VW_E_CONFLICT : VW_OK; /* CV-MAIN-5 */
+    if (c == n->destroy)
+        return obj_find(vm, m->undo_obj.id) ? VW_OK : VW_E_NOT_FOUND; /* CV-MAIN-8 */
+    if (c == n->reserve_range) {
+        const struct vw_crosvm_range *r = &m->undo_range;
+        if (r->length == 0) /* CV-MAIN-10 */
+            return range_at(vm, r->space, r->start) ? VW_OK : VW_E_NOT_FOUND;
+        for (size_t i = 0; i < vm->n_ranges; i++)
+            if (overlaps(&vm->ranges[i], r->space, r->start, r->length))
+                return VW_E_CONFLICT; /* CV-MAIN-11 */
+    }
+    return VW_OK;
+}
+
 static vw_status plugin_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t len, unsigned nfds,
                              struct vw_crosvm_main_event *ev)
 {
@@ -456,8 +479,12 @@ static vw_status plugin_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t
     } else if (nfds != (e ? 0 : answer_fds(vm, m->pending, m->pending_ctor))) {
         return VW_E_BAD_FDS; /* CV-FD-2 */
     }
-    if (e == 0)
+    if (e == 0) {
+        st = plugin_check(m);
+        if (st != VW_OK)
+            return st;
         plugin_apply(m, nfds);
+    }
     ev->msg = resp;
     ev->request = m->pending;
     ev->err = vw_crosvm__errno_abs(e);
