@@ -51,6 +51,15 @@ static int overlaps(const struct vw_crosvm_range *a, uint8_t space, uint64_t sta
     return a->space == space && start < a->start + a->length && a->start < start + len;
 }
 
+/* A new range would overlap a reserved one (CV-MAIN-11). */
+static int range_conflicts(const struct vw_crosvm_vm *vm, uint8_t space, uint64_t start, uint64_t len)
+{
+    for (size_t i = 0; i < vm->n_ranges; i++)
+        if (overlaps(&vm->ranges[i], space, start, len))
+            return 1;
+    return 0;
+}
+
 const struct vw_crosvm_range *vw_crosvm_vm_find_range(const struct vw_crosvm_vm *vm, int space,
                                                       uint64_t address, uint64_t len)
 {
@@ -185,9 +194,8 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
             range_del(vm, space, start);
             return 0;
         }
-        for (size_t i = 0; i < vm->n_ranges; i++)
-            if (overlaps(&vm->ranges[i], space, start, len))
-                return VW_CROSVM_EPERM; /* CV-MAIN-11 */
+        if (range_conflicts(vm, space, start, len))
+            return VW_CROSVM_EPERM; /* CV-MAIN-11 */
         if (vm->n_ranges >= VW_CROSVM_MAX_RANGES)
             return VW_CROSVM_ENOMEM;
         struct vw_crosvm_range r = { start, len, space,
@@ -444,9 +452,8 @@ static vw_status plugin_check(const struct vw_crosvm_main *m)
         const struct vw_crosvm_range *r = &m->undo_range;
         if (r->length == 0) /* CV-MAIN-10 */
             return range_at(vm, r->space, r->start) ? VW_OK : VW_E_NOT_FOUND;
-        for (size_t i = 0; i < vm->n_ranges; i++)
-            if (overlaps(&vm->ranges[i], r->space, r->start, r->length))
-                return VW_E_CONFLICT; /* CV-MAIN-11 */
+        if (range_conflicts(vm, r->space, r->start, r->length))
+            return VW_E_CONFLICT; /* CV-MAIN-11 */
     }
     return VW_OK;
 }
