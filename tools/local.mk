@@ -44,3 +44,7 @@ tools_vmwire_SOURCES = tools/cli/main.c
 tools_vmwire_CPPFLAGS = $(TOOLS_CPPFLAGS)
 tools_vmwire_CFLAGS = $(TOOLS_CFLAGS)
 tools_vmwire_LDADD = tools/libvwtools.la
+
+# The vmwire command's argument handling and exit codes.
+TESTS += tests/cli.sh
+dist_check_SCRIPTS += tests/cli.sh

@@ -105,7 +105,7 @@ int main(int argc, char **argv)
         vw_status s;
         char *end;
         long v = strtol(argv[2], &end, 0);
-        if (*end == 0)
+        if (argv[2][0] != 0 && *end == 0)
             s = (vw_status)v;
         else if (!vw_status_from_name(argv[2], &s)) {
             fprintf(stderr, "vmwire: unknown status %s\n", argv[2]);
@@ -138,7 +138,14 @@ int main(int argc, char **argv)
         req = json_object();
         json_object_set_new(req, "id", json_string("cli"));
         json_object_set_new(req, "operation", json_string(cmd));
-        json_object_set_new(req, "message", json_string(argv[2]));
+        json_t *kind = json_string(argv[2]);
+        if (!kind) {
+            fprintf(stderr, "vmwire: message kind is not valid UTF-8 text\n");
+            free(in);
+            json_decref(req);
+            return 2;
+        }
+        json_object_set_new(req, "message", kind);
         if (!strcmp(cmd, "encode")) {
             json_error_t jerr;
             json_t *msg = json_loads(in, JSON_DECODE_ANY, &jerr);
@@ -150,16 +157,36 @@ int main(int argc, char **argv)
             }
             json_object_set_new(req, "input", msg);
         } else {
-            json_object_set_new(req, "input", json_string(in));
+            json_t *hex = json_string(in);
+            if (!hex) {
+                fprintf(stderr, "vmwire: input is not valid UTF-8 text\n");
+                free(in);
+                json_decref(req);
+                return 2;
+            }
+            json_object_set_new(req, "input", hex);
         }
     } else if (!strcmp(cmd, "deframe") && argc >= 3) {
         req = json_object();
         json_object_set_new(req, "id", json_string("cli"));
         json_object_set_new(req, "operation", json_string("deframe"));
-        json_object_set_new(req, "message", json_string(argv[2]));
+        json_t *kind = json_string(argv[2]);
+        if (!kind) {
+            fprintf(stderr, "vmwire: message kind is not valid UTF-8 text\n");
+            json_decref(req);
+            return 2;
+        }
+        json_object_set_new(req, "message", kind);
         json_t *chunks = json_array();
-        for (int i = 3; i < argc; i++)
-            json_array_append_new(chunks, json_string(argv[i]));
+        for (int i = 3; i < argc; i++) {
+            json_t *chunk = json_string(argv[i]);
+            if (!chunk || json_array_append_new(chunks, chunk)) {
+                fprintf(stderr, "vmwire: argument %d is not valid UTF-8 text\n", i);
+                json_decref(chunks);
+                json_decref(req);
+                return 2;
+            }
+        }
         json_object_set_new(req, "input", chunks);
     } else {
         usage(stderr);

@@ -314,12 +314,25 @@ static int get_int(struct fj *c, const json_t *j, const char *fname, int is_sign
         double d = json_real_value(j);
         if (d != floor(d))
             return fj_fail(c, "%s: not an integer", fname);
-        if (is_signed ? (d < (double)lo || d > (double)hi) : (d < 0 || d > (double)uhi))
-            return fj_fail(c, "%s: integer out of range", fname);
-        if (is_signed)
-            *out = (uint64_t)(int64_t)d;
-        else
-            *out = (uint64_t)d;
+        /* (double)INT64_MAX and (double)UINT64_MAX round up to 2^63 and 2^64, so
+         * compare against those powers of two exclusively before converting (a
+         * conversion of an out-of-range double is undefined), then against the
+         * field's own bounds in the integer domain. */
+        if (is_signed) {
+            if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0))
+                return fj_fail(c, "%s: integer out of range", fname);
+            int64_t x = (int64_t)d;
+            if (x < lo || x > hi)
+                return fj_fail(c, "%s: integer out of range", fname);
+            *out = (uint64_t)x;
+        } else {
+            if (!(d >= 0 && d < 18446744073709551616.0))
+                return fj_fail(c, "%s: integer out of range", fname);
+            uint64_t x = (uint64_t)d;
+            if (x > uhi)
+                return fj_fail(c, "%s: integer out of range", fname);
+            *out = x;
+        }
         return 0;
     }
     if (json_is_string(j)) {
