@@ -49,7 +49,10 @@ _Static_assert(sizeof(struct vw_bridge_guest_reply) == 16, "reply 16 bytes");
 #ifdef VW_BRIDGE_GUEST_HAVE_TRANSPORT
 #error "no transport is offered for 32-bit code"
 #endif
-int vw_layout32;
+/* the VMIB verify values fit the 32-bit slots without a conversion warning */
+const struct vw_bridge_guest_verify vw_verify32 = { VW_BRIDGE_GUEST_SLOT(3) | VW_BRIDGE_GUEST_SLOT(4),
+    { 0, 0, VW_BRIDGE_GUEST_VMIB_VERIFY3, VW_BRIDGE_GUEST_VMIB_VERIFY4 } };
+_Static_assert(VW_BRIDGE_GUEST_VMIB_VERIFY3 == 0x2d494d56u, "low half of VMI-RS3!");
 EOF
 if printf 'int x;\n' | $CC -m32 -ffreestanding -c -x c - -o "$tmp/probe32.o" >/dev/null 2>&1; then
     t "32-bit build: packet values at 8/12/16/20, 24 bytes" \

@@ -45,14 +45,15 @@ extern "C" {
 
 /** @brief Magic of the vmi-rs example convention: ASCII "VMIB" as a little-endian u32. */
 #define VW_BRIDGE_GUEST_VMIB_MAGIC 0x42494d56u
-#if UINTPTR_MAX > 0xffffffffu
+#if UINTPTR_MAX > 0xffffffffu || defined(VW_DOXYGEN)
 /** @brief Verify value 3 (RCX) of the example convention: ASCII "VMI-RS3!" as a little-endian u64
  *  (in a 32-bit build its low half, 0x2d494d56, all that ECX shows 32-bit code). */
 #define VW_BRIDGE_GUEST_VMIB_VERIFY3 0x213353522d494d56ull
 /** @brief Verify value 4 (RDX) of the example convention: ASCII "VMI-RS4!" as a little-endian u64
- *  (in a 32-bit build its low half, 0x2d494d56). */
+ *  (in a 32-bit build its low half, 0x2d494d56, the same as verify value 3's). */
 #define VW_BRIDGE_GUEST_VMIB_VERIFY4 0x213453522d494d56ull
 #else
+/* 32-bit build: the low halves, all that ECX and EDX show 32-bit code (both read "VMI-"). */
 #define VW_BRIDGE_GUEST_VMIB_VERIFY3 0x2d494d56u
 #define VW_BRIDGE_GUEST_VMIB_VERIFY4 0x2d494d56u
 #endif
