@@ -22,6 +22,8 @@
  * struct vw_bridge_table table;
  * vw_bridge_table_init(&table, handlers, N, idx, VW_BRIDGE_INDEX_CAP(N), NULL);  // once
  * ...
+ * struct vw_bridge_cpu_mode cpu = { paging, ia32e, cs_l, cs_d, eflags_vm };  // from the event
+ * regs.mode = vw_bridge_mode_of(&cpu);                                     // as vmi-rs (BR-MODE-3)
  * struct vw_bridge_response resp;
  * size_t who;
  * vw_status st = vw_bridge_serve(&table, &regs, VW_BRIDGE_VMCALL,
