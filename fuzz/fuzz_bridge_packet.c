@@ -11,7 +11,10 @@
  *    leaves every other register alone, advances RIP by insn_len (mod 2^64),
  *    and refuses insn_len above 15 without writing anything;
  *  - a status word that unpacks packs back to itself; a word with reserved
- *    bits set is refused. */
+ *    bits set is refused (vmwire's 64-bit layout); the vmi-rs terminal
+ *    decode never fails and re-encodes to the word's low 24 bits;
+ *  - vw_bridge_mode_of() (flags from the word's top five bits) is bad_mode
+ *    exactly without paging and 64 exactly for IA-32e with CS.L. */
 #include "bridge_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -64,5 +67,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(vw_bridge_status_pack(&w) == word);
     else
         FUZZ_CHECK(st == VW_E_RESERVED || st == VW_E_BAD_ENUM);
+
+    struct vw_bridge_terminal t;
+    FUZZ_CHECK_STATUS(vw_bridge_terminal_decode(word, ~word, &t), VW_OK);
+    FUZZ_CHECK(vw_bridge_terminal_encode(&t) == (word & 0xffffffu) && t.native == ~word);
+
+    struct vw_bridge_cpu_mode c = { (word >> 63) & 1, (word >> 62) & 1, (word >> 61) & 1, (word >> 60) & 1,
+                                    (word >> 59) & 1 };
+    enum vw_bridge_mode m = vw_bridge_mode_of(&c);
+    FUZZ_CHECK(m == (!c.paging ? VW_BRIDGE_MODE_OTHER : c.ia32e && c.cs_l ? VW_BRIDGE_MODE_64 : VW_BRIDGE_MODE_32));
     return 0;
 }

@@ -53,7 +53,8 @@ static int wait_at_gate(enum vw_bridge_guest_transport t)
 static void report_exit(enum vw_bridge_guest_transport t, int ok)
 {
     struct vw_bridge_guest_packet p = { VW_BRIDGE_GUEST_VMIB_MAGIC, 0x0001, 0xffff, { 0, 0, 0, 0 } };
-    p.values[0] = vw_bridge_guest_status(2, ok ? 0x00 : 0xff, 0, 0);
+    p.values[0] = vw_bridge_guest_packed_status(2, ok ? 0x00 : 0xff, 0); /* BR-STAT-1 */
+    p.values[1] = 0;                                                    /* native code */
     struct vw_bridge_guest_reply r;
     (void)vw_bridge_guest_send(t, &p, NULL, &r);
 }

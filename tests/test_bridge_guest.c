@@ -43,10 +43,18 @@ static void guest_verify_check(void **state)
     assert_true(x == VW_BRIDGE_VMIB_VERIFY3);
     assert_int_equal((uint32_t)magic[0] | (uint32_t)magic[1] << 8 | (uint32_t)magic[2] << 16 | (uint32_t)magic[3] << 24,
                      VW_BRIDGE_VMIB_MAGIC);
-    assert_int_equal(sizeof(struct vw_bridge_guest_packet), 40);
+    assert_int_equal(sizeof(struct vw_bridge_guest_packet), sizeof(void *) == 8 ? 40 : 24);
     assert_int_equal(offsetof(struct vw_bridge_guest_packet, request), 4);
     assert_int_equal(offsetof(struct vw_bridge_guest_packet, method), 6);
     assert_int_equal(offsetof(struct vw_bridge_guest_packet, values), 8);
+    /* BR-PKT-5: pointer-sized values; in this (64-bit) build at 8, 16, 24, 32 */
+    assert_int_equal(sizeof(((struct vw_bridge_guest_packet *)0)->values[0]), sizeof(void *));
+    if (sizeof(void *) == 8) {
+        assert_int_equal(offsetof(struct vw_bridge_guest_packet, values[1]), 16);
+        assert_int_equal(offsetof(struct vw_bridge_guest_packet, values[2]), 24);
+        assert_int_equal(offsetof(struct vw_bridge_guest_packet, values[3]), 32);
+        assert_int_equal(offsetof(struct vw_bridge_guest_reply, values[3]), 24);
+    }
 }
 
 static void guest_cpuid_matches_processor(void **state)

@@ -127,6 +127,49 @@ static void read_bad_mode_and_args(void **state)
     assert_int_equal(vw_bridge_read_packet(&r, VW_BRIDGE_VMCALL, NULL), VW_E_INVALID_ARG);
 }
 
+/* BR-MODE-3: vmi-rs vmi-arch-amd64/src/lib.rs effective_address_width() and
+ * Amd64::paging_mode(): paging off -> 0 (panic upstream, bad_mode here);
+ * IA-32e with CS.L = 1 -> 8; every other paged state -> 4. Every one of the
+ * 32 combinations of the five flags is checked against that table. */
+static void mode_of_cpu_state(void **state)
+{
+    (void)state;
+    for (unsigned bits = 0; bits < 32; bits++) {
+        struct vw_bridge_cpu_mode c = { (bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0, (bits & 8) != 0,
+                                        (bits & 16) != 0 };
+        enum vw_bridge_mode want = !c.paging ? VW_BRIDGE_MODE_OTHER
+                                   : c.ia32e && c.cs_l ? VW_BRIDGE_MODE_64
+                                                       : VW_BRIDGE_MODE_32;
+        assert_int_equal(vw_bridge_mode_of(&c), want);
+    }
+    /* the named modes */
+    const struct vw_bridge_cpu_mode real = { false, false, false, false, false };
+    const struct vw_bridge_cpu_mode unpaged32 = { false, false, false, true, false };
+    const struct vw_bridge_cpu_mode pm16 = { true, false, false, false, false };
+    const struct vw_bridge_cpu_mode v86 = { true, false, false, false, true };
+    const struct vw_bridge_cpu_mode pm32 = { true, false, false, true, false };
+    const struct vw_bridge_cpu_mode compat16 = { true, true, false, false, false };
+    const struct vw_bridge_cpu_mode compat32 = { true, true, false, true, false };
+    const struct vw_bridge_cpu_mode long64 = { true, true, true, false, false };
+    const struct vw_bridge_cpu_mode legacy_l = { true, false, true, false, false }; /* CS.L outside IA-32e */
+    assert_int_equal(vw_bridge_mode_of(&real), VW_BRIDGE_MODE_OTHER);
+    assert_int_equal(vw_bridge_mode_of(&unpaged32), VW_BRIDGE_MODE_OTHER);
+    assert_int_equal(vw_bridge_mode_of(&pm16), VW_BRIDGE_MODE_32);
+    assert_int_equal(vw_bridge_mode_of(&v86), VW_BRIDGE_MODE_32);
+    assert_int_equal(vw_bridge_mode_of(&pm32), VW_BRIDGE_MODE_32);
+    assert_int_equal(vw_bridge_mode_of(&compat16), VW_BRIDGE_MODE_32);
+    assert_int_equal(vw_bridge_mode_of(&compat32), VW_BRIDGE_MODE_32);
+    assert_int_equal(vw_bridge_mode_of(&long64), VW_BRIDGE_MODE_64);
+    assert_int_equal(vw_bridge_mode_of(&legacy_l), VW_BRIDGE_MODE_32);
+    assert_int_equal(vw_bridge_mode_of(NULL), VW_BRIDGE_MODE_OTHER);
+    /* a 16-bit protected-mode trap is read with the 32-bit VMCALL map */
+    struct vw_bridge_regs r = pattern(vw_bridge_mode_of(&pm16));
+    struct vw_bridge_packet p;
+    assert_int_equal(vw_bridge_read_packet(&r, VW_BRIDGE_VMCALL, &p), VW_OK);
+    assert_int_equal(p.magic, (uint32_t)r.rbp);
+    assert_true(p.values[0] == (uint32_t)r.rsi && p.values[2] == 0);
+}
+
 static void read_extremes(void **state)
 {
     (void)state;
@@ -209,6 +252,7 @@ int main(void)
         cmocka_unit_test(read_32_vmcall),
         cmocka_unit_test(read_32_cpuid),
         cmocka_unit_test(read_bad_mode_and_args),
+        cmocka_unit_test(mode_of_cpu_state),
         cmocka_unit_test(read_extremes),
         cmocka_unit_test(write_slots),
         cmocka_unit_test(write_32_bit_full_width),

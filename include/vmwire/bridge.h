@@ -22,6 +22,8 @@
  * struct vw_bridge_table table;
  * vw_bridge_table_init(&table, handlers, N, idx, VW_BRIDGE_INDEX_CAP(N), NULL);  // once
  * ...
+ * struct vw_bridge_cpu_mode cpu = { paging, ia32e, cs_l, cs_d, eflags_vm };  // from the event
+ * regs.mode = vw_bridge_mode_of(&cpu);                                     // as vmi-rs (BR-MODE-3)
  * struct vw_bridge_response resp;
  * size_t who;
  * vw_status st = vw_bridge_serve(&table, &regs, VW_BRIDGE_VMCALL,
@@ -51,15 +53,51 @@ extern "C" {
  * Only ::VW_BRIDGE_MODE_64 and ::VW_BRIDGE_MODE_32 can carry a packet
  * (rule BR-MODE-1); every other value, including ::VW_BRIDGE_MODE_OTHER,
  * makes vw_bridge_read_packet() fail with ::VW_E_BAD_MODE (BR-MODE-2).
+ * vw_bridge_mode_of() chooses the value from the processor state exactly as
+ * vmi-rs does (BR-MODE-3); with paging on, every mode that is not 64-bit code
+ * is ::VW_BRIDGE_MODE_32, 16-bit code and virtual-8086 mode included.
  */
 enum vw_bridge_mode {
-    /** Real mode, virtual-8086, 16-bit protected mode or paging off: no bridge. */
+    /** Paging off (CR0.PG = 0: real mode or unpaged protected mode): no bridge.
+     *  vmi-rs panics here; ::VW_E_BAD_MODE is vmwire's choice (BR-MODE-2). */
     VW_BRIDGE_MODE_OTHER = 0,
-    /** 32-bit code: legacy or PAE protected mode, or IA-32e compatibility mode (WoW64). */
+    /** Paging on and not 64-bit code: legacy or PAE protected mode (32- or
+     *  16-bit code segments, virtual-8086 mode) and IA-32e compatibility mode
+     *  (CS.L = 0, any CS.D; e.g. WoW64). Read with the 32-bit register maps. */
     VW_BRIDGE_MODE_32 = 32,
     /** 64-bit code: IA-32e mode with CS.L = 1. */
     VW_BRIDGE_MODE_64 = 64
 };
+
+/**
+ * @brief The processor state that decides the execution mode (BR-MODE-3).
+ *
+ * vmi-rs reads CR0.PG, CR4.PAE, IA32_EFER.LME and CS.L; CS.D and EFLAGS.VM
+ * are here so that a caller can state every mode it meets (16-bit code,
+ * virtual-8086 mode), but they never change the result, as in vmi-rs.
+ * Zero-initialise it (`= {0}`: paging off).
+ */
+struct vw_bridge_cpu_mode {
+    bool paging;    /**< CR0.PG: paging enabled */
+    bool ia32e;     /**< IA-32e (long) mode active: IA32_EFER.LMA; vmi-rs tests CR4.PAE = 1 and
+                         IA32_EFER.LME = 1, which is the same once paging is on */
+    bool cs_l;      /**< CS.L: the code segment is a 64-bit segment (meaningful in IA-32e mode only) */
+    bool cs_d;      /**< CS.D: default operand size 32 (1) or 16 (0) bits; does not change the mode */
+    bool eflags_vm; /**< EFLAGS.VM: virtual-8086 mode; does not change the mode */
+};
+
+/**
+ * @brief The execution mode vmi-rs derives from a processor state (BR-MODE-3).
+ *
+ * Paging off gives ::VW_BRIDGE_MODE_OTHER; IA-32e mode with CS.L = 1 gives
+ * ::VW_BRIDGE_MODE_64; any other state with paging on gives
+ * ::VW_BRIDGE_MODE_32. This is vmi-rs's `effective_address_width()` (0, 8,
+ * 4), combinations the processor forbids included (they are not checked).
+ *
+ * @param cpu the state at the trap; NULL gives ::VW_BRIDGE_MODE_OTHER.
+ * @return the mode to store in vw_bridge_regs::mode.
+ */
+enum vw_bridge_mode vw_bridge_mode_of(const struct vw_bridge_cpu_mode *cpu);
 
 /**
  * @brief A plain snapshot of the AMD64 general-purpose registers, RIP and the mode.
@@ -351,10 +389,14 @@ vw_status vw_bridge_serve(const struct vw_bridge_table *table, struct vw_bridge_
                           enum vw_bridge_trigger trigger, unsigned insn_len,
                           struct vw_bridge_response *response, size_t *matched);
 
-/* ---- the packed status word ---------------------------------------------- */
+/* ---- the status word -------------------------------------------------------- */
 
 /**
- * @brief The "kind" byte of a packed status word (BR-STAT-2).
+ * @brief The status byte of a terminal result (BR-STAT-2).
+ *
+ * The names of the vmi-rs example convention. A reader of that convention
+ * keeps any other byte as it is (vw_bridge_terminal_decode()); only vmwire's
+ * own 64-bit layout (vw_bridge_status_unpack()) rejects it.
  */
 enum vw_bridge_status_kind {
     VW_BRIDGE_KIND_SUCCESS = 0x00,        /**< the stage succeeded */
@@ -365,12 +407,53 @@ enum vw_bridge_status_kind {
 };
 
 /**
- * @brief The fields of a packed status word (BR-STAT-1).
+ * @brief A terminal result in the vmi-rs example convention (BR-STAT-1), the default.
  *
- * A guest reports its final status in one 64-bit value slot:
- * bits 0..7 stage, 8..15 kind, 16..23 the stage's error code, 24..31 reserved
- * (zero), 32..63 a 32-bit native error code (zero where the guest sends the
- * native code in another slot instead).
+ * The guest's exit call carries the packed word `stage | status << 8 |
+ * code << 16` in value1 and its native error code in value2; the host hands
+ * value1 on as the completion result and reads bits 0..23 of it, ignoring
+ * everything above.
+ */
+struct vw_bridge_terminal {
+    uint8_t stage;   /**< which stage of the guest program reports (bits 0..7 of value1) */
+    uint8_t status;  /**< a ::vw_bridge_status_kind value or any other byte (bits 8..15) */
+    uint8_t code;    /**< stage-specific error code (bits 16..23) */
+    uint64_t native; /**< the native (OS) error code: value2, not part of the packed word */
+};
+
+/**
+ * @brief Pack a terminal result into the word a guest sends in value1 (BR-STAT-1).
+ *
+ * The word is `stage | status << 8 | code << 16` (24 bits); @ref
+ * vw_bridge_terminal::native is not part of it and travels in value2.
+ *
+ * @param t the result.
+ * @return the packed word; 0 when @p t is NULL.
+ */
+uint64_t vw_bridge_terminal_encode(const struct vw_bridge_terminal *t);
+
+/**
+ * @brief Read a terminal result as the vmi-rs example host does (BR-STAT-1, BR-STAT-2).
+ *
+ * Takes stage, status and code from bits 0..7, 8..15 and 16..23 of @p value1
+ * and ignores bits 24..63; keeps a status byte that has no name; takes the
+ * native code from @p value2 unchanged. Never fails on a value.
+ *
+ * @param value1 the packed word (the exit call's value1, i.e. the completion result).
+ * @param value2 the exit call's value2 (pass 0 when it is not at hand).
+ * @param t receives the result.
+ * @return ::VW_OK; ::VW_E_INVALID_ARG when @p t is NULL.
+ */
+vw_status vw_bridge_terminal_decode(uint64_t value1, uint64_t value2, struct vw_bridge_terminal *t);
+
+/**
+ * @brief The fields of a status word in vmwire's own 64-bit layout (BR-STAT-4).
+ *
+ * Not an upstream format: bits 0..7 stage, 8..15 kind, 16..23 the stage's
+ * error code, 24..31 reserved (zero), 32..63 a 32-bit native error code.
+ * Kept for programs written against earlier vmwire releases; the vmi-rs
+ * example host reads only bits 0..23, so the native code is lost there. New
+ * code uses ::vw_bridge_terminal.
  */
 struct vw_bridge_status_word {
     uint8_t stage;   /**< which stage of the guest program reports (bits 0..7) */
@@ -380,14 +463,17 @@ struct vw_bridge_status_word {
 };
 
 /**
- * @brief Pack status fields into a 64-bit word.
+ * @brief Pack status fields into vmwire's own 64-bit layout (BR-STAT-4).
  * @param w the fields (the kind is packed as given, even if unnamed).
  * @return the packed word; 0 when @p w is NULL.
  */
 uint64_t vw_bridge_status_pack(const struct vw_bridge_status_word *w);
 
 /**
- * @brief Unpack a 64-bit status word.
+ * @brief Unpack a word in vmwire's own 64-bit layout, strictly (BR-STAT-4).
+ *
+ * Stricter than the vmi-rs example host (which is vw_bridge_terminal_decode()).
+ *
  * @param word the packed word, e.g. a completion result.
  * @param w receives the fields; zero-filled on failure.
  * @return ::VW_OK; ::VW_E_RESERVED when bits 24..31 are not zero;

@@ -78,7 +78,7 @@ typedef enum vw_status {
     VW_E_BAD_FDS = 37,
     /** Version negotiation found no version both sides support. */
     VW_E_NO_COMMON_VERSION = 38,
-    /** The CPU execution mode cannot carry the message (for example 16-bit mode). */
+    /** The CPU execution mode cannot carry the message (for example a bridge trap with paging off). */
     VW_E_BAD_MODE = 39,
     /** No handler matched the request. */
     VW_E_NO_MATCH = 40,

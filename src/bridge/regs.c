@@ -66,3 +66,14 @@ vw_status vw_bridge_write_response(struct vw_bridge_regs *regs, const struct vw_
     vw_bridge__apply(regs, response, insn_len);
     return VW_OK;
 }
+
+/* vmi-rs Amd64 effective_address_width(): paging_mode() is None when CR0.PG
+ * is 0 (width 0); IA-32e paging with CS.L = 0 is 4, with CS.L = 1 is 8;
+ * legacy and PAE paging are 4 whatever CS says. CS.D and EFLAGS.VM are not
+ * read (BR-MODE-3). */
+enum vw_bridge_mode vw_bridge_mode_of(const struct vw_bridge_cpu_mode *cpu)
+{
+    if (!cpu || !cpu->paging)
+        return VW_BRIDGE_MODE_OTHER;
+    return cpu->ia32e && cpu->cs_l ? VW_BRIDGE_MODE_64 : VW_BRIDGE_MODE_32;
+}

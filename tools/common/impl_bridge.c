@@ -61,8 +61,7 @@ struct method_answer {
     uint16_t method;
     int responds; /* 0: the method maps to null (no response) */
     struct slot slots[4];
-    int has_result;
-    uint64_t result;
+    struct slot result; /* SLOT_ABSENT: no completion result */
 };
 
 struct data_handler {
@@ -131,12 +130,18 @@ static int parse_answer(const char *key, const json_t *v, struct method_answer *
                 return -1;
     }
     const json_t *result = json_object_get(v, "result");
-    if (result && !json_is_null(result)) {
-        if (parse_hex(result, &a->result))
-            return -1;
-        a->has_result = 1;
-    }
+    if (result && parse_slot(result, &a->result))
+        return -1;
     return 0;
+}
+
+/* A constant, or the packet field it names, zero-extended. */
+static uint64_t slot_value(const struct slot *s, const struct vw_bridge_packet *p)
+{
+    uint64_t v = s->value;
+    if (s->kind == SLOT_FIELD)
+        v = v == F_MAGIC ? p->magic : v == F_REQUEST ? p->request : v == F_METHOD ? p->method : p->values[v - F_VALUE1];
+    return v;
 }
 
 static vw_status answer_from_data(void *user, const struct vw_bridge_packet *p, struct vw_bridge_response *r)
@@ -152,15 +157,11 @@ static vw_status answer_from_data(void *user, const struct vw_bridge_packet *p, 
             const struct slot *s = &a->slots[n];
             if (s->kind == SLOT_ABSENT)
                 continue;
-            uint64_t v = s->value;
-            if (s->kind == SLOT_FIELD)
-                v = v == F_MAGIC ? p->magic : v == F_REQUEST ? p->request : v == F_METHOD ? p->method
-                                                                                 : p->values[v - F_VALUE1];
-            r->values[n] = v;
+            r->values[n] = slot_value(s, p);
             r->present |= VW_BRIDGE_SLOT(n + 1);
         }
-        r->has_result = a->has_result != 0;
-        r->result = a->result;
+        r->has_result = a->result.kind != SLOT_ABSENT;
+        r->result = r->has_result ? slot_value(&a->result, p) : 0;
         return VW_OK;
     }
     return VW_E_NO_RESPONSE; /* an unlisted method gives no response */
@@ -255,6 +256,31 @@ static const char *table_parse(const json_t *list, struct table_data *t)
 
 /* ---- the dispatch operation ------------------------------------------------ */
 
+/* "cpu": the processor state of BR-MODE-3; an absent flag is false. */
+static const char *cpu_parse(const json_t *cpu, enum vw_bridge_mode *mode)
+{
+    static const char *const names[] = { "paging", "ia32e", "cs_l", "cs_d", "eflags_vm" };
+    bool flags[5] = { false, false, false, false, false };
+    if (!json_is_object(cpu))
+        return "input \"cpu\" is not an object";
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)cpu, key, val)
+    {
+        size_t i = 0;
+        while (i < 5 && strcmp(names[i], key) != 0)
+            i++;
+        if (i == 5)
+            return "input \"cpu\" names an unknown flag";
+        if (!json_is_boolean(val))
+            return "a \"cpu\" flag is not true or false";
+        flags[i] = json_is_true(val);
+    }
+    struct vw_bridge_cpu_mode m = { flags[0], flags[1], flags[2], flags[3], flags[4] };
+    *mode = vw_bridge_mode_of(&m);
+    return NULL;
+}
+
 static const char *input_parse(const json_t *in, struct vw_bridge_regs *regs, enum vw_bridge_trigger *trigger,
                                unsigned *insn_len)
 {
@@ -269,10 +295,26 @@ static const char *input_parse(const json_t *in, struct vw_bridge_regs *regs, en
     else
         return "input \"trigger\" is not \"vmcall\" or \"cpuid\"";
     const json_t *mode = json_object_get(in, "mode");
-    if (!json_is_integer(mode))
-        return "input \"mode\" is not a number";
-    json_int_t m = json_integer_value(mode);
-    regs->mode = m == 64 ? VW_BRIDGE_MODE_64 : m == 32 ? VW_BRIDGE_MODE_32 : VW_BRIDGE_MODE_OTHER;
+    const json_t *cpu = json_object_get(in, "cpu");
+    if (mode && cpu)
+        return "input has both \"mode\" and \"cpu\"";
+    if (cpu) {
+        const char *why = cpu_parse(cpu, &regs->mode);
+        if (why)
+            return why;
+    } else {
+        if (!json_is_integer(mode))
+            return "input \"mode\" is not a number";
+        json_int_t m = json_integer_value(mode);
+        if (m == 64)
+            regs->mode = VW_BRIDGE_MODE_64;
+        else if (m == 32)
+            regs->mode = VW_BRIDGE_MODE_32;
+        else if (m == 0 || m == 16) /* 16: the earlier name of "paging off" */
+            regs->mode = VW_BRIDGE_MODE_OTHER;
+        else
+            return "input \"mode\" is not 64, 32, 0 or 16";
+    }
     const json_t *rj = json_object_get(in, "registers");
     if (!json_is_object(rj))
         return "input \"registers\" is not an object";
