@@ -238,6 +238,40 @@ vw_status vw_serial_guest_message_decode(const uint8_t *buf, size_t len,
 vw_status vw_serial_vmm_config_decode(const uint8_t *buf, size_t len,
                                       struct vw_serial_vmm_config *out, size_t *off);
 
+/**
+ * @brief Decode one `GuestMessage` payload exactly as micropb v0.1.2 does (decoder "micropb").
+ *
+ * What the reference VMM's `decode_framed` does with a payload (rules
+ * SER-MICROPB-*): the wire type of a known field is ignored, a zero or
+ * empty value does not overwrite, tags, lengths and 32-bit values come from
+ * varints of up to 10 bytes keeping 32 bits, groups are refused, an embedded
+ * message whose fields overrun its length is ::VW_E_BAD_LENGTH, the first
+ * fault in input order wins (capacity included), and there is no size limit.
+ * @param buf the payload.
+ * @param len its length.
+ * @param out receives the message (zeroed on failure).
+ * @param off receives @p len on success, or the offset of the fault.
+ * @return ::VW_OK; ::VW_E_TRUNCATED, ::VW_E_BAD_VARINT, ::VW_E_BAD_WIRE_TYPE,
+ *         ::VW_E_BAD_FIELD_NUMBER, ::VW_E_BAD_UTF8, ::VW_E_BAD_LENGTH, ::VW_E_CAPACITY;
+ *         ::VW_E_INVALID_ARG for NULL pointers.
+ */
+vw_status vw_serial_guest_message_decode_micropb(const uint8_t *buf, size_t len,
+                                                 struct vw_serial_guest_message *out, size_t *off);
+
+/**
+ * @brief Decode one `VmmConfig` payload exactly as micropb v0.1.2 does (what the reference guest runs).
+ *
+ * As vw_serial_guest_message_decode_micropb(); a fifth device is
+ * ::VW_E_CAPACITY as soon as it has been decoded, whatever follows.
+ * @param buf the payload.
+ * @param len its length.
+ * @param out receives the configuration (zeroed on failure).
+ * @param off receives @p len on success, or the offset of the fault.
+ * @return as vw_serial_guest_message_decode_micropb().
+ */
+vw_status vw_serial_vmm_config_decode_micropb(const uint8_t *buf, size_t len,
+                                              struct vw_serial_vmm_config *out, size_t *off);
+
 /* ---- encode ------------------------------------------------------------- */
 
 /**
@@ -361,6 +395,52 @@ struct vw_serial_info_args {
  */
 vw_status vw_serial_build_info_result(struct vw_serial_guest_message *m,
                                       const struct vw_serial_info_args *a);
+
+/** @brief The receive side of COM1 as the guest sees it (SER-GUEST-4). */
+struct vw_serial_uart {
+    /** LSR bit 0 (data ready): whether a byte is waiting. */
+    bool (*data_ready)(void *ctx);
+    /** Read RBR: the next byte (called only after data_ready() said true). */
+    uint8_t (*read)(void *ctx);
+    /** Passed to both callbacks. */
+    void *ctx;
+    /** Give up after this many consecutive polls without data (::VW_E_TIMEOUT);
+     *  0 spins for ever, as the reference guest does. */
+    uint32_t spin_limit;
+};
+
+/** @brief What the guest takes from the configuration (the reference guest's `DeviceConfig`). */
+struct vw_serial_guest_config {
+    uint32_t input_sector_size;  /**< default 512 */
+    uint32_t output_sector_size; /**< default 512 */
+    uint32_t progress_percent;   /**< default 10 */
+    bool has_output_device;      /**< default false */
+};
+
+/** @brief Default input sector size of the guest (SER-GUEST-4). */
+#define VW_SERIAL_DEFAULT_SECTOR_SIZE 512u
+/** @brief Default progress interval of the guest in percent (SER-GUEST-4). */
+#define VW_SERIAL_DEFAULT_PROGRESS 10u
+
+/**
+ * @brief Read the VMM's configuration at start as the reference guest's `read_config` does (SER-GUEST-4).
+ *
+ * Fills @p cfg with the defaults, then: if no byte is ready, stops; reads the
+ * 2 header bytes (polling); a length over ::VW_SERIAL_MAX_MESSAGE stops with
+ * the payload left unread; reads the payload (polling); decodes it with
+ * micropb's semantics (vw_serial_vmm_config_decode_micropb()); on success a
+ * device named "input" sets the input sector size, one named "output" the
+ * output sector size and has_output_device (later devices win), others are
+ * ignored, sector sizes are taken unchecked, and progress_percent is copied
+ * (0 included). On any failure @p cfg keeps every default.
+ * @param uart the port.
+ * @param cfg receives the configuration.
+ * @return ::VW_OK (configuration applied); ::VW_E_NOT_FOUND (no byte ready: defaults);
+ *         ::VW_E_TOO_LONG (length over 600, payload not read); the decoder's status;
+ *         ::VW_E_TIMEOUT (spin_limit reached); ::VW_E_INVALID_ARG.
+ */
+vw_status vw_serial_read_config(const struct vw_serial_uart *uart,
+                                struct vw_serial_guest_config *cfg);
 
 /**
  * @brief Sector size the configuration gives the device named @p name (SER-GUEST-4).

@@ -22,11 +22,31 @@ static int kind_of(const char *message, enum vw_serial_kind *kind)
     return 0;
 }
 
+/* The `decoder` parameter (spec/serial.md section 5): 0 on success. */
+static int decoder_of(const json_t *req, enum vw_serial_decoder *dec)
+{
+    const json_t *v = json_object_get(req, "decoder");
+    *dec = VW_SERIAL_DECODER_PROTOBUF;
+    if (!v)
+        return 0;
+    const char *p = json_string_value(v);
+    if (p && !strcmp(p, "protobuf"))
+        return 0;
+    if (p && !strcmp(p, "micropb")) {
+        *dec = VW_SERIAL_DECODER_MICROPB;
+        return 0;
+    }
+    return -1;
+}
+
 /* decode (validate == 0) or validate (validate == 1) */
 static json_t *do_decode(enum vw_serial_kind kind, const json_t *req, int validate)
 {
     uint8_t *buf;
     size_t len, off;
+    enum vw_serial_decoder dec;
+    if (decoder_of(req, &dec))
+        return vwt_skipped("decoder must be \"protobuf\" or \"micropb\"");
     if (vwt_json_hex(json_object_get(req, "input"), &buf, &len))
         return vwt_skipped("input is not a hex string");
     void *mem = malloc(ARENA_SIZE);
@@ -37,7 +57,7 @@ static json_t *do_decode(enum vw_serial_kind kind, const json_t *req, int valida
     struct vw_arena a;
     vw_arena_init(&a, mem, ARENA_SIZE);
     ProtobufCMessage *m;
-    vw_status st = vw_serial_decode(kind, buf, len, &a, &m, &off);
+    vw_status st = vw_serial_decode_with(kind, dec, buf, len, &a, &m, &off);
     if (st == VW_OK && validate)
         st = vw_serial_validate(m);
     json_t *r;
@@ -85,6 +105,8 @@ static json_t *do_deframe(const json_t *req)
             cfg.policy = VW_SERIAL_POLICY_RESYNC;
         else if (p && !strcmp(p, "drop"))
             cfg.policy = VW_SERIAL_POLICY_DROP;
+        else if (p && !strcmp(p, "reference"))
+            cfg.policy = VW_SERIAL_POLICY_REFERENCE;
         else
             return vwt_skipped("deframe: unknown policy");
     }
@@ -101,12 +123,17 @@ static json_t *do_deframe(const json_t *req)
         else if (!p || strcmp(p, "accept"))
             return vwt_skipped("deframe: empty must be \"accept\" or \"reject\"");
     }
+    enum vw_serial_decoder dec;
+    if (decoder_of(req, &dec))
+        return vwt_skipped("deframe: decoder must be \"protobuf\" or \"micropb\"");
+    bool micropb = dec == VW_SERIAL_DECODER_MICROPB;
     if ((v = json_object_get(req, "check"))) {
         const char *p = json_string_value(v);
         if (p && !strcmp(p, "GuestMessage"))
-            cfg.check = vw_serial_check_guest_message;
+            cfg.check = micropb ? vw_serial_check_guest_message_micropb
+                                : vw_serial_check_guest_message;
         else if (p && !strcmp(p, "VmmConfig"))
-            cfg.check = vw_serial_check_vmm_config;
+            cfg.check = micropb ? vw_serial_check_vmm_config_micropb : vw_serial_check_vmm_config;
         else if (!p || strcmp(p, "none"))
             return vwt_skipped("deframe: unknown check");
     }
@@ -114,9 +141,13 @@ static json_t *do_deframe(const json_t *req)
     if (!json_is_array(chunks))
         return vwt_skipped("deframe: input is not a list of hex chunks");
 
-    /* storage for frames that arrive in pieces, whatever the limit */
+    /* storage for frames that arrive in pieces, whatever the limit; the
+     * reference policy buffers up to a whole 65537-byte frame (twice that keeps
+     * its compaction linear) */
     size_t limit = cfg.limit ? cfg.limit : VW_SERIAL_MAX_MESSAGE;
-    uint8_t *store = malloc(VW_SERIAL_HEADER_SIZE + limit);
+    size_t store_len = cfg.policy == VW_SERIAL_POLICY_REFERENCE ? 2 * VW_SERIAL_REFERENCE_BUF_MIN
+                                                                : VW_SERIAL_HEADER_SIZE + limit;
+    uint8_t *store = malloc(store_len);
     struct vw_serial_deframer *d = malloc(sizeof *d);
     if (!store || !d) {
         free(store);
@@ -124,7 +155,7 @@ static json_t *do_deframe(const json_t *req)
         return vwt_skipped("out of memory");
     }
     cfg.buf = store;
-    cfg.buf_cap = VW_SERIAL_HEADER_SIZE + limit;
+    cfg.buf_cap = store_len;
     if (vw_serial_deframer_init(d, &cfg) != VW_OK) {
         free(store);
         free(d);
