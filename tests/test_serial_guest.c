@@ -1,6 +1,8 @@
 /* Unit tests of the freestanding serial codec (src/serial/guest.c):
- * builders and their truncation rules, encode/decode, capacities, the size
- * bounds against the worst-case messages, fault offsets. Expected bytes are
+ * builders and their truncation rules (instar's push_str / push_str_256),
+ * encode/decode, capacities, the size bounds against the worst-case
+ * messages, fault offsets, the micropb decoder, vw_serial_read_config() over
+ * a fake UART, and the all-or-nothing frame encoder. Expected bytes are
  * written from the wire rules of spec/serial.md. */
 #include <setjmp.h>
 #include <stdarg.h>

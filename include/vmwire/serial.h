@@ -10,13 +10,15 @@
  *
  * Layers, each usable alone:
  * - framing: vw_serial_frame_encode() and the streaming deframer
- *   ::vw_serial_deframer (engine shape of doc/CONVENTIONS.md), with a
- *   resynchronising and a dropping policy for bad frames;
+ *   ::vw_serial_deframer (engine shape of doc/CONVENTIONS.md), with
+ *   vmwire's resynchronising and dropping policies for bad frames and the
+ *   reference VMM's own (::VW_SERIAL_POLICY_REFERENCE);
  * - messages, heapless: the fixed-capacity structs and codec of
  *   vmwire/serial_guest.h (freestanding; what a guest uses);
  * - messages, protobuf-c: vw_serial_decode() / vw_serial_encode() on protoc-c
  *   structs through vmwire's protobuf engine (vmwire/pb.h), with the schema's
- *   capacities enforced on top, and vw_serial_validate() for the protocol rules.
+ *   capacities enforced on top, vw_serial_decode_with() for micropb's
+ *   semantics instead, and vw_serial_validate() for the protocol rules.
  *
  * The protoc-c types are generated from proto/serial/guest.proto (package
  * `vmwire.serial`) and installed as `<vmwire/proto/serial/guest.pb-c.h>`;

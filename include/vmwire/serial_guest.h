@@ -12,10 +12,15 @@
  * - GuestMessage: encode (with the builders for every message a guest sends)
  *   and decode (used by a heapless VMM, and by the deframer's frame checks).
  * - VmmConfig: decode (what the guest reads at start) and encode.
+ * - the guest's start-up: vw_serial_read_config() over a ::vw_serial_uart.
  *
  * Decoding follows Google's protobuf semantics exactly (rules SER-MSG-*)
  * and then applies the schema's fixed capacities and the 600-byte limit
- * (rules SER-CAP-*). The rules are in spec/serial.md.
+ * (rules SER-CAP-*); the `_micropb` decoders reproduce micropb v0.1.2, what
+ * the reference guest and VMM run (rules SER-MICROPB-*). The builders fill
+ * strings as the reference guest's helpers do (SER-GUEST-2), and
+ * vw_serial_read_config() reads the configuration as its `read_config`
+ * (SER-GUEST-4). The rules are in spec/serial.md.
  */
 #ifndef VMWIRE_SERIAL_GUEST_H
 #define VMWIRE_SERIAL_GUEST_H
@@ -295,7 +300,8 @@ vw_status vw_serial_guest_message_encode(const struct vw_serial_guest_message *m
  * @param out output buffer (at most ::VW_SERIAL_MAX_FRAME bytes are ever needed).
  * @param cap size of @p out.
  * @param written receives the frame size, or on ::VW_E_NOSPACE the size needed.
- * @return as vw_serial_guest_message_encode().
+ * @return as vw_serial_guest_message_encode(); on ::VW_E_NOSPACE nothing is written
+ *         (all or nothing, SER-FRAME-10).
  */
 vw_status vw_serial_guest_message_encode_framed(const struct vw_serial_guest_message *m,
                                                 uint8_t *out, size_t cap, size_t *written);
@@ -317,13 +323,16 @@ vw_status vw_serial_vmm_config_encode(const struct vw_serial_vmm_config *c, uint
  * @brief Fill @p m with an `init` payload at level INFO.
  *
  * Every builder zeroes @p m first and copies each NUL-terminated string
- * argument (NULL means empty) up to the field's capacity, cutting only
- * between whole UTF-8 characters (SER-GUEST-2). They never fail on length.
+ * argument (NULL means empty) character by character as instar's helpers do
+ * (SER-GUEST-2): into a 32-byte string a character that does not fit is
+ * skipped and later ones that fit are kept (`push_str`); into a 256-byte
+ * path the copy stops at the first one that does not fit (`push_str_256`).
+ * They never fail on length.
  * @param m the message to fill.
  * @param stage stage name.
  * @param device device name.
  * @param address MMIO address or feature bits.
- * @return ::VW_OK, ::VW_E_BAD_UTF8 when a kept part of a string is not UTF-8
+ * @return ::VW_OK, ::VW_E_BAD_UTF8 when a string argument is not UTF-8
  *         (@p m is then zeroed), ::VW_E_INVALID_ARG when @p m is NULL.
  */
 vw_status vw_serial_build_init(struct vw_serial_guest_message *m, const char *stage,
