@@ -3,8 +3,10 @@
  * Starts the guest program given on the command line with two pipes as its
  * COM1 lines, sends it a VmmConfig frame, then reads whatever the guest
  * writes in whatever pieces read() returns, feeds them to a streaming
- * deframer (resynchronising policy, every frame checked as a GuestMessage,
- * as the reference VMM does) and prints each decoded message. At the end of
+ * deframer (vmwire's resynchronising policy, every frame checked as a
+ * GuestMessage; the reference VMM checks every frame too, but resyncs lazily
+ * and without a limit: VW_SERIAL_POLICY_REFERENCE) and prints each decoded
+ * message. At the end of
  * the stream (the guest "halted") it prints the deframer's counters.
  *
  *   serial_vmm [--progress N] [--no-output] GUEST [GUEST ARGS...]

@@ -3,7 +3,9 @@
  *
  * Input: config:u8, plan_len:u8, plan[plan_len], then the stream.
  *   config bit 0: policy DROP (else RESYNC); bit 1: reject_empty;
- *   bits 2..3: content check (1 GuestMessage, 2 VmmConfig, else none);
+ *   bits 2..3: content check (1 GuestMessage, 2 VmmConfig, 0 none), or 3: the
+ *   REFERENCE policy (no limit, caller storage; bit 0 then a micropb
+ *   GuestMessage check, else bit 1 a micropb VmmConfig check, else none);
  *   bits 4..7: payload limit (0: the default 600; 1..7 small limits in the
  *   deframer's own storage; 8..15 limits above 600 in caller storage).
  *   The plan gives chunk sizes (fz_chunk() in fuzz.h).
@@ -52,6 +54,16 @@ static void init(uint8_t c)
 {
     struct vw_serial_deframer_config cfg;
     memset(&cfg, 0, sizeof cfg);
+    if (((c >> 2) & 3) == 3) {
+        cfg.policy = VW_SERIAL_POLICY_REFERENCE;
+        cfg.check = (c & 1)          ? vw_serial_check_guest_message_micropb
+                    : ((c >> 1) & 1) ? vw_serial_check_vmm_config_micropb
+                                     : NULL;
+        cfg.buf = big_buf;
+        cfg.buf_cap = sizeof big_buf;
+        FUZZ_CHECK_STATUS(vw_serial_deframer_init(&d, &cfg), VW_OK);
+        return;
+    }
     cfg.policy = (c & 1) ? VW_SERIAL_POLICY_DROP : VW_SERIAL_POLICY_RESYNC;
     cfg.reject_empty = (c >> 1) & 1;
     switch ((c >> 2) & 3) {
@@ -77,6 +89,8 @@ static void init(uint8_t c)
 
 static size_t limit_of(uint8_t c)
 {
+    if (((c >> 2) & 3) == 3)
+        return VW_SERIAL_MAX_LIMIT;
     unsigned sel = c >> 4;
     size_t l = sel < 8 ? small_limits[sel] : big_limits[sel - 8];
     return l ? l : VW_SERIAL_MAX_MESSAGE;

@@ -10,6 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vw_status sp = fuzz_serial_pb_path(VW_SERIAL_GUEST_MESSAGE, data, size, fuzz_ser_e3, &np);
     FUZZ_CHECK_STATUS(st, sp);
     fuzz_serial_differential(VW_SERIAL_GUEST_MESSAGE, data, size);
+    fuzz_serial_micropb(VW_SERIAL_GUEST_MESSAGE, data, size);
     if (st != VW_OK) {
         FUZZ_CHECK(fuzz_status_is_input_fault(st));
         FUZZ_CHECK(off <= size);

@@ -9,7 +9,11 @@
  *    worst case (VW_SERIAL_*_MAX_SIZE), and equals the canonical encoding of
  *    the protobuf-c struct (vw_serial_encode);
  *  - vw_serial_validate() returns a known status;
- *  - the protobuf engine agrees with protobuf-c's own unpack (pb_diff.h). */
+ *  - the protobuf engine agrees with protobuf-c's own unpack (pb_diff.h);
+ *  - the micropb decoder (SER-MICROPB-*) returns a known input fault with an
+ *    offset inside the input, or success with the offset at its end; its
+ *    heapless and protobuf-c forms agree; its canonical re-encoding decodes
+ *    again under micropb to the same bytes. */
 #ifndef VW_FUZZ_SERIAL_MSG_H
 #define VW_FUZZ_SERIAL_MSG_H
 
@@ -58,6 +62,42 @@ static inline void fuzz_serial_differential(enum vw_serial_kind kind, const uint
     vw_arena_init(&a, fuzz_ser_arena2, sizeof fuzz_ser_arena2);
     fuzz_pb_differential(vw_serial_descriptor(kind), data, size, &a, fuzz_ser_e2, fuzz_ser_e3,
                          FUZZ_SER_ENC);
+}
+
+static inline void fuzz_serial_micropb(enum vw_serial_kind kind, const uint8_t *data, size_t size)
+{
+    size_t off = (size_t)-1, off2 = (size_t)-1, n1 = 0, n2 = 0;
+    vw_status st;
+    if (kind == VW_SERIAL_GUEST_MESSAGE) {
+        struct vw_serial_guest_message m;
+        st = vw_serial_guest_message_decode_micropb(data, size, &m, &off);
+    } else {
+        struct vw_serial_vmm_config c;
+        st = vw_serial_vmm_config_decode_micropb(data, size, &c, &off);
+        if (st == VW_OK)
+            FUZZ_CHECK(c.n_devices <= VW_SERIAL_MAX_DEVICES);
+    }
+    FUZZ_CHECK(fuzz_status_known(st));
+    struct vw_arena a;
+    ProtobufCMessage *m = NULL;
+    vw_arena_init(&a, fuzz_ser_arena2, sizeof fuzz_ser_arena2);
+    vw_status sp = vw_serial_decode_with(kind, VW_SERIAL_DECODER_MICROPB, data, size, &a, &m, &off2);
+    FUZZ_CHECK_STATUS(st, sp);
+    FUZZ_CHECK(off == off2);
+    if (st != VW_OK) {
+        FUZZ_CHECK(fuzz_status_is_input_fault(st));
+        FUZZ_CHECK(off <= size);
+        return;
+    }
+    FUZZ_CHECK(off == size);
+    FUZZ_CHECK_STATUS(vw_pb_encode(m, fuzz_ser_e1, sizeof fuzz_ser_e1, &n1), VW_OK);
+    FUZZ_CHECK(n1 <= VW_SERIAL_GUEST_MESSAGE_MAX_SIZE);
+    vw_arena_init(&a, fuzz_ser_arena2, sizeof fuzz_ser_arena2);
+    FUZZ_CHECK_STATUS(
+        vw_serial_decode_with(kind, VW_SERIAL_DECODER_MICROPB, fuzz_ser_e1, n1, &a, &m, &off2),
+        VW_OK);
+    FUZZ_CHECK_STATUS(vw_pb_encode(m, fuzz_ser_e2, sizeof fuzz_ser_e2, &n2), VW_OK);
+    FUZZ_CHECK_BYTES(fuzz_ser_e1, n1, fuzz_ser_e2, n2);
 }
 
 #endif /* VW_FUZZ_SERIAL_MSG_H */

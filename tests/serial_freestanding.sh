@@ -7,7 +7,7 @@ src=${top_srcdir:-.}
 cc=${CC:-cc}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vwfree.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
-flags="-std=c11 -O2 -ffreestanding -nostdlib -fno-stack-protector -Wall -Wextra -Werror -I$src/include"
+flags="-std=c11 -O2 -ffreestanding -nostdlib -fno-stack-protector -Wall -Wextra -Werror -I$src/include -I$src/src"
 echo "1..4"
 
 if $cc $flags -c "$src/src/serial/guest.c" -o "$tmp/guest.o" 2>"$tmp/err"; then

@@ -23,7 +23,7 @@ struct rec {
     vw_status error;
     size_t skipped;
     size_t len;
-    uint8_t data[700];
+    uint8_t data[2600]; /* reference frames of junk streams may reach 2500 bytes */
 };
 
 struct log {
@@ -107,9 +107,51 @@ static void run(const struct vw_serial_deframer_config *cfg, const uint8_t *s, s
 }
 
 /* A whole-buffer model of SER-FRAME-3..9, written independently of the engine. */
+/* A model of instar's SerialDecoder::add_byte (SER-FRAME-11), written from the
+ * Rust code: a plain array, one byte appended at a time. */
+static void model_reference(const struct vw_serial_deframer_config *cfg, const uint8_t *s,
+                            size_t n, struct log *lg)
+{
+    static uint8_t buf[3000];
+    size_t have = 0;
+    lg->n = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(have < sizeof buf);
+        buf[have++] = s[i];
+        if (have < 2)
+            continue;
+        size_t L = (size_t)buf[0] | (size_t)buf[1] << 8;
+        if (have < 2 + L)
+            continue;
+        size_t off;
+        vw_status bad = cfg->check ? cfg->check(NULL, buf + 2, L, &off) : VW_OK;
+        struct rec *r = &lg->ev[lg->n++];
+        memset(r, 0, sizeof *r);
+        size_t drop;
+        if (bad == VW_OK) {
+            r->type = VW_SERIAL_EV_FRAME;
+            r->len = L;
+            memcpy(r->data, buf + 2, L);
+            drop = 2 + L;
+        } else {
+            r->type = VW_SERIAL_EV_ERROR;
+            r->error = bad;
+            r->skipped = 1;
+            drop = 1;
+        }
+        memmove(buf, buf + drop, have - drop);
+        have -= drop;
+    }
+    lg->pending = have;
+}
+
 static void model(const struct vw_serial_deframer_config *cfg, const uint8_t *s, size_t n,
                   struct log *lg)
 {
+    if (cfg->policy == VW_SERIAL_POLICY_REFERENCE) {
+        model_reference(cfg, s, n, lg);
+        return;
+    }
     size_t limit = cfg->limit ? cfg->limit : 600;
     size_t pos = 0;
     lg->n = 0;
@@ -208,9 +250,14 @@ static void frame_encode(void **state)
     assert_int_equal(vw_serial_frame_encode(NULL, 0, 0, out, sizeof out, &n), VW_OK);
     assert_int_equal(n, 2);
     assert_int_equal(out[0] | out[1], 0);
-    /* too small: size needed */
+    /* too small: size needed, and not a byte written (SER-FRAME-10) */
+    memset(out, 0xee, sizeof out);
     assert_int_equal(vw_serial_frame_encode(pay, 10, 0, out, 11, &n), VW_E_NOSPACE);
     assert_int_equal(n, 12);
+    for (size_t i = 0; i < 11; i++)
+        assert_int_equal(out[i], 0xee);
+    assert_int_equal(vw_serial_frame_encode(pay, 10, 0, out, 1, &n), VW_E_NOSPACE);
+    assert_int_equal(out[0], 0xee);
     assert_int_equal(vw_serial_frame_encode(pay, 10, 0, NULL, 0, &n), VW_E_NOSPACE);
     assert_int_equal(n, 12);
     assert_int_equal(vw_serial_frame_encode(NULL, 1, 0, out, sizeof out, &n), VW_E_INVALID_ARG);
@@ -462,6 +509,126 @@ static void chunking_invariance_junk(void **state)
     check_all_chunkings(&c, s, n);
 }
 
+/* ---- the reference policy (SER-FRAME-11) ------------------------------------- */
+
+static uint8_t refstore[2 * VW_SERIAL_REFERENCE_BUF_MIN];
+
+static void reference_config(struct vw_serial_deframer_config *c, vw_serial_check_fn check,
+                             size_t cap)
+{
+    memset(c, 0, sizeof *c);
+    c->policy = VW_SERIAL_POLICY_REFERENCE;
+    c->check = check;
+    c->buf = refstore;
+    c->buf_cap = cap;
+}
+
+static void reference_init_rules(void **state)
+{
+    (void)state;
+    struct vw_serial_deframer d;
+    struct vw_serial_deframer_config c;
+    reference_config(&c, NULL, VW_SERIAL_REFERENCE_BUF_MIN);
+    assert_int_equal(vw_serial_deframer_init(&d, &c), VW_OK);
+    c.limit = VW_SERIAL_MAX_LIMIT; /* the only limit it has */
+    assert_int_equal(vw_serial_deframer_init(&d, &c), VW_OK);
+    c.limit = 600;
+    assert_int_equal(vw_serial_deframer_init(&d, &c), VW_E_INVALID_ARG);
+    c.limit = 0;
+    c.reject_empty = true;
+    assert_int_equal(vw_serial_deframer_init(&d, &c), VW_E_INVALID_ARG);
+    c.reject_empty = false;
+    c.buf_cap = VW_SERIAL_REFERENCE_BUF_MIN - 1;
+    assert_int_equal(vw_serial_deframer_init(&d, &c), VW_E_INVALID_ARG);
+    c.buf = NULL;
+    c.buf_cap = 0;
+    assert_int_equal(vw_serial_deframer_init(&d, &c), VW_E_INVALID_ARG);
+}
+
+/* Hand-derived from add_byte: the stall, the late delivery, the offsets. */
+static void reference_stall_and_late_delivery(void **state)
+{
+    (void)state;
+    struct vw_serial_deframer_config c;
+    struct vw_serial_deframer d;
+    struct vw_serial_event ev;
+    size_t used;
+    reference_config(&c, vw_serial_check_guest_message_micropb, VW_SERIAL_REFERENCE_BUF_MIN);
+
+    /* ff ff announces 65535 bytes: the frame after it is swallowed */
+    static const uint8_t st[] = { 0xff, 0xff, 2, 0, 8, 1 };
+    run(&c, st, sizeof st, 1, 0, &la);
+    assert_int_equal(la.n, 0);
+    assert_int_equal(la.pending, 6);
+
+    /* the buffer fills up to the announced 65537 bytes, then one attempt */
+    assert_int_equal(vw_serial_deframer_init(&d, &c), VW_OK);
+    static uint8_t zeros[65535];
+    assert_int_equal(vw_serial_deframer_feed(&d, st, 2, &ev, &used), VW_OK);
+    assert_int_equal(ev.type, VW_SERIAL_EV_NONE);
+    assert_int_equal(vw_serial_deframer_feed(&d, zeros, sizeof zeros, &ev, &used),
+                     VW_E_BAD_FIELD_NUMBER); /* 65535 zero bytes: tag 00 is field 0 */
+    assert_int_equal(used, sizeof zeros);
+    assert_int_equal(ev.skipped, 1);
+    assert_int_equal(vw_serial_deframer_error_offset(&d), sizeof zeros - 1);
+    assert_int_equal(vw_serial_deframer_pending(&d), 65536);
+    /* next byte: ff 00 announces 255 zero bytes, which fail again; one byte goes */
+    assert_int_equal(vw_serial_deframer_feed(&d, zeros, 1, &ev, &used), VW_E_BAD_FIELD_NUMBER);
+    assert_int_equal(vw_serial_deframer_pending(&d), 65536);
+    /* then 00 00: an empty frame per byte, two bytes out per byte in */
+    assert_int_equal(vw_serial_deframer_feed(&d, zeros, 5, &ev, &used), VW_OK);
+    assert_int_equal(ev.type, VW_SERIAL_EV_FRAME);
+    assert_int_equal(ev.len, 0);
+    assert_int_equal(used, 1);
+    assert_int_equal(vw_serial_deframer_pending(&d), 65535);
+
+    /* a bad frame holding two frames: nothing more until later bytes arrive */
+    static const uint8_t late[] = { 5, 0, 0, 2, 0, 8, 1, 0xff };
+    run(&c, late, 7, 7, 0, &la);
+    assert_int_equal(la.n, 1);
+    assert_int_equal(la.ev[0].error, VW_E_BAD_FIELD_NUMBER);
+    assert_int_equal(la.pending, 6);
+    run(&c, late, 8, 1, 0, &la);
+    assert_int_equal(la.n, 2);
+    assert_int_equal(la.ev[1].type, VW_SERIAL_EV_FRAME);
+    assert_int_equal(la.ev[1].len, 0);
+    assert_int_equal(la.pending, 5); /* 02 00 08 01 ff: a complete frame, never delivered */
+
+    /* without a check every complete frame is good, whatever its length */
+    reference_config(&c, NULL, VW_SERIAL_REFERENCE_BUF_MIN);
+    static uint8_t big[2 + 1000];
+    big[0] = 1000 & 0xff;
+    big[1] = 1000 >> 8;
+    run(&c, big, sizeof big, 333, 0, &la);
+    assert_int_equal(la.n, 1);
+    assert_int_equal(la.ev[0].len, 1000);
+    assert_int_equal(la.pending, 0);
+}
+
+static void chunking_invariance_reference(void **state)
+{
+    (void)state;
+    static uint8_t s[2500];
+    struct vw_serial_deframer_config c;
+    vw_serial_check_fn checks[] = { NULL, vw_serial_check_guest_message_micropb,
+                                    vw_serial_check_guest_message };
+    for (unsigned seed = 1; seed <= 2; seed++) {
+        size_t n = build_stream(s, sizeof s, seed, true);
+        for (size_t k = 0; k < 3; k++) {
+            /* the smallest storage makes the buffer compact often */
+            reference_config(&c, checks[k], k == 1 ? VW_SERIAL_REFERENCE_BUF_MIN : sizeof refstore);
+            check_all_chunkings(&c, s, n);
+        }
+    }
+    /* a clean stream: every frame is delivered, at the byte that completes it */
+    size_t n = build_stream(s, sizeof s, 7, false);
+    reference_config(&c, vw_serial_check_guest_message_micropb, sizeof refstore);
+    check_all_chunkings(&c, s, n);
+    assert_int_equal(lb.pending, 0);
+    for (size_t i = 0; i < lb.n; i++)
+        assert_int_equal(lb.ev[i].type, VW_SERIAL_EV_FRAME);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -472,6 +639,9 @@ int main(void)
         cmocka_unit_test(drop_discards_without_storing),
         cmocka_unit_test(chunking_invariance_clean),
         cmocka_unit_test(chunking_invariance_junk),
+        cmocka_unit_test(reference_init_rules),
+        cmocka_unit_test(reference_stall_and_late_delivery),
+        cmocka_unit_test(chunking_invariance_reference),
     };
     return cmocka_run_group_tests_name("serial_frame", tests, NULL, NULL);
 }

@@ -1,6 +1,8 @@
 /* Unit tests of the freestanding serial codec (src/serial/guest.c):
- * builders and their truncation rules, encode/decode, capacities, the size
- * bounds against the worst-case messages, fault offsets. Expected bytes are
+ * builders and their truncation rules (instar's push_str / push_str_256),
+ * encode/decode, capacities, the size bounds against the worst-case
+ * messages, fault offsets, the micropb decoder, vw_serial_read_config() over
+ * a fake UART, and the all-or-nothing frame encoder. Expected bytes are
  * written from the wire rules of spec/serial.md. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -103,9 +105,16 @@ static void builders_truncate_at_characters(void **state)
     assert_int_equal(m.u.init.stage.len, 32);
     assert_int_equal(m.u.init.device.len, 0);
 
-    /* 31 ASCII + a 2-byte character: the character does not fit, 31 kept */
+    /* S9, push_str: 31 ASCII + a 2-byte character + "c": the character does not
+     * fit and is skipped, the later "c" still fits (instar lib.rs push_str) */
     memset(s, 'b', 31);
     memcpy(s + 31, "\xc3\xa9" "c", 4);
+    assert_int_equal(vw_serial_build_capacity(&m, s, 1, 2), VW_OK);
+    assert_int_equal(m.u.capacity.device.len, 32);
+    assert_int_equal(m.u.capacity.device.data[31], 'c');
+    /* 31 ASCII + a 2-byte character and nothing after: 31 */
+    memset(s, 'b', 31);
+    memcpy(s + 31, "\xc3\xa9", 3);
     assert_int_equal(vw_serial_build_capacity(&m, s, 1, 2), VW_OK);
     assert_int_equal(m.u.capacity.device.len, 31);
     /* 30 ASCII + a 2-byte character: exactly 32 */
@@ -114,22 +123,27 @@ static void builders_truncate_at_characters(void **state)
     assert_int_equal(vw_serial_build_capacity(&m, s, 1, 2), VW_OK);
     assert_int_equal(m.u.capacity.device.len, 32);
     assert_memory_equal(m.u.capacity.device.data + 30, "\xc3\xa9", 2);
-    /* a 4-byte character across the boundary */
+    /* a 4-byte character across the boundary is skipped, then 3 ASCII fit */
     memset(s, 'b', 29);
-    memcpy(s + 29, "\xf0\x9f\x98\x80", 5);
+    memcpy(s + 29, "\xf0\x9f\x98\x80" "xyz", 8);
     assert_int_equal(vw_serial_build_progress(&m, s, 0, 0, 0), VW_OK);
-    assert_int_equal(m.u.progress.operation.len, 29);
+    assert_int_equal(m.u.progress.operation.len, 32);
+    assert_memory_equal(m.u.progress.operation.data + 29, "xyz", 3);
+    /* a 3-byte character skipped, then a 2-byte one that fits */
+    memset(s, 'b', 30);
+    memcpy(s + 30, "\xe2\x82\xac" "\xc3\xa9", 6);
+    assert_int_equal(vw_serial_build_progress(&m, s, 0, 0, 0), VW_OK);
+    assert_int_equal(m.u.progress.operation.len, 32);
+    assert_memory_equal(m.u.progress.operation.data + 30, "\xc3\xa9", 2);
 
-    /* invalid UTF-8 in the kept part is refused and the message cleared */
+    /* invalid UTF-8 anywhere is refused and the message cleared (vmwire) */
     assert_int_equal(vw_serial_build_error(&m, "re\xff" "ad", "x", 1, 1), VW_E_BAD_UTF8);
     assert_int_equal(m.which, VW_SERIAL_PAYLOAD_NONE);
     assert_int_equal(vw_serial_build_complete(&m, "\xc3", 1, true), VW_E_BAD_UTF8);
     assert_int_equal(vw_serial_build_complete(&m, "\xed\xa0\x80", 1, true), VW_E_BAD_UTF8);
-    /* invalid bytes after the cut are never looked at as characters */
     memset(s, 'a', 32);
     memcpy(s + 32, "\xff", 2);
-    assert_int_equal(vw_serial_build_complete(&m, s, 1, true), VW_OK);
-    assert_int_equal(m.u.complete.operation.len, 32);
+    assert_int_equal(vw_serial_build_complete(&m, s, 1, true), VW_E_BAD_UTF8);
 
     /* paths: 256 bytes */
     char p[300];
@@ -139,6 +153,14 @@ static void builders_truncate_at_characters(void **state)
     assert_int_equal(vw_serial_build_info_result(&m, &a), VW_OK);
     assert_int_equal(m.u.info_result.backing_file.len, 256);
     assert_int_equal(m.u.info_result.external_data_file.len, 256);
+    /* S9, push_str_256: a path stops at the first character that does not fit */
+    memset(p, '/', 255);
+    memcpy(p + 255, "\xc3\xa9" "b", 4);
+    assert_int_equal(vw_serial_build_info_result(&m, &a), VW_OK);
+    assert_int_equal(m.u.info_result.backing_file.len, 255);
+    assert_int_equal(m.u.info_result.external_data_file.len, 255);
+    p[255] = (char)0xff; /* and the rest must still be UTF-8 */
+    assert_int_equal(vw_serial_build_info_result(&m, &a), VW_E_BAD_UTF8);
     assert_int_equal(vw_serial_build_info_result(&m, NULL), VW_E_INVALID_ARG);
     assert_int_equal(vw_serial_build_init(NULL, "a", "b", 1), VW_E_INVALID_ARG);
 }
@@ -442,6 +464,165 @@ static void utf8_validator(void **state)
     assert_true(vw_serial_utf8_valid((const uint8_t *)"a\0b", 3, &bad));
 }
 
+/* ---- the micropb decoder (SER-MICROPB-*) -------------------------------------- */
+
+static vw_status mp_gm(const char *hex, struct vw_serial_guest_message *m, size_t *off)
+{
+    static uint8_t b[700];
+    size_t n = unhex(hex, b, sizeof b);
+    return vw_serial_guest_message_decode_micropb(b, n, m, off);
+}
+
+static void micropb_decode_semantics(void **state)
+{
+    (void)state;
+    struct vw_serial_guest_message m;
+    size_t off;
+    /* S2: the wire type of a known field is ignored */
+    assert_int_equal(mp_gm("0f02", &m, &off), VW_OK);
+    assert_int_equal(m.level, 2);
+    assert_int_equal(mp_gm("12030d0161", &m, &off), VW_OK);
+    assert_int_equal(m.which, VW_SERIAL_PAYLOAD_INIT);
+    assert_int_equal(m.u.init.stage.len, 1);
+    /* S3: zero and empty do not overwrite */
+    assert_int_equal(mp_gm("08010800", &m, &off), VW_OK);
+    assert_int_equal(m.level, 1);
+    assert_int_equal(mp_gm("12050a01610a00", &m, &off), VW_OK);
+    assert_int_equal(m.u.init.stage.len, 1);
+    /* S4: bool from the low 32 bits */
+    assert_int_equal(mp_gm("3206188080808010", &m, &off), VW_OK);
+    assert_false(m.u.complete.success);
+    /* S5: a 10-byte tag */
+    assert_int_equal(mp_gm("88 8080808080808080 00 01", &m, &off), VW_OK);
+    assert_int_equal(m.level, 1);
+    assert_int_equal(off, 11);
+    /* faults and their offsets */
+    assert_int_equal(mp_gm("0801 4b 0801 4c", &m, &off), VW_E_BAD_WIRE_TYPE); /* S1 */
+    assert_int_equal(off, 2);
+    assert_int_equal(m.level, 0); /* zeroed on failure */
+    assert_int_equal(mp_gm("0801 07", &m, &off), VW_E_BAD_FIELD_NUMBER);
+    assert_int_equal(off, 2);
+    assert_int_equal(mp_gm("88 808080808080808080 00 01", &m, &off), VW_E_BAD_VARINT);
+    assert_int_equal(off, 0);
+    assert_int_equal(mp_gm("1202 0a03 616263", &m, &off), VW_E_BAD_LENGTH); /* WrongLen */
+    assert_int_equal(off, 4);
+    assert_int_equal(mp_gm("1223 0a21 6161", &m, &off), VW_E_CAPACITY); /* S8 */
+    assert_int_equal(off, 2);
+    assert_int_equal(mp_gm("1205 0a03 61", &m, &off), VW_E_TRUNCATED);
+    assert_int_equal(off, 5);
+    assert_int_equal(mp_gm("1204 0a02 61ff", &m, &off), VW_E_BAD_UTF8);
+    assert_int_equal(off, 5);
+    assert_int_equal(vw_serial_guest_message_decode_micropb(NULL, 1, &m, &off), VW_E_INVALID_ARG);
+
+    /* VmmConfig: the fifth device is capacity before a later wire fault */
+    struct vw_serial_vmm_config c;
+    uint8_t b[64];
+    size_t n = unhex("0a00 0a00 0a00 0a00 0a00 10", b, sizeof b);
+    assert_int_equal(vw_serial_vmm_config_decode_micropb(b, n, &c, &off), VW_E_CAPACITY);
+    assert_int_equal(off, 8);
+    struct vw_serial_vmm_config g;
+    assert_int_equal(vw_serial_vmm_config_decode(b, n, &g, &off), VW_E_TRUNCATED);
+    n = unhex("0a05 108010 1000 100a 1000", b, sizeof b);
+    assert_int_equal(vw_serial_vmm_config_decode_micropb(b, n, &c, &off), VW_OK);
+    assert_int_equal(c.n_devices, 1);
+    assert_int_equal(c.devices[0].sector_size, 2048);
+    assert_int_equal(c.progress_percent, 10);
+}
+
+/* ---- read_config (SER-GUEST-4) -------------------------------------------------- */
+
+struct fake_uart {
+    const uint8_t *data;
+    size_t len, pos;
+    size_t gap_at;   /* no data ready once, before this byte (SIZE_MAX: never) */
+    unsigned polls;
+};
+
+static bool fu_ready(void *ctx)
+{
+    struct fake_uart *f = ctx;
+    f->polls++;
+    if (f->pos == f->gap_at) {
+        f->gap_at = (size_t)-1;
+        return false;
+    }
+    return f->pos < f->len;
+}
+
+static uint8_t fu_read(void *ctx)
+{
+    struct fake_uart *f = ctx;
+    return f->pos < f->len ? f->data[f->pos++] : 0;
+}
+
+static vw_status read_cfg(const char *hex, struct vw_serial_guest_config *cfg, size_t *left)
+{
+    static uint8_t b[700];
+    struct fake_uart f = { b, unhex(hex, b, sizeof b), 0, (size_t)-1, 0 };
+    f.gap_at = f.len > 3 ? 3 : (size_t)-1; /* the payload is late once: the guest polls */
+    struct vw_serial_uart u = { fu_ready, fu_read, &f, 1000 };
+    vw_status s = vw_serial_read_config(&u, cfg);
+    *left = f.len - f.pos;
+    return s;
+}
+
+static void read_config_rules(void **state)
+{
+    (void)state;
+    struct vw_serial_guest_config cfg;
+    size_t left;
+    /* nothing waiting: the defaults */
+    assert_int_equal(read_cfg("", &cfg, &left), VW_E_NOT_FOUND);
+    assert_int_equal(cfg.input_sector_size, 512);
+    assert_int_equal(cfg.output_sector_size, 512);
+    assert_int_equal(cfg.progress_percent, 10);
+    assert_false(cfg.has_output_device);
+    /* input 4096, output 1000 (unchecked), progress 0 replaces the default */
+    assert_int_equal(read_cfg("1900 0a0a0a05696e707574108020 0a0b0a066f757470757410e807",
+                              &cfg, &left), VW_OK);
+    assert_int_equal(cfg.input_sector_size, 4096);
+    assert_int_equal(cfg.output_sector_size, 1000);
+    assert_int_equal(cfg.progress_percent, 0);
+    assert_true(cfg.has_output_device);
+    assert_int_equal(left, 0);
+    /* other names ignored, the last "input" wins */
+    assert_int_equal(read_cfg("1700 0a090a046469736b108004 0a0a0a05696e707574108008",
+                              &cfg, &left), VW_OK);
+    assert_int_equal(cfg.input_sector_size, 1024);
+    assert_false(cfg.has_output_device);
+    /* L = 601: refused before reading, the payload stays in the UART */
+    assert_int_equal(read_cfg("5902 0a00", &cfg, &left), VW_E_TOO_LONG);
+    assert_int_equal(left, 2);
+    assert_int_equal(cfg.progress_percent, 10);
+    /* a payload that does not decode (micropb: a group) keeps every default */
+    assert_int_equal(read_cfg("0600 1064 0a00 1b1c", &cfg, &left), VW_E_BAD_WIRE_TYPE);
+    assert_int_equal(cfg.progress_percent, 10);
+    /* micropb semantics: zero does not overwrite, wire type ignored */
+    assert_int_equal(read_cfg("0400 1064 1000", &cfg, &left), VW_OK);
+    assert_int_equal(cfg.progress_percent, 100);
+    /* the stream stops inside the payload: the poll limit ends the wait */
+    assert_int_equal(read_cfg("0500 0a00", &cfg, &left), VW_E_TIMEOUT);
+    assert_int_equal(cfg.input_sector_size, 512);
+    assert_int_equal(vw_serial_read_config(NULL, &cfg), VW_E_INVALID_ARG);
+}
+
+/* SER-FRAME-10 for the guest's frame encoder: nothing written when short. */
+static void encode_framed_all_or_nothing(void **state)
+{
+    (void)state;
+    struct vw_serial_guest_message m;
+    assert_int_equal(vw_serial_build_complete(&m, "copy", 100, true), VW_OK);
+    uint8_t out[64];
+    size_t n;
+    memset(out, 0xee, sizeof out);
+    assert_int_equal(vw_serial_guest_message_encode_framed(&m, out, 5, &n), VW_E_NOSPACE);
+    assert_int_equal(n, 2 + 14);
+    for (size_t i = 0; i < 5; i++)
+        assert_int_equal(out[i], 0xee);
+    assert_int_equal(vw_serial_guest_message_encode_framed(&m, out, sizeof out, &n), VW_OK);
+    assert_bytes(out, n, "0e00 0804320a0a04636f707910641801");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -454,6 +635,9 @@ int main(void)
         cmocka_unit_test(vmm_config_decode),
         cmocka_unit_test(encoder_refuses_bad_structs),
         cmocka_unit_test(utf8_validator),
+        cmocka_unit_test(micropb_decode_semantics),
+        cmocka_unit_test(read_config_rules),
+        cmocka_unit_test(encode_framed_all_or_nothing),
     };
     return cmocka_run_group_tests_name("serial_guest", tests, NULL, NULL);
 }

@@ -10,13 +10,15 @@
  *
  * Layers, each usable alone:
  * - framing: vw_serial_frame_encode() and the streaming deframer
- *   ::vw_serial_deframer (engine shape of doc/CONVENTIONS.md), with a
- *   resynchronising and a dropping policy for bad frames;
+ *   ::vw_serial_deframer (engine shape of doc/CONVENTIONS.md), with
+ *   vmwire's resynchronising and dropping policies for bad frames and the
+ *   reference VMM's own (::VW_SERIAL_POLICY_REFERENCE);
  * - messages, heapless: the fixed-capacity structs and codec of
  *   vmwire/serial_guest.h (freestanding; what a guest uses);
  * - messages, protobuf-c: vw_serial_decode() / vw_serial_encode() on protoc-c
  *   structs through vmwire's protobuf engine (vmwire/pb.h), with the schema's
- *   capacities enforced on top, and vw_serial_validate() for the protocol rules.
+ *   capacities enforced on top, vw_serial_decode_with() for micropb's
+ *   semantics instead, and vw_serial_validate() for the protocol rules.
  *
  * The protoc-c types are generated from proto/serial/guest.proto (package
  * `vmwire.serial`) and installed as `<vmwire/proto/serial/guest.pb-c.h>`;
@@ -53,7 +55,7 @@ extern "C" {
  * @param cap size of @p out.
  * @param written receives `2 + len`, on success and on ::VW_E_NOSPACE alike; 0 on other faults.
  * @return ::VW_OK; ::VW_E_TOO_LONG when @p len exceeds the limit (SER-FRAME-3);
- *         ::VW_E_NOSPACE; ::VW_E_INVALID_ARG (NULL pointers, @p limit too large).
+ *         ::VW_E_NOSPACE (nothing written: all or nothing, SER-FRAME-10); ::VW_E_INVALID_ARG (NULL pointers, @p limit too large).
  */
 vw_status vw_serial_frame_encode(const uint8_t *payload, size_t len, size_t limit, uint8_t *out,
                                  size_t cap, size_t *written);
@@ -63,11 +65,20 @@ vw_status vw_serial_frame_encode(const uint8_t *payload, size_t len, size_t limi
 /** @brief What the deframer does with a bad frame (SER-FRAME-6, SER-FRAME-7). */
 enum vw_serial_policy {
     /** Drop only the first byte of the bad frame and look for a frame at the next
-     *  byte, as the reference VMM does (byte-wise resynchronisation). */
+     *  byte at once (vmwire's eager form of the reference VMM's byte-wise resync). */
     VW_SERIAL_POLICY_RESYNC = 0,
     /** Report the bad frame and drop all of it, `2 + length` bytes as its header says. */
-    VW_SERIAL_POLICY_DROP = 1
+    VW_SERIAL_POLICY_DROP = 1,
+    /** The reference VMM's `SerialDecoder` exactly (SER-FRAME-11): no limit, every
+     *  byte buffered, at most one frame attempt per byte received, one byte dropped
+     *  when a complete frame fails its check, nothing flushed at the end. Needs
+     *  caller storage of at least ::VW_SERIAL_REFERENCE_BUF_MIN bytes. */
+    VW_SERIAL_POLICY_REFERENCE = 2
 };
+
+/** @brief Least storage for ::VW_SERIAL_POLICY_REFERENCE: the largest frame, `2 + 65535`
+ *  (twice as much keeps the buffer compaction linear). */
+#define VW_SERIAL_REFERENCE_BUF_MIN (VW_SERIAL_HEADER_SIZE + VW_SERIAL_MAX_LIMIT)
 
 /**
  * @brief Optional content check of a complete frame's payload (for example
@@ -83,18 +94,21 @@ typedef vw_status (*vw_serial_check_fn)(void *user, const uint8_t *payload, size
 
 /** @brief Configuration of a ::vw_serial_deframer. Zero-initialised means the defaults. */
 struct vw_serial_deframer_config {
-    /** Largest payload accepted; 0 means ::VW_SERIAL_MAX_MESSAGE; at most ::VW_SERIAL_MAX_LIMIT. */
+    /** Largest payload accepted; 0 means ::VW_SERIAL_MAX_MESSAGE; at most ::VW_SERIAL_MAX_LIMIT.
+     *  ::VW_SERIAL_POLICY_REFERENCE has no limit: 0 or ::VW_SERIAL_MAX_LIMIT only. */
     size_t limit;
     /** Bad-frame policy (default ::VW_SERIAL_POLICY_RESYNC). */
     enum vw_serial_policy policy;
-    /** Treat a frame of length 0 as bad (::VW_E_BAD_FRAME) instead of as an empty payload (SER-FRAME-5). */
+    /** Treat a frame of length 0 as bad (::VW_E_BAD_FRAME) instead of as an empty payload (SER-FRAME-5);
+     *  not with ::VW_SERIAL_POLICY_REFERENCE. */
     bool reject_empty;
     /** Content check run on each complete payload, or NULL to accept any payload within the limit. */
     vw_serial_check_fn check;
     /** Passed to @ref check. */
     void *check_user;
     /** Caller storage for frames that arrive in pieces, at least `2 + limit` bytes;
-     *  NULL to use the deframer's own ::VW_SERIAL_MAX_FRAME bytes (then limit <= 600). */
+     *  NULL to use the deframer's own ::VW_SERIAL_MAX_FRAME bytes (then limit <= 600).
+     *  ::VW_SERIAL_POLICY_REFERENCE needs at least ::VW_SERIAL_REFERENCE_BUF_MIN bytes. */
     uint8_t *buf;
     /** Size of @ref buf. */
     size_t buf_cap;
@@ -139,7 +153,8 @@ struct vw_serial_deframer {
  * @param d the deframer.
  * @param cfg the configuration, or NULL for the defaults (limit 600, resync, no check).
  * @return ::VW_OK or ::VW_E_INVALID_ARG (limit above ::VW_SERIAL_MAX_LIMIT, storage smaller than
- *         `2 + limit`, unknown policy).
+ *         `2 + limit`, unknown policy; for ::VW_SERIAL_POLICY_REFERENCE a limit or reject_empty,
+ *         or storage smaller than ::VW_SERIAL_REFERENCE_BUF_MIN).
  */
 vw_status vw_serial_deframer_init(struct vw_serial_deframer *d,
                                   const struct vw_serial_deframer_config *cfg);
@@ -222,6 +237,29 @@ vw_status vw_serial_check_guest_message(void *user, const uint8_t *payload, size
                                         size_t *off);
 
 /**
+ * @brief A ::vw_serial_check_fn accepting payloads that vw_serial_guest_message_decode_micropb() accepts
+ *        (the reference VMM's check).
+ * @param user unused (may be NULL).
+ * @param payload the payload.
+ * @param len its length.
+ * @param off receives the fault offset.
+ * @return the decoder's status.
+ */
+vw_status vw_serial_check_guest_message_micropb(void *user, const uint8_t *payload, size_t len,
+                                                size_t *off);
+
+/**
+ * @brief A ::vw_serial_check_fn accepting payloads that vw_serial_vmm_config_decode_micropb() accepts.
+ * @param user unused (may be NULL).
+ * @param payload the payload.
+ * @param len its length.
+ * @param off receives the fault offset.
+ * @return the decoder's status.
+ */
+vw_status vw_serial_check_vmm_config_micropb(void *user, const uint8_t *payload, size_t len,
+                                             size_t *off);
+
+/**
  * @brief A ::vw_serial_check_fn accepting payloads that vw_serial_vmm_config_decode() accepts.
  * @param user unused (may be NULL).
  * @param payload the payload.
@@ -259,6 +297,34 @@ const ProtobufCMessageDescriptor *vw_serial_descriptor(enum vw_serial_kind kind)
  */
 vw_status vw_serial_decode(enum vw_serial_kind kind, const uint8_t *buf, size_t len,
                            struct vw_arena *arena, ProtobufCMessage **out, size_t *off);
+
+/** @brief Which decoding semantics vw_serial_decode_with() applies. */
+enum vw_serial_decoder {
+    /** Google's protobuf semantics plus the capacities and the 600-byte limit (the default). */
+    VW_SERIAL_DECODER_PROTOBUF = 0,
+    /** micropb v0.1.2's semantics, what the reference guest and VMM run (SER-MICROPB-*). */
+    VW_SERIAL_DECODER_MICROPB = 1
+};
+
+/**
+ * @brief Decode one payload with the chosen semantics into a protoc-c message.
+ *
+ * ::VW_SERIAL_DECODER_PROTOBUF is vw_serial_decode(). ::VW_SERIAL_DECODER_MICROPB
+ * decodes with vw_serial_guest_message_decode_micropb() or
+ * vw_serial_vmm_config_decode_micropb() and hands back the result as a protoc-c
+ * message (no size limit applies).
+ * @param kind the message kind.
+ * @param decoder the semantics.
+ * @param buf the payload; it must outlive the message.
+ * @param len its length.
+ * @param arena caller memory for the message.
+ * @param out receives the message (NULL on failure).
+ * @param off receives @p len on success, or the offset of the fault.
+ * @return as vw_serial_decode(), or as the micropb decoders; ::VW_E_INVALID_ARG for an unknown decoder.
+ */
+vw_status vw_serial_decode_with(enum vw_serial_kind kind, enum vw_serial_decoder decoder,
+                                const uint8_t *buf, size_t len, struct vw_arena *arena,
+                                ProtobufCMessage **out, size_t *off);
 
 /**
  * @brief Check a message against the schema's capacities (SER-CAP-1..3).

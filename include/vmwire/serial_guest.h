@@ -12,10 +12,15 @@
  * - GuestMessage: encode (with the builders for every message a guest sends)
  *   and decode (used by a heapless VMM, and by the deframer's frame checks).
  * - VmmConfig: decode (what the guest reads at start) and encode.
+ * - the guest's start-up: vw_serial_read_config() over a ::vw_serial_uart.
  *
  * Decoding follows Google's protobuf semantics exactly (rules SER-MSG-*)
  * and then applies the schema's fixed capacities and the 600-byte limit
- * (rules SER-CAP-*). The rules are in spec/serial.md.
+ * (rules SER-CAP-*); the `_micropb` decoders reproduce micropb v0.1.2, what
+ * the reference guest and VMM run (rules SER-MICROPB-*). The builders fill
+ * strings as the reference guest's helpers do (SER-GUEST-2), and
+ * vw_serial_read_config() reads the configuration as its `read_config`
+ * (SER-GUEST-4). The rules are in spec/serial.md.
  */
 #ifndef VMWIRE_SERIAL_GUEST_H
 #define VMWIRE_SERIAL_GUEST_H
@@ -238,6 +243,40 @@ vw_status vw_serial_guest_message_decode(const uint8_t *buf, size_t len,
 vw_status vw_serial_vmm_config_decode(const uint8_t *buf, size_t len,
                                       struct vw_serial_vmm_config *out, size_t *off);
 
+/**
+ * @brief Decode one `GuestMessage` payload exactly as micropb v0.1.2 does (decoder "micropb").
+ *
+ * What the reference VMM's `decode_framed` does with a payload (rules
+ * SER-MICROPB-*): the wire type of a known field is ignored, a zero or
+ * empty value does not overwrite, tags, lengths and 32-bit values come from
+ * varints of up to 10 bytes keeping 32 bits, groups are refused, an embedded
+ * message whose fields overrun its length is ::VW_E_BAD_LENGTH, the first
+ * fault in input order wins (capacity included), and there is no size limit.
+ * @param buf the payload.
+ * @param len its length.
+ * @param out receives the message (zeroed on failure).
+ * @param off receives @p len on success, or the offset of the fault.
+ * @return ::VW_OK; ::VW_E_TRUNCATED, ::VW_E_BAD_VARINT, ::VW_E_BAD_WIRE_TYPE,
+ *         ::VW_E_BAD_FIELD_NUMBER, ::VW_E_BAD_UTF8, ::VW_E_BAD_LENGTH, ::VW_E_CAPACITY;
+ *         ::VW_E_INVALID_ARG for NULL pointers.
+ */
+vw_status vw_serial_guest_message_decode_micropb(const uint8_t *buf, size_t len,
+                                                 struct vw_serial_guest_message *out, size_t *off);
+
+/**
+ * @brief Decode one `VmmConfig` payload exactly as micropb v0.1.2 does (what the reference guest runs).
+ *
+ * As vw_serial_guest_message_decode_micropb(); a fifth device is
+ * ::VW_E_CAPACITY as soon as it has been decoded, whatever follows.
+ * @param buf the payload.
+ * @param len its length.
+ * @param out receives the configuration (zeroed on failure).
+ * @param off receives @p len on success, or the offset of the fault.
+ * @return as vw_serial_guest_message_decode_micropb().
+ */
+vw_status vw_serial_vmm_config_decode_micropb(const uint8_t *buf, size_t len,
+                                              struct vw_serial_vmm_config *out, size_t *off);
+
 /* ---- encode ------------------------------------------------------------- */
 
 /**
@@ -261,7 +300,8 @@ vw_status vw_serial_guest_message_encode(const struct vw_serial_guest_message *m
  * @param out output buffer (at most ::VW_SERIAL_MAX_FRAME bytes are ever needed).
  * @param cap size of @p out.
  * @param written receives the frame size, or on ::VW_E_NOSPACE the size needed.
- * @return as vw_serial_guest_message_encode().
+ * @return as vw_serial_guest_message_encode(); on ::VW_E_NOSPACE nothing is written
+ *         (all or nothing, SER-FRAME-10).
  */
 vw_status vw_serial_guest_message_encode_framed(const struct vw_serial_guest_message *m,
                                                 uint8_t *out, size_t cap, size_t *written);
@@ -283,13 +323,16 @@ vw_status vw_serial_vmm_config_encode(const struct vw_serial_vmm_config *c, uint
  * @brief Fill @p m with an `init` payload at level INFO.
  *
  * Every builder zeroes @p m first and copies each NUL-terminated string
- * argument (NULL means empty) up to the field's capacity, cutting only
- * between whole UTF-8 characters (SER-GUEST-2). They never fail on length.
+ * argument (NULL means empty) character by character as instar's helpers do
+ * (SER-GUEST-2): into a 32-byte string a character that does not fit is
+ * skipped and later ones that fit are kept (`push_str`); into a 256-byte
+ * path the copy stops at the first one that does not fit (`push_str_256`).
+ * They never fail on length.
  * @param m the message to fill.
  * @param stage stage name.
  * @param device device name.
  * @param address MMIO address or feature bits.
- * @return ::VW_OK, ::VW_E_BAD_UTF8 when a kept part of a string is not UTF-8
+ * @return ::VW_OK, ::VW_E_BAD_UTF8 when a string argument is not UTF-8
  *         (@p m is then zeroed), ::VW_E_INVALID_ARG when @p m is NULL.
  */
 vw_status vw_serial_build_init(struct vw_serial_guest_message *m, const char *stage,
@@ -361,6 +404,52 @@ struct vw_serial_info_args {
  */
 vw_status vw_serial_build_info_result(struct vw_serial_guest_message *m,
                                       const struct vw_serial_info_args *a);
+
+/** @brief The receive side of COM1 as the guest sees it (SER-GUEST-4). */
+struct vw_serial_uart {
+    /** LSR bit 0 (data ready): whether a byte is waiting. */
+    bool (*data_ready)(void *ctx);
+    /** Read RBR: the next byte (called only after data_ready() said true). */
+    uint8_t (*read)(void *ctx);
+    /** Passed to both callbacks. */
+    void *ctx;
+    /** Give up after this many consecutive polls without data (::VW_E_TIMEOUT);
+     *  0 spins for ever, as the reference guest does. */
+    uint32_t spin_limit;
+};
+
+/** @brief What the guest takes from the configuration (the reference guest's `DeviceConfig`). */
+struct vw_serial_guest_config {
+    uint32_t input_sector_size;  /**< default 512 */
+    uint32_t output_sector_size; /**< default 512 */
+    uint32_t progress_percent;   /**< default 10 */
+    bool has_output_device;      /**< default false */
+};
+
+/** @brief Default input sector size of the guest (SER-GUEST-4). */
+#define VW_SERIAL_DEFAULT_SECTOR_SIZE 512u
+/** @brief Default progress interval of the guest in percent (SER-GUEST-4). */
+#define VW_SERIAL_DEFAULT_PROGRESS 10u
+
+/**
+ * @brief Read the VMM's configuration at start as the reference guest's `read_config` does (SER-GUEST-4).
+ *
+ * Fills @p cfg with the defaults, then: if no byte is ready, stops; reads the
+ * 2 header bytes (polling); a length over ::VW_SERIAL_MAX_MESSAGE stops with
+ * the payload left unread; reads the payload (polling); decodes it with
+ * micropb's semantics (vw_serial_vmm_config_decode_micropb()); on success a
+ * device named "input" sets the input sector size, one named "output" the
+ * output sector size and has_output_device (later devices win), others are
+ * ignored, sector sizes are taken unchecked, and progress_percent is copied
+ * (0 included). On any failure @p cfg keeps every default.
+ * @param uart the port.
+ * @param cfg receives the configuration.
+ * @return ::VW_OK (configuration applied); ::VW_E_NOT_FOUND (no byte ready: defaults);
+ *         ::VW_E_TOO_LONG (length over 600, payload not read); the decoder's status;
+ *         ::VW_E_TIMEOUT (spin_limit reached); ::VW_E_INVALID_ARG.
+ */
+vw_status vw_serial_read_config(const struct vw_serial_uart *uart,
+                                struct vw_serial_guest_config *cfg);
 
 /**
  * @brief Sector size the configuration gives the device named @p name (SER-GUEST-4).

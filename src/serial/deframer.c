@@ -1,4 +1,4 @@
-/* Serial guest protocol: the streaming deframer (spec/serial.md, SER-FRAME-4..9).
+/* Serial guest protocol: the streaming deframer (spec/serial.md, SER-FRAME-4..9, 11).
  *
  * The stream seen by the deframer is the bytes it holds (buf[start..start+have),
  * the beginning of a frame that arrived in pieces) followed by the caller's
@@ -17,10 +17,18 @@ vw_status vw_serial_deframer_init(struct vw_serial_deframer *d,
     memset(d, 0, sizeof *d);
     if (cfg)
         d->cfg = *cfg;
+    if (d->cfg.policy == VW_SERIAL_POLICY_REFERENCE) {
+        /* the reference VMM has no limit and no empty-frame option (SER-FRAME-11) */
+        if ((d->cfg.limit != 0 && d->cfg.limit != VW_SERIAL_MAX_LIMIT) || d->cfg.reject_empty ||
+            !d->cfg.buf || d->cfg.buf_cap < VW_SERIAL_REFERENCE_BUF_MIN)
+            return VW_E_INVALID_ARG;
+        d->cfg.limit = VW_SERIAL_MAX_LIMIT;
+    }
     if (d->cfg.limit == 0)
         d->cfg.limit = VW_SERIAL_MAX_MESSAGE;
     if (d->cfg.limit > VW_SERIAL_MAX_LIMIT ||
-        (d->cfg.policy != VW_SERIAL_POLICY_RESYNC && d->cfg.policy != VW_SERIAL_POLICY_DROP))
+        (d->cfg.policy != VW_SERIAL_POLICY_RESYNC && d->cfg.policy != VW_SERIAL_POLICY_DROP &&
+         d->cfg.policy != VW_SERIAL_POLICY_REFERENCE))
         return VW_E_INVALID_ARG;
     if (d->cfg.buf) {
         d->buf = d->cfg.buf;
@@ -68,6 +76,57 @@ static size_t give_back(struct vw_serial_deframer *d, size_t copied)
     return tail;
 }
 
+/* The reference VMM's SerialDecoder::add_byte, one byte at a time
+ * (SER-FRAME-11): append the byte; once the buffer holds 2 + L bytes for the
+ * L its first two bytes announce, make one attempt: a good frame is removed
+ * and yielded, a bad one costs the buffer its first byte. Whatever else the
+ * buffer holds waits for the next byte, even a complete frame. */
+static vw_status feed_reference(struct vw_serial_deframer *d, const uint8_t *in, size_t len,
+                                struct vw_serial_event *ev, size_t *consumed)
+{
+    size_t pos = 0;
+    while (pos < len) {
+        if (d->start + d->have == d->cap) {
+            if (d->start == 0)
+                return VW_E_INVALID_ARG; /* cannot happen with VW_SERIAL_REFERENCE_BUF_MIN */
+            memmove(d->buf, d->buf + d->start, d->have);
+            d->start = 0;
+        }
+        d->buf[d->start + d->have++] = in[pos++];
+        if (d->have < VW_SERIAL_HEADER_SIZE)
+            continue;
+        const uint8_t *h = d->buf + d->start;
+        size_t flen = (size_t)h[0] | (size_t)h[1] << 8;
+        if (d->have < VW_SERIAL_HEADER_SIZE + flen)
+            continue;
+        vw_status bad = VW_OK;
+        size_t check_off = 0;
+        if (d->cfg.check)
+            bad = d->cfg.check(d->cfg.check_user, h + VW_SERIAL_HEADER_SIZE, flen, &check_off);
+        *consumed = pos;
+        if (bad == VW_OK) {
+            /* the bytes stay in place until the next feed */
+            ev->type = VW_SERIAL_EV_FRAME;
+            ev->payload = h + VW_SERIAL_HEADER_SIZE;
+            ev->len = flen;
+            d->frames++;
+            drop_held(d, VW_SERIAL_HEADER_SIZE + flen);
+            return VW_OK;
+        }
+        drop_held(d, 1);
+        d->rejected++;
+        d->skipped++;
+        d->err_off = pos - 1;
+        ev->type = VW_SERIAL_EV_ERROR;
+        ev->error = bad;
+        ev->skipped = 1;
+        ev->check_off = check_off;
+        return bad;
+    }
+    *consumed = pos;
+    return VW_OK;
+}
+
 vw_status vw_serial_deframer_feed(struct vw_serial_deframer *d, const uint8_t *in, size_t len,
                                   struct vw_serial_event *ev, size_t *consumed)
 {
@@ -76,6 +135,8 @@ vw_status vw_serial_deframer_feed(struct vw_serial_deframer *d, const uint8_t *i
     memset(ev, 0, sizeof *ev);
     size_t pos = 0;
     *consumed = 0;
+    if (d->cfg.policy == VW_SERIAL_POLICY_REFERENCE)
+        return feed_reference(d, in, len, ev, consumed);
 
     /* DROP policy: the announced rest of a rejected oversize frame */
     if (d->discard) {
@@ -226,4 +287,20 @@ vw_status vw_serial_check_vmm_config(void *user, const uint8_t *payload, size_t 
     (void)user;
     struct vw_serial_vmm_config c;
     return vw_serial_vmm_config_decode(payload, len, &c, off);
+}
+
+vw_status vw_serial_check_guest_message_micropb(void *user, const uint8_t *payload, size_t len,
+                                                size_t *off)
+{
+    (void)user;
+    struct vw_serial_guest_message m;
+    return vw_serial_guest_message_decode_micropb(payload, len, &m, off);
+}
+
+vw_status vw_serial_check_vmm_config_micropb(void *user, const uint8_t *payload, size_t len,
+                                             size_t *off)
+{
+    (void)user;
+    struct vw_serial_vmm_config c;
+    return vw_serial_vmm_config_decode_micropb(payload, len, &c, off);
 }

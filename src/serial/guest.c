@@ -7,6 +7,7 @@
  * Offsets are absolute (from the start of the payload) everywhere, so a
  * fault inside an embedded message still points into the caller's buffer. */
 #include "vmwire/serial_guest.h"
+#include "serial/serial_internal.h"
 
 #define PB_MAX_DEPTH 100u /* Google's default recursion limit (SER-MSG-7) */
 #define NO_FAULT ((size_t)-1)
@@ -518,6 +519,302 @@ vw_status vw_serial_vmm_config_decode(const uint8_t *buf, size_t len,
     return VW_OK;
 }
 
+/* ---- decoding as micropb v0.1.2 does (decoder "micropb") ------------------ */
+
+/* The reference guest and VMM decode with code that micropb-gen generated
+ * for guest.proto, over a reader that is exactly the payload. What differs
+ * from Google's semantics (spec/serial.md, SER-MICROPB-*):
+ * - a field is chosen by its number alone; the wire type in the tag is
+ *   ignored for a known field, which is decoded with the schema's type;
+ * - a scalar that decodes to 0 or false, and an empty string, leave the
+ *   field as it was (implicit presence);
+ * - tags, lengths, enums, uint32 and bool fields are read as varints of up to
+ *   10 bytes of which only the low 32 bits count (decode_varint32);
+ * - groups (wire types 3, 4) of unknown fields are refused;
+ * - an embedded message's fields are read as long as fewer bytes than its
+ *   length were used, then the bytes used must equal the length (WrongLen);
+ * - the first fault in input order is the answer, a capacity fault included;
+ * - there is no size limit and no depth limit (the schema cannot nest).
+ * Fault offsets are vmwire's: micropb reports none. */
+
+struct mrd {
+    const uint8_t *p;
+    size_t pos;
+    size_t len;   /* the payload: micropb's reader ends here */
+    size_t fault; /* offset of the fault when a call fails */
+};
+
+/* A varint of at most 10 bytes (decode_varint64; decode_varint32 keeps the
+ * low 32 bits of the same value, which are those of its first five bytes). */
+static vw_status m_varint(struct mrd *r, uint64_t *v)
+{
+    uint64_t x = 0;
+    size_t start = r->pos;
+    for (unsigned i = 0; i < 10; i++) {
+        if (r->pos >= r->len) {
+            r->fault = r->len;
+            return VW_E_TRUNCATED;
+        }
+        uint8_t b = r->p[r->pos++];
+        x |= (uint64_t)(b & 0x7F) << (7 * i);
+        if (!(b & 0x80)) {
+            *v = x;
+            return VW_OK;
+        }
+    }
+    r->fault = start; /* VarIntLimit */
+    return VW_E_BAD_VARINT;
+}
+
+static vw_status m_varint32(struct mrd *r, uint32_t *v)
+{
+    uint64_t x;
+    vw_status s = m_varint(r, &x);
+    *v = (uint32_t)x;
+    return s;
+}
+
+static vw_status m_skip_bytes(struct mrd *r, size_t n)
+{
+    if (r->len - r->pos < n) {
+        r->pos = r->len;
+        r->fault = r->len;
+        return VW_E_TRUNCATED;
+    }
+    r->pos += n;
+    return VW_OK;
+}
+
+/* skip_wire_value: an unknown field's value. */
+static vw_status m_skip(struct mrd *r, unsigned wt, size_t tag_off)
+{
+    uint64_t v;
+    uint32_t n;
+    vw_status s;
+    switch (wt) {
+    case WT_VARINT:
+        return m_varint(r, &v);
+    case WT_I64:
+        return m_skip_bytes(r, 8);
+    case WT_LEN:
+        s = m_varint32(r, &n);
+        return s != VW_OK ? s : m_skip_bytes(r, n);
+    case WT_I32:
+        return m_skip_bytes(r, 4);
+    default: /* 3 and 4: Deprecation; 6 and 7: UnknownWireType */
+        r->fault = tag_off;
+        return VW_E_BAD_WIRE_TYPE;
+    }
+}
+
+/* A tag; field number 0 is refused before anything else (ZeroField). */
+static vw_status m_tag(struct mrd *r, uint32_t *fnum, unsigned *wt, size_t *tag_off)
+{
+    uint32_t t;
+    *tag_off = r->pos;
+    vw_status s = m_varint32(r, &t);
+    if (s != VW_OK)
+        return s;
+    *fnum = t >> 3;
+    *wt = t & 7u;
+    if (*fnum == 0) {
+        r->fault = *tag_off;
+        return VW_E_BAD_FIELD_NUMBER;
+    }
+    return VW_OK;
+}
+
+/* decode_string with implicit presence into a fixed string of capacity cap. */
+static vw_status m_string(struct mrd *r, uint16_t *lenp, char *data, size_t cap, size_t tag_off)
+{
+    uint32_t n;
+    size_t bad;
+    vw_status s = m_varint32(r, &n);
+    if (s != VW_OK)
+        return s;
+    if (n == 0)
+        return VW_OK; /* an empty string leaves the field as it was */
+    *lenp = 0;
+    if (n > cap) { /* checked before a byte is read */
+        r->fault = tag_off;
+        return VW_E_CAPACITY;
+    }
+    if (r->len - r->pos < n) {
+        r->pos = r->len;
+        r->fault = r->len;
+        return VW_E_TRUNCATED;
+    }
+    if (!vw_serial_utf8_valid(r->p + r->pos, n, &bad)) {
+        r->fault = r->pos + bad;
+        return VW_E_BAD_UTF8;
+    }
+    copy(data, r->p + r->pos, n);
+    *lenp = (uint16_t)n;
+    r->pos += n;
+    return VW_OK;
+}
+
+/* The fields of one embedded message of declared length n, merged into base. */
+static vw_status m_fields(struct mrd *r, size_t n, const struct mdesc *m, void *base)
+{
+    size_t before = r->pos;
+    while (r->pos - before < n) {
+        uint32_t fnum;
+        unsigned wt;
+        size_t toff;
+        vw_status s = m_tag(r, &fnum, &wt, &toff);
+        if (s != VW_OK)
+            return s;
+        const struct fdesc *fd = 0;
+        for (unsigned i = 0; i < m->n; i++)
+            if (m->f[i].num == fnum)
+                fd = &m->f[i];
+        if (!fd) {
+            s = m_skip(r, wt, toff);
+            if (s != VW_OK)
+                return s;
+            continue;
+        }
+        unsigned char *field = (unsigned char *)base + fd->off;
+        uint32_t v32;
+        uint64_t v64;
+        switch (fd->type) {
+        case F_STR:
+            s = m_string(r, &((struct vw_serial_str *)(void *)field)->len,
+                         ((struct vw_serial_str *)(void *)field)->data, VW_SERIAL_STRING_CAP, toff);
+            break;
+        case F_PATH:
+            s = m_string(r, &((struct vw_serial_path *)(void *)field)->len,
+                         ((struct vw_serial_path *)(void *)field)->data, VW_SERIAL_PATH_CAP, toff);
+            break;
+        case F_U32:
+            s = m_varint32(r, &v32);
+            if (s == VW_OK && v32)
+                *(uint32_t *)(void *)field = v32;
+            break;
+        case F_U64:
+            s = m_varint(r, &v64);
+            if (s == VW_OK && v64)
+                *(uint64_t *)(void *)field = v64;
+            break;
+        default: /* F_BOOL: decode_bool reads 32 bits; false does not overwrite */
+            s = m_varint32(r, &v32);
+            if (s == VW_OK && v32)
+                *(bool *)(void *)field = true;
+            break;
+        }
+        if (s != VW_OK)
+            return s;
+    }
+    return VW_OK;
+}
+
+/* decode_len_delimited: length, fields, then the length must match. */
+static vw_status m_submessage(struct mrd *r, const struct mdesc *m, void *base)
+{
+    uint32_t n;
+    vw_status s = m_varint32(r, &n);
+    if (s != VW_OK)
+        return s;
+    size_t before = r->pos;
+    s = m_fields(r, n, m, base);
+    if (s != VW_OK)
+        return s;
+    if (r->pos - before != n) { /* WrongLen: the last field ran past the end */
+        r->fault = before + n;
+        return VW_E_BAD_LENGTH;
+    }
+    return VW_OK;
+}
+
+vw_status vw_serial_guest_message_decode_micropb(const uint8_t *buf, size_t len,
+                                                 struct vw_serial_guest_message *out, size_t *off)
+{
+    if (!out || !off || (!buf && len))
+        return VW_E_INVALID_ARG;
+    zero(out, sizeof *out);
+    struct mrd r = { buf, 0, len, 0 };
+    vw_status s = VW_OK;
+    while (r.pos < len) {
+        uint32_t fnum, v;
+        unsigned wt;
+        size_t toff;
+        s = m_tag(&r, &fnum, &wt, &toff);
+        if (s != VW_OK)
+            break;
+        if (fnum == 1) {
+            s = m_varint32(&r, &v); /* decode_int32 */
+            if (s == VW_OK && v)
+                out->level = (int32_t)v;
+        } else if (fnum >= 2 && fnum <= 7) {
+            if (out->which != (enum vw_serial_payload)fnum) {
+                /* another member: a fresh default one replaces it first */
+                zero(&out->u, sizeof out->u);
+                out->which = (enum vw_serial_payload)fnum;
+            }
+            s = m_submessage(&r, &payload_m[fnum], &out->u);
+        } else {
+            s = m_skip(&r, wt, toff);
+        }
+        if (s != VW_OK)
+            break;
+    }
+    if (s != VW_OK) {
+        zero(out, sizeof *out);
+        *off = r.fault;
+        return s;
+    }
+    *off = len;
+    return VW_OK;
+}
+
+vw_status vw_serial_vmm_config_decode_micropb(const uint8_t *buf, size_t len,
+                                              struct vw_serial_vmm_config *out, size_t *off)
+{
+    if (!out || !off || (!buf && len))
+        return VW_E_INVALID_ARG;
+    zero(out, sizeof *out);
+    struct mrd r = { buf, 0, len, 0 };
+    vw_status s = VW_OK;
+    while (r.pos < len) {
+        uint32_t fnum, v;
+        unsigned wt;
+        size_t toff;
+        s = m_tag(&r, &fnum, &wt, &toff);
+        if (s != VW_OK)
+            break;
+        if (fnum == 1) {
+            /* a repeated message: decoded whole, then pushed (Capacity when full) */
+            struct vw_serial_device_config dev;
+            zero(&dev, sizeof dev);
+            s = m_submessage(&r, &device_m, &dev);
+            if (s == VW_OK) {
+                if (out->n_devices < VW_SERIAL_MAX_DEVICES) {
+                    out->devices[out->n_devices++] = dev;
+                } else {
+                    r.fault = toff;
+                    s = VW_E_CAPACITY;
+                }
+            }
+        } else if (fnum == 2) {
+            s = m_varint32(&r, &v);
+            if (s == VW_OK && v)
+                out->progress_percent = v;
+        } else {
+            s = m_skip(&r, wt, toff);
+        }
+        if (s != VW_OK)
+            break;
+    }
+    if (s != VW_OK) {
+        zero(out, sizeof *out);
+        *off = r.fault;
+        return s;
+    }
+    *off = len;
+    return VW_OK;
+}
+
 /* ---- encoding ------------------------------------------------------------ */
 
 struct wr {
@@ -666,6 +963,24 @@ vw_status vw_serial_guest_message_encode(const struct vw_serial_guest_message *m
     return finish(&w, cap, written);
 }
 
+vw_status vw_serial__guest_message_encode_unlimited(const struct vw_serial_guest_message *m,
+                                                   uint8_t *out, size_t cap, size_t *written)
+{
+    if (!m || !written || (!out && cap))
+        return VW_E_INVALID_ARG;
+    *written = 0;
+    struct wr count = { 0, 0, 0 };
+    vw_status s = put_guest_message(&count, m);
+    if (s != VW_OK)
+        return s;
+    *written = count.off;
+    if (count.off > cap)
+        return VW_E_NOSPACE;
+    struct wr w = { out, cap, 0 };
+    (void)put_guest_message(&w, m);
+    return finish(&w, cap, written);
+}
+
 vw_status vw_serial_guest_message_encode_framed(const struct vw_serial_guest_message *m,
                                                 uint8_t *out, size_t cap, size_t *written)
 {
@@ -714,20 +1029,22 @@ vw_status vw_serial_vmm_config_encode(const struct vw_serial_vmm_config *c, uint
 
 /* ---- builders -------------------------------------------------------------- */
 
-/* Copy the NUL-terminated @p src into @p data (capacity @p cap), cutting
- * before the first character that does not fit whole (SER-GUEST-2). */
-static vw_status put_cstr(char *data, uint16_t *lenp, size_t cap, const char *src)
+/* Copy the NUL-terminated @p src into @p data (capacity @p cap) character
+ * by character, as instar's helpers fill a heapless string (SER-GUEST-2):
+ * with @p keep_going (push_str, the 32-byte strings) a character that does
+ * not fit is skipped and later ones that fit are still appended; without it
+ * (push_str_256, the paths) the copy stops at the first one that does not
+ * fit. The whole argument must be UTF-8 (a Rust &str always is). */
+static vw_status put_cstr(char *data, uint16_t *lenp, size_t cap, const char *src,
+                          bool keep_going)
 {
-    size_t i = 0;
+    size_t i = 0, out = 0;
+    bool full = false;
     *lenp = 0;
     if (!src)
         return VW_OK;
     const uint8_t *s = (const uint8_t *)src;
-    while (s[i] && i < cap) {
-        /* the length the lead byte announces decides whether it fits */
-        size_t lead = s[i] < 0xC0 ? 1 : s[i] < 0xE0 ? 2 : s[i] < 0xF0 ? 3 : 4;
-        if (i + lead > cap)
-            break;
+    while (s[i]) {
         /* look at most 4 bytes ahead, never past the terminator */
         size_t avail = 0;
         while (avail < 4 && s[i + avail])
@@ -735,21 +1052,26 @@ static vw_status put_cstr(char *data, uint16_t *lenp, size_t cap, const char *sr
         size_t n = utf8_seq(s + i, avail);
         if (n == 0)
             return VW_E_BAD_UTF8;
-        copy(data + i, s + i, n);
+        if (!full && out + n <= cap) {
+            copy(data + out, s + i, n);
+            out += n;
+        } else if (!keep_going) {
+            full = true; /* stop appending, but still check the rest is UTF-8 */
+        }
         i += n;
     }
-    *lenp = (uint16_t)i;
+    *lenp = (uint16_t)out;
     return VW_OK;
 }
 
 static vw_status put_str(struct vw_serial_str *d, const char *src)
 {
-    return put_cstr(d->data, &d->len, VW_SERIAL_STRING_CAP, src);
+    return put_cstr(d->data, &d->len, VW_SERIAL_STRING_CAP, src, true);
 }
 
 static vw_status put_path(struct vw_serial_path *d, const char *src)
 {
-    return put_cstr(d->data, &d->len, VW_SERIAL_PATH_CAP, src);
+    return put_cstr(d->data, &d->len, VW_SERIAL_PATH_CAP, src, false);
 }
 
 static vw_status start(struct vw_serial_guest_message *m, int32_t level,
@@ -872,4 +1194,70 @@ bool vw_serial_vmm_config_device(const struct vw_serial_vmm_config *c, const cha
         }
     }
     return found;
+}
+
+/* ---- reading the configuration (SER-GUEST-4) ------------------------------- */
+
+static void config_defaults(struct vw_serial_guest_config *cfg)
+{
+    cfg->input_sector_size = VW_SERIAL_DEFAULT_SECTOR_SIZE;
+    cfg->output_sector_size = VW_SERIAL_DEFAULT_SECTOR_SIZE;
+    cfg->progress_percent = VW_SERIAL_DEFAULT_PROGRESS;
+    cfg->has_output_device = false;
+}
+
+/* Busy-poll one byte, as the reference guest does (bounded if asked). */
+static vw_status uart_byte(const struct vw_serial_uart *u, uint8_t *b)
+{
+    uint32_t polls = 0;
+    while (!u->data_ready(u->ctx)) {
+        if (u->spin_limit && ++polls >= u->spin_limit)
+            return VW_E_TIMEOUT;
+    }
+    *b = u->read(u->ctx);
+    return VW_OK;
+}
+
+static bool name_is(const struct vw_serial_str *s, const char *name)
+{
+    size_t k = 0;
+    while (k < s->len && name[k] && name[k] == s->data[k])
+        k++;
+    return k == s->len && name[k] == '\0';
+}
+
+vw_status vw_serial_read_config(const struct vw_serial_uart *uart,
+                                struct vw_serial_guest_config *cfg)
+{
+    if (!uart || !uart->data_ready || !uart->read || !cfg)
+        return VW_E_INVALID_ARG;
+    config_defaults(cfg);
+    if (!uart->data_ready(uart->ctx))
+        return VW_E_NOT_FOUND; /* checked once: nothing sent, defaults */
+    uint8_t buf[VW_SERIAL_MAX_FRAME];
+    vw_status s;
+    for (size_t i = 0; i < VW_SERIAL_HEADER_SIZE; i++)
+        if ((s = uart_byte(uart, &buf[i])) != VW_OK)
+            return s;
+    size_t n = (size_t)buf[0] | (size_t)buf[1] << 8;
+    if (n > VW_SERIAL_MAX_MESSAGE)
+        return VW_E_TOO_LONG; /* the payload stays in the UART */
+    for (size_t i = 0; i < n; i++)
+        if ((s = uart_byte(uart, &buf[VW_SERIAL_HEADER_SIZE + i])) != VW_OK)
+            return s;
+    struct vw_serial_vmm_config c;
+    size_t off;
+    s = vw_serial_vmm_config_decode_micropb(buf + VW_SERIAL_HEADER_SIZE, n, &c, &off);
+    if (s != VW_OK)
+        return s;
+    for (uint32_t i = 0; i < c.n_devices; i++) {
+        if (name_is(&c.devices[i].name, "input")) {
+            cfg->input_sector_size = c.devices[i].sector_size;
+        } else if (name_is(&c.devices[i].name, "output")) {
+            cfg->output_sector_size = c.devices[i].sector_size;
+            cfg->has_output_device = true;
+        }
+    }
+    cfg->progress_percent = c.progress_percent;
+    return VW_OK;
 }

@@ -5,6 +5,7 @@
 
 #include "pb/pb_internal.h"
 #include "serial/guest.pb-c.h"
+#include "serial/serial_internal.h"
 #include "vmwire/pb.h"
 #include "vmwire/serial.h"
 
@@ -140,6 +141,50 @@ vw_status vw_serial_decode(enum vw_serial_kind kind, const uint8_t *buf, size_t 
         *off = capacity_offset(kind, buf, len);
         return s;
     }
+    *out = m;
+    *off = len;
+    return VW_OK;
+}
+
+/* micropb's result, handed over as a protoc-c message: the heapless message
+ * re-encoded canonically (lossless for this schema: implicit presence, the set
+ * oneof member always written) and decoded by the protobuf engine, which has
+ * no size limit. */
+vw_status vw_serial_decode_with(enum vw_serial_kind kind, enum vw_serial_decoder decoder,
+                                const uint8_t *buf, size_t len, struct vw_arena *arena,
+                                ProtobufCMessage **out, size_t *off)
+{
+    if (decoder == VW_SERIAL_DECODER_PROTOBUF)
+        return vw_serial_decode(kind, buf, len, arena, out, off);
+    const ProtobufCMessageDescriptor *desc = vw_serial_descriptor(kind);
+    if (!out || !off)
+        return VW_E_INVALID_ARG;
+    *out = NULL;
+    if (decoder != VW_SERIAL_DECODER_MICROPB || !desc || !arena || (!buf && len))
+        return VW_E_INVALID_ARG;
+    uint8_t canon[VW_SERIAL_GUEST_MESSAGE_MAX_SIZE];
+    size_t n;
+    vw_status s;
+    if (kind == VW_SERIAL_GUEST_MESSAGE) {
+        struct vw_serial_guest_message m;
+        s = vw_serial_guest_message_decode_micropb(buf, len, &m, off);
+        if (s != VW_OK)
+            return s;
+        s = vw_serial__guest_message_encode_unlimited(&m, canon, sizeof canon, &n);
+    } else {
+        struct vw_serial_vmm_config c;
+        s = vw_serial_vmm_config_decode_micropb(buf, len, &c, off);
+        if (s != VW_OK)
+            return s;
+        s = vw_serial_vmm_config_encode(&c, canon, sizeof canon, &n);
+    }
+    if (s != VW_OK)
+        return s; /* not reached: a decoded message always re-encodes */
+    ProtobufCMessage *m = NULL;
+    size_t poff;
+    s = vw_pb_decode(desc, canon, n, arena, &m, &poff);
+    if (s != VW_OK)
+        return s; /* only VW_E_NOMEM can happen here */
     *out = m;
     *off = len;
     return VW_OK;

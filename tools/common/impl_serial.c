@@ -1,6 +1,8 @@
 /* Built-in implementation of the serial message kinds behind the testee
  * interface (spec/serial.md, section 5): serial.GuestMessage and
- * serial.VmmConfig (decode, encode, validate) and serial.stream (deframe). */
+ * serial.VmmConfig (decode, encode, validate), serial.stream (deframe) and
+ * serial.guest (encode: the guest's builders and frame encoder). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,11 +24,31 @@ static int kind_of(const char *message, enum vw_serial_kind *kind)
     return 0;
 }
 
+/* The `decoder` parameter (spec/serial.md section 5): 0 on success. */
+static int decoder_of(const json_t *req, enum vw_serial_decoder *dec)
+{
+    const json_t *v = json_object_get(req, "decoder");
+    *dec = VW_SERIAL_DECODER_PROTOBUF;
+    if (!v)
+        return 0;
+    const char *p = json_string_value(v);
+    if (p && !strcmp(p, "protobuf"))
+        return 0;
+    if (p && !strcmp(p, "micropb")) {
+        *dec = VW_SERIAL_DECODER_MICROPB;
+        return 0;
+    }
+    return -1;
+}
+
 /* decode (validate == 0) or validate (validate == 1) */
 static json_t *do_decode(enum vw_serial_kind kind, const json_t *req, int validate)
 {
     uint8_t *buf;
     size_t len, off;
+    enum vw_serial_decoder dec;
+    if (decoder_of(req, &dec))
+        return vwt_skipped("decoder must be \"protobuf\" or \"micropb\"");
     if (vwt_json_hex(json_object_get(req, "input"), &buf, &len))
         return vwt_skipped("input is not a hex string");
     void *mem = malloc(ARENA_SIZE);
@@ -37,7 +59,7 @@ static json_t *do_decode(enum vw_serial_kind kind, const json_t *req, int valida
     struct vw_arena a;
     vw_arena_init(&a, mem, ARENA_SIZE);
     ProtobufCMessage *m;
-    vw_status st = vw_serial_decode(kind, buf, len, &a, &m, &off);
+    vw_status st = vw_serial_decode_with(kind, dec, buf, len, &a, &m, &off);
     if (st == VW_OK && validate)
         st = vw_serial_validate(m);
     json_t *r;
@@ -85,6 +107,8 @@ static json_t *do_deframe(const json_t *req)
             cfg.policy = VW_SERIAL_POLICY_RESYNC;
         else if (p && !strcmp(p, "drop"))
             cfg.policy = VW_SERIAL_POLICY_DROP;
+        else if (p && !strcmp(p, "reference"))
+            cfg.policy = VW_SERIAL_POLICY_REFERENCE;
         else
             return vwt_skipped("deframe: unknown policy");
     }
@@ -101,12 +125,17 @@ static json_t *do_deframe(const json_t *req)
         else if (!p || strcmp(p, "accept"))
             return vwt_skipped("deframe: empty must be \"accept\" or \"reject\"");
     }
+    enum vw_serial_decoder dec;
+    if (decoder_of(req, &dec))
+        return vwt_skipped("deframe: decoder must be \"protobuf\" or \"micropb\"");
+    bool micropb = dec == VW_SERIAL_DECODER_MICROPB;
     if ((v = json_object_get(req, "check"))) {
         const char *p = json_string_value(v);
         if (p && !strcmp(p, "GuestMessage"))
-            cfg.check = vw_serial_check_guest_message;
+            cfg.check = micropb ? vw_serial_check_guest_message_micropb
+                                : vw_serial_check_guest_message;
         else if (p && !strcmp(p, "VmmConfig"))
-            cfg.check = vw_serial_check_vmm_config;
+            cfg.check = micropb ? vw_serial_check_vmm_config_micropb : vw_serial_check_vmm_config;
         else if (!p || strcmp(p, "none"))
             return vwt_skipped("deframe: unknown check");
     }
@@ -114,9 +143,13 @@ static json_t *do_deframe(const json_t *req)
     if (!json_is_array(chunks))
         return vwt_skipped("deframe: input is not a list of hex chunks");
 
-    /* storage for frames that arrive in pieces, whatever the limit */
+    /* storage for frames that arrive in pieces, whatever the limit; the
+     * reference policy buffers up to a whole 65537-byte frame (twice that keeps
+     * its compaction linear) */
     size_t limit = cfg.limit ? cfg.limit : VW_SERIAL_MAX_MESSAGE;
-    uint8_t *store = malloc(VW_SERIAL_HEADER_SIZE + limit);
+    size_t store_len = cfg.policy == VW_SERIAL_POLICY_REFERENCE ? 2 * VW_SERIAL_REFERENCE_BUF_MIN
+                                                                : VW_SERIAL_HEADER_SIZE + limit;
+    uint8_t *store = malloc(store_len);
     struct vw_serial_deframer *d = malloc(sizeof *d);
     if (!store || !d) {
         free(store);
@@ -124,7 +157,7 @@ static json_t *do_deframe(const json_t *req)
         return vwt_skipped("out of memory");
     }
     cfg.buf = store;
-    cfg.buf_cap = VW_SERIAL_HEADER_SIZE + limit;
+    cfg.buf_cap = store_len;
     if (vw_serial_deframer_init(d, &cfg) != VW_OK) {
         free(store);
         free(d);
@@ -174,10 +207,157 @@ static json_t *do_deframe(const json_t *req)
     return vwt_valid(events);
 }
 
+/* ---- serial.guest: builders and the frame encoder (SER-GUEST-1..3, SER-FRAME-10) ---- */
+
+/* A string argument (absent or null: NULL, which the builders take as empty). */
+static int arg_str(const json_t *in, const char *key, const char **out)
+{
+    const json_t *v = json_object_get(in, key);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v))
+        return -1; /* the builders take C strings: no embedded NUL */
+    *out = json_string_value(v);
+    return 0;
+}
+
+/* An unsigned argument: a JSON number or a decimal string, at most @p max. */
+static int arg_uint(const json_t *in, const char *key, uint64_t max, uint64_t *out)
+{
+    const json_t *v = json_object_get(in, key);
+    *out = 0;
+    if (!v || json_is_null(v))
+        return 0;
+    if (json_is_integer(v)) {
+        if (json_integer_value(v) < 0)
+            return -1;
+        *out = (uint64_t)json_integer_value(v);
+    } else if (json_is_string(v)) {
+        const char *p = json_string_value(v);
+        char *end;
+        if (!*p || strspn(p, "0123456789") != strlen(p))
+            return -1;
+        errno = 0;
+        unsigned long long x = strtoull(p, &end, 10);
+        if (errno)
+            return -1;
+        *out = x;
+    } else {
+        return -1;
+    }
+    return *out <= max ? 0 : -1;
+}
+
+static vw_status build(const json_t *in, struct vw_serial_guest_message *m, int *bad)
+{
+    const char *b = json_string_value(json_object_get(in, "builder"));
+    const char *s1, *s2;
+    uint64_t u1, u2, u3;
+    *bad = 1;
+    if (!b)
+        return VW_E_INVALID_ARG;
+    if (!strcmp(b, "init")) {
+        if (arg_str(in, "stage", &s1) || arg_str(in, "device", &s2) ||
+            arg_uint(in, "address", UINT64_MAX, &u1))
+            return VW_E_INVALID_ARG;
+        *bad = 0;
+        return vw_serial_build_init(m, s1, s2, u1);
+    }
+    if (!strcmp(b, "capacity")) {
+        if (arg_str(in, "device", &s1) || arg_uint(in, "sectors", UINT64_MAX, &u1) ||
+            arg_uint(in, "bytes", UINT64_MAX, &u2))
+            return VW_E_INVALID_ARG;
+        *bad = 0;
+        return vw_serial_build_capacity(m, s1, u1, u2);
+    }
+    if (!strcmp(b, "progress")) {
+        if (arg_str(in, "operation", &s1) || arg_uint(in, "current", UINT64_MAX, &u1) ||
+            arg_uint(in, "total", UINT64_MAX, &u2) || arg_uint(in, "percent", UINT32_MAX, &u3))
+            return VW_E_INVALID_ARG;
+        *bad = 0;
+        return vw_serial_build_progress(m, s1, u1, u2, (uint32_t)u3);
+    }
+    if (!strcmp(b, "error")) {
+        if (arg_str(in, "operation", &s1) || arg_str(in, "device", &s2) ||
+            arg_uint(in, "sector", UINT64_MAX, &u1) || arg_uint(in, "status", UINT32_MAX, &u2))
+            return VW_E_INVALID_ARG;
+        *bad = 0;
+        return vw_serial_build_error(m, s1, s2, u1, (uint32_t)u2);
+    }
+    if (!strcmp(b, "complete")) {
+        const json_t *ok = json_object_get(in, "success");
+        if (arg_str(in, "operation", &s1) || arg_uint(in, "count", UINT64_MAX, &u1) ||
+            (ok && !json_is_boolean(ok) && !json_is_null(ok)))
+            return VW_E_INVALID_ARG;
+        *bad = 0;
+        return vw_serial_build_complete(m, s1, u1, ok && json_is_true(ok));
+    }
+    if (!strcmp(b, "infoResult")) {
+        struct vw_serial_info_args a;
+        memset(&a, 0, sizeof a);
+        if (arg_str(in, "format", &a.format) || arg_uint(in, "version", UINT32_MAX, &u1) ||
+            arg_uint(in, "virtualSize", UINT64_MAX, &a.virtual_size) ||
+            arg_uint(in, "actualSize", UINT64_MAX, &a.actual_size) ||
+            arg_uint(in, "clusterSize", UINT32_MAX, &u2) ||
+            arg_uint(in, "flags", UINT32_MAX, &u3) ||
+            arg_str(in, "backingFile", &a.backing_file) ||
+            arg_str(in, "externalDataFile", &a.external_data_file))
+            return VW_E_INVALID_ARG;
+        a.version = (uint32_t)u1;
+        a.cluster_size = (uint32_t)u2;
+        a.flags = (uint32_t)u3;
+        *bad = 0;
+        return vw_serial_build_info_result(m, &a);
+    }
+    return VW_E_INVALID_ARG;
+}
+
+/* The frame into a buffer of `buffer` bytes. The bytes the encoder wrote are
+ * found by running it on two buffers filled differently: a byte it wrote
+ * has the same value in both. On failure they are the answer's `output`. */
+static json_t *do_build(const json_t *req)
+{
+    const json_t *in = json_object_get(req, "input");
+    if (!json_is_object(in))
+        return vwt_skipped("serial.guest: input is not an object");
+    uint64_t cap = VW_SERIAL_MAX_FRAME;
+    const json_t *bv = json_object_get(req, "buffer");
+    if (bv && (!json_is_integer(bv) || json_integer_value(bv) < 0 ||
+               json_integer_value(bv) > 4096))
+        return vwt_skipped("serial.guest: buffer must be an integer from 0 to 4096");
+    if (bv)
+        cap = (uint64_t)json_integer_value(bv);
+    struct vw_serial_guest_message m;
+    int bad;
+    vw_status st = build(in, &m, &bad);
+    if (bad)
+        return vwt_skipped("serial.guest: unknown builder or bad argument");
+    if (st != VW_OK)
+        return vwt_invalid(st);
+    uint8_t a[4096], b[4096];
+    size_t na, nb;
+    memset(a, 0x00, sizeof a);
+    memset(b, 0xff, sizeof b);
+    st = vw_serial_guest_message_encode_framed(&m, a, (size_t)cap, &na);
+    vw_status st2 = vw_serial_guest_message_encode_framed(&m, b, (size_t)cap, &nb);
+    if (st != st2)
+        return vwt_skipped("serial.guest: the encoder is not deterministic");
+    if (st == VW_OK)
+        return vwt_valid_hex(a, na);
+    size_t w = 0;
+    for (size_t i = 0; i < cap; i++)
+        if (a[i] == b[i])
+            w = i + 1;
+    return vwt_invalid_output(st, vwt_hex_json(a, w));
+}
+
 json_t *vwt_impl_serial(const char *operation, const char *message, const json_t *req)
 {
     if (!strcmp(message, "serial.stream"))
         return !strcmp(operation, "deframe") ? do_deframe(req) : NULL;
+    if (!strcmp(message, "serial.guest"))
+        return !strcmp(operation, "encode") ? do_build(req) : NULL;
     enum vw_serial_kind kind;
     if (kind_of(message, &kind))
         return NULL;
