@@ -6,14 +6,17 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conformance/runner.h"
 
 int vwc_xfails_load(struct vwc_xfails *x, const char *path)
 {
-    FILE *f = fopen(path, "r");
+    struct stat st;
+    FILE *f = stat(path, &st) == 0 && !S_ISDIR(st.st_mode) ? fopen(path, "r") : NULL;
     if (!f) {
-        fprintf(stderr, "vmwire-conformance: --expected-failures %s: cannot read\n", path);
+        fprintf(stderr, "vmwire-conformance: %s %s: cannot read%s\n", x->option ? x->option : "--expected-failures",
+                path, stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? " (a directory, not a list)" : "");
         return -1;
     }
     x->path = path;
@@ -57,6 +60,10 @@ int vwc_xfails_load(struct vwc_xfails *x, const char *path)
             break;
         }
         x->n++;
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "vmwire-conformance: %s: read error\n", path);
+        rc = -1;
     }
     free(line);
     fclose(f);

@@ -27,6 +27,42 @@ static bool in_list(const char *k, const char *const *list)
     return false;
 }
 
+/* Lowercase hex bytes: an even number of 0-9a-f. */
+static bool is_hex(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    if (!s)
+        return false;
+    size_t n = strspn(s, "0123456789abcdef");
+    return s[n] == 0 && n % 2 == 0 && n == json_string_length(v);
+}
+
+/* The type the operation's input must have (FORMAT.md, "Operations"):
+ * bytes for decode, validate and respond (and a session step's "input"), a
+ * list of byte chunks for deframe, an object for dispatch. encode's message
+ * JSON is the kind's to define. */
+static int input_ok(const char *op, const json_t *in, const char *where, char *err, size_t errlen)
+{
+    bool ok = true;
+    const char *want = "";
+    if (!strcmp(op, "decode") || !strcmp(op, "validate") || !strcmp(op, "respond") || !strcmp(op, "session")) {
+        ok = is_hex(in);
+        want = "a lowercase hex string of whole bytes";
+    } else if (!strcmp(op, "deframe")) {
+        size_t i;
+        const json_t *ch;
+        ok = json_is_array(in);
+        json_array_foreach(in, i, ch) ok = ok && is_hex(ch);
+        want = "an array of lowercase hex strings";
+    } else if (!strcmp(op, "dispatch")) {
+        ok = json_is_object(in);
+        want = "an object";
+    }
+    if (!ok)
+        snprintf(err, errlen, "%s: \"input\" of a %s case must be %s", where, op, want);
+    return ok ? 0 : -1;
+}
+
 static int expectation_ok(const json_t *o, const char *where, char *err, size_t errlen)
 {
     const char *r = json_string_value(json_object_get(o, "result"));
@@ -119,6 +155,8 @@ int vwc_check_doc(const json_t *doc, char *err, size_t errlen)
                     }
                     if (expectation_ok(st, w2, err, errlen))
                         return -1;
+                    if (json_object_get(st, "input") && input_ok(op, json_object_get(st, "input"), w2, err, errlen))
+                        return -1;
                 }
             } else {
                 if (!json_object_get(c, "input")) {
@@ -126,6 +164,8 @@ int vwc_check_doc(const json_t *doc, char *err, size_t errlen)
                     return -1;
                 }
                 if (expectation_ok(c, where, err, errlen))
+                    return -1;
+                if (input_ok(op, json_object_get(c, "input"), where, err, errlen))
                     return -1;
             }
         }
@@ -201,6 +241,8 @@ static int add_case(struct vwc_suite *s, const char *file, const json_t *doc, co
     return 0;
 }
 
+static int add_doc(struct vwc_suite *s, const char *path, json_t *doc);
+
 static int load_file(struct vwc_suite *s, const char *path)
 {
     json_error_t jerr;
@@ -209,6 +251,23 @@ static int load_file(struct vwc_suite *s, const char *path)
         fprintf(stderr, "vmwire-conformance: %s:%d: %s\n", path, jerr.line, jerr.text);
         return -1;
     }
+    return add_doc(s, path, doc);
+}
+
+int vwc_load_buffer(struct vwc_suite *s, const char *name, const char *data, size_t len)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc) {
+        fprintf(stderr, "vmwire-conformance: %s:%d: %s\n", name, jerr.line, jerr.text);
+        return -1;
+    }
+    return add_doc(s, name, doc);
+}
+
+/* Check a loaded document and add its cases (the suite owns doc then). */
+static int add_doc(struct vwc_suite *s, const char *path, json_t *doc)
+{
     char err[512];
     if (vwc_check_doc(doc, err, sizeof err)) {
         fprintf(stderr, "vmwire-conformance: %s: %s\n", path, err);
@@ -303,6 +362,10 @@ int vwc_load(struct vwc_suite *s, const char *path)
         free(names[i]);
     }
     free(names);
+    if (rc == 0 && n == 0) {
+        fprintf(stderr, "vmwire-conformance: %s: a directory without vector files (*.json)\n", path);
+        rc = -1;
+    }
     return rc;
 }
 
