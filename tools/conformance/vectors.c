@@ -214,11 +214,12 @@ static int add_case(struct vwc_suite *s, const char *file, const json_t *doc, co
     k->rules = json_object_get(c, "rules");
 
     json_t *req = json_object();
+    copy_params(req, g, group_meta);
+    copy_params(req, c, case_meta);
+    /* after the parameters: a parameter named like these cannot change them */
     json_object_set_new(req, "id", json_string(k->id));
     json_object_set_new(req, "operation", json_string(k->operation));
     json_object_set_new(req, "message", json_string(k->message));
-    copy_params(req, g, group_meta);
-    copy_params(req, c, case_meta);
     if (!strcmp(k->operation, "session")) {
         json_t *steps = json_array(), *exp = json_array();
         size_t i;
