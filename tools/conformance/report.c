@@ -218,6 +218,11 @@ static bool is_failure(const struct vwc_case *c)
     return c->verdict == VWC_FAIL || c->verdict == VWC_XPASS;
 }
 
+static bool is_not_run(const struct vwc_case *c)
+{
+    return c->verdict == VWC_FAIL && c->fault == VWC_FAULT_START;
+}
+
 static bool is_skip(const struct vwc_case *c)
 {
     return c->verdict == VWC_SKIP;
@@ -296,6 +301,8 @@ static void report(const struct vwc_run *r, FILE *out)
             const struct vwc_case *c = &s->cases[i];
             if (!c->selected || (c->verdict != VWC_FAIL && c->verdict != VWC_XPASS))
                 continue;
+            if (c->verdict == VWC_FAIL && c->fault == VWC_FAULT_START && r->not_run > 3)
+                continue; /* many cases not run: listed once, below */
             char *rl = json_dumps(c->rules, JSON_COMPACT);
             fprintf(out, "  %-5s %s  (%s %s; %s; rules %s)\n", c->verdict == VWC_FAIL ? "FAIL" : "XPASS", c->id,
                     c->operation, c->message, c->file, rl ? rl : "?");
@@ -312,6 +319,8 @@ static void report(const struct vwc_run *r, FILE *out)
             }
         }
     }
+    if (r->not_run > 3)
+        print_grouped(out, s, is_not_run, true, "\nNOT RUN (the testee could not be started):\n");
     if (nfail > 1)
         print_grouped(out, s, is_failure, false, "\nFailures grouped by reason (most frequent first):\n");
     if (r->tot[VWC_XFAIL]) {
