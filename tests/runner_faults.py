@@ -122,7 +122,7 @@ t.ok(rc == 1 and by_id(strict_json(js))["rt-pass-1"]["fault"] == "skipped_requir
 
 # 4. Reply lines read exactly; faults named for what they are.
 rc, out, _, secs = run_bytes(*(base + ["--timeout", "5", "--testee", hostile(
-    "--do", "rt-pass-1=nul-line", "--do", "rt-pass-2=nul-junk", "--do", "rt-empty=blank-flood",
+    "--do", "rt-pass-1=nul-line", "--do", "rt-pass-2=nul-junk", "--do", "rt-wrong-result=two-values", "--do", "rt-empty=blank-flood",
     "--do", "rt-wrong-output=ctrl-garbage", "--do", "rt-crash=hang", "--do", "rt-after-crash=huge"), vec]))
 rep = strict_json(js)
 c = by_id(rep)
@@ -130,6 +130,8 @@ t.ok(c["rt-pass-1"]["fault"] == "garbage" and "NUL" in c["rt-pass-1"]["detail"] 
      "a line starting with NUL is garbage, at once (not a hang)", c["rt-pass-1"])
 t.ok(c["rt-pass-2"]["fault"] == "garbage" and "NUL" in c["rt-pass-2"]["detail"],
      "an answer followed by NUL and junk is garbage", c["rt-pass-2"]["detail"])
+t.ok(c["rt-wrong-result"]["fault"] == "garbage" and "end of file expected" in c["rt-wrong-result"]["detail"],
+     "two JSON values on one line are garbage", c["rt-wrong-result"]["detail"])
 t.ok(c["rt-empty"]["verdict"] == "pass" and c["rt-empty"]["seconds"] < 4,
      "4 MiB of blank lines before an answer: still a pass (%.2f s)" % c["rt-empty"]["seconds"], c["rt-empty"])
 t.ok(c["rt-wrong-output"]["fault"] == "garbage" and "\\x1b[2J" in c["rt-wrong-output"]["detail"],
@@ -140,7 +142,7 @@ t.ok(c["rt-crash"]["fault"] == "timeout" and "the runner killed it" in c["rt-cra
 t.ok(os.path.getsize(js) < 200000, "the huge answer is not kept in the report (%d bytes)" % os.path.getsize(js))
 bad = [b for b in (b"\x1b", b"\x07", b"\x00", b"\xc2\x9b", b"\xff") if b in out]
 t.eq(bad, [], "no control or invalid bytes from the testee reach the terminal")
-t.eq(sum(1 for i in c.values() if i["verdict"] == "pass"), 19 - 5, "the other cases pass (the blank-flood one too)")
+t.eq(sum(1 for i in c.values() if i["verdict"] == "pass"), 19 - 6, "the other cases pass (the blank-flood one too)")
 
 pidfile = tmp("closed.pid")
 rc, out, _, _ = run_bytes(*(base + ["--testee", hostile("--pidfile", pidfile, "--do", "rt-pass-2=close-stdout"),

@@ -15,6 +15,7 @@ vector files itself), except where an option says otherwise:
   --do ID=ACTION        misbehave on case ID; ACTION is one of
       nul-line          a line starting with NUL, then the answer
       nul-junk          the answer followed by NUL and junk on the same line
+      two-values        the answer and a second JSON object on the same line
       close-stdout      close stdout and keep running (its pid goes to --pidfile)
       blank-flood       4 MiB of blank lines, then the answer
       huge              an answer of 3 MiB
@@ -111,6 +112,8 @@ def main():
             out.write(b"\x00" + data + b"\n")
         elif act == "nul-junk":
             out.write(data + b"\x00junk\n")
+        elif act == "two-values":
+            out.write(data + b' {"id": "%s"}\n' % cid.encode())
         elif act == "close-stdout":
             if pidfile:
                 with open(pidfile, "w") as f:
