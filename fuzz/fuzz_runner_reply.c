@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conformance/runner.h"
@@ -261,13 +262,26 @@ static bool clean_text(const char *s, bool newlines_ok)
 
 static char dir[64];
 
+static void remove_dir(void)
+{
+    char f[128];
+    snprintf(f, sizeof f, "%s/r.xml", dir);
+    unlink(f);
+    snprintf(f, sizeof f, "%s/r.json", dir);
+    unlink(f);
+    rmdir(dir);
+}
+
 static void init_dir(void)
 {
     if (dir[0])
         return;
-    snprintf(dir, sizeof dir, "/tmp/vwc-fuzz-XXXXXX");
+    /* the reports go to files: in memory when the system has a tmpfs there */
+    struct stat st;
+    snprintf(dir, sizeof dir, "%s/vwc-fuzz-XXXXXX", stat("/dev/shm", &st) == 0 ? "/dev/shm" : "/tmp");
     if (!mkdtemp(dir))
         abort();
+    atexit(remove_dir);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
