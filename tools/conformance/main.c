@@ -516,18 +516,8 @@ int main(int argc, char **argv)
     if (o.case_file) {
         if (vwc_xfails_load(&cf, o.case_file))
             goto out2;
-        struct vwc_suite tmp = s; /* mark into a shadow of the listed flags */
-        bool *was = calloc(s.n + 1, sizeof *was);
-        if (!was)
-            goto out2;
         for (size_t i = 0; i < s.n; i++)
-            was[i] = s.cases[i].listed;
-        vwc_xfails_mark(&cf, &tmp);
-        for (size_t i = 0; i < s.n; i++) {
-            bool in = s.cases[i].listed;
-            s.cases[i].listed = was[i];
-            was[i] = in;
-        }
+            s.cases[i].in_case_file = vwc_xfails_matches(&cf, s.cases[i].id);
         for (size_t i = 0; i < cf.n; i++) {
             if (!cf.e[i].matched) {
                 fprintf(stderr, "vmwire-conformance: %s:%u: %s matches no loaded case\n", o.case_file, cf.e[i].line,
@@ -539,13 +529,8 @@ int main(int argc, char **argv)
             fprintf(stderr, "vmwire-conformance: --case-file %s lists no case\n", o.case_file);
             rc = -1;
         }
-        if (rc) {
-            free(was);
+        if (rc)
             goto out2;
-        }
-        for (size_t i = 0; i < s.n; i++)
-            s.cases[i].in_case_file = was[i];
-        free(was);
     }
     if (o.require) {
         for (const char *p = o.require; *p;) {

@@ -200,6 +200,8 @@ int vwc_xfails_load(struct vwc_xfails *x, const char *path);
 void vwc_xfails_free(struct vwc_xfails *x);
 /* Mark the loaded cases the list names (case->listed) and count matches. */
 void vwc_xfails_mark(struct vwc_xfails *x, struct vwc_suite *s);
+/* Does an entry match id? (Counts the matches, like vwc_xfails_mark.) */
+bool vwc_xfails_matches(struct vwc_xfails *x, const char *id);
 
 /* backend.c */
 struct vwc_backend;
