@@ -88,6 +88,9 @@ t.ok("  FAIL  rt-wrong-result  (decode ic.rt_echo; %s; rules [\"RT-ECHO-2\"])\n"
      "        request: {\"input\":\"\"}\n"
      "        RT-ECHO-2 (spec/rt.md:11): An empty input is truncated.\n" % vec in out,
      "a failure names kind, file and rules, the reason, and quotes the rule", out)
+t.ok("        RT-SESS-1 (spec/rt.md:14): A session answers one result per step, in the order of its steps "
+     "(e.g. step 0 first).\n" in out, "a rule is quoted by its whole first sentence, over several lines", out)
+t.ok("Failures grouped by reason" not in out, "no grouping section when no reason repeats")
 t.ok("uncovered in spec/rt.md (2):" in out and "RT-UNCOVERED-1" in out, "human report lists uncovered rules")
 
 # JUnit XML.

@@ -113,6 +113,10 @@ t.ok(rc == 1 and set(c["fault"] for c in rep["cases"]) == {"skipped_required"} a
 root = ET.parse(xml).getroot()
 t.eq((root.get("failures"), root.get("errors"), root.get("skipped")), ("19", "0", "0"),
      "JUnit: a required skip is a <failure>")
+t.ok(b"RT-ECHO-1                12      0     12       0      0      0  FAILED (every case)" in out and
+     rep["rules"]["RT-ECHO-1"]["all_failed"] is True, "rules whose cases all fail are marked", out)
+t.ok(b"Failures grouped by reason (most frequent first):\n  19 cases: skipped (nothing is implemented yet), "
+     b"but protocol ic is required (--require)\n" in out, "failures grouped by identical reason", out)
 rc, out, _, _ = run_bytes(*(base + ["--testee", hostile("--do", "rt-pass-1=skip"), vec]))
 t.ok(rc == 0 and b"CONFORMANCE PASSED (18 of 19 judged, 1 skipped)" in out, "one skip: PASSED, with the count",
      out[-200:])
