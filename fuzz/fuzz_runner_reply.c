@@ -28,7 +28,7 @@
 static const char DOC[] =
     "{\"protocol\":\"ic\",\"spec\":\"spec/rt&<>.md\",\"version\":1,\"groups\":["
     "{\"operation\":\"decode\",\"message\":\"ic.R&D<\\\"x'>\",\"cases\":["
-    "{\"id\":\"a&b<c>\\\"d'e\",\"rules\":[\"RT-ECHO-1\",\"R&D-<1>\"],\"comment\":\"c\",\"input\":\"0102\","
+    "{\"id\":\"a.b:c_d-e\",\"rules\":[\"RT-ECHO-1\",\"R&D-<1>\"],\"comment\":\"c\",\"input\":\"0102\","
     "\"result\":\"valid\",\"output\":{\"length\":2,\"k\":[1,{\"x\":\"<&>\"}]}},"
     "{\"id\":\"inv\",\"rules\":[\"RT-ECHO-2\"],\"comment\":\"c\",\"input\":\"\",\"result\":\"invalid\","
     "\"error\":\"truncated\"},"

@@ -1,4 +1,5 @@
 /* Loading golden vector files (conformance/FORMAT.md) into runnable cases. */
+#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,14 @@ int vwc_check_doc(const json_t *doc, char *err, size_t errlen)
             snprintf(where, sizeof where, "group %zu case %s", gi, id ? id : "(no id)");
             if (!id || !*id) {
                 snprintf(err, errlen, "%s: needs \"id\"", where);
+                return -1;
+            }
+            /* FORMAT.md: ids go into lists (--expected-failures, --case-file) one word a line */
+            if (!isalnum((unsigned char)id[0]) ||
+                strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-") != strlen(id) ||
+                strlen(id) != json_string_length(json_object_get(c, "id"))) {
+                snprintf(err, errlen, "group %zu: case id \"%.60s\" is not [A-Za-z0-9][A-Za-z0-9_.:-]*", gi,
+                         id);
                 return -1;
             }
             const json_t *rules = json_object_get(c, "rules");
