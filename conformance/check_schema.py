@@ -8,7 +8,9 @@ $top_srcdir, or the directory above this script). Prints TAP: one test per
 vector file. Also checks what a schema cannot say: case ids are unique across
 all files, and every rule id a case names is declared in the spec document
 the file names (DIR/spec/<name>.md), declared as in doc/CONVENTIONS.md:
-`**ID**` at the start of a line or list item, outside code blocks.
+`**ID**` at the start of a line or list item, outside code blocks; and each
+case's `input` has the type its operation takes (FORMAT.md, "Operations"), as
+vmwire-conformance checks before it runs anything.
 """
 import json
 import os
@@ -23,6 +25,22 @@ except ImportError:  # pragma: no cover - reported as a skip
 
 RULE_DECL = re.compile(r"^\s*(?:(?:[-*+]|\d+[.)])\s+)?\*\*([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+)\*\*")
 FENCE = re.compile(r"^\s*(```|~~~)")
+HEX = re.compile(r"^(?:[0-9a-f]{2})*$")
+
+
+def input_problem(op, value):
+    """Why an input does not fit its operation (the runner's vectors.c
+    input_ok), or None. encode takes whatever JSON its message kind defines."""
+    def is_hex(v):
+        return isinstance(v, str) and HEX.match(v) is not None
+    if op in ("decode", "validate", "respond", "session"):
+        return None if is_hex(value) else "a lowercase hex string of whole bytes"
+    if op == "deframe":
+        ok = isinstance(value, list) and all(is_hex(v) for v in value)
+        return None if ok else "an array of lowercase hex strings"
+    if op == "dispatch":
+        return None if isinstance(value, dict) else "an object"
+    return None
 
 
 def declared_rules(path):
@@ -92,6 +110,14 @@ def main():
                 if cid in seen:
                     problems.append("case id %s repeats one in %s" % (cid, seen[cid]))
                 seen[cid] = name
+                op = g.get("operation")
+                ins = [("", c["input"])] if "input" in c else []
+                ins += [(" step %d" % k, st["input"]) for k, st in enumerate(c.get("steps") or [])
+                        if isinstance(st, dict) and "input" in st]
+                for where, value in ins:
+                    why = input_problem(op, value)
+                    if why:
+                        problems.append("case %s%s: \"input\" of a %s case must be %s" % (cid, where, op, why))
                 for r in c.get("rules", []):
                     if spec_rules is not None and r not in spec_rules:
                         problems.append("case %s names rule %s, which %s does not declare" % (cid, r, spec))

@@ -24,9 +24,11 @@ RUNNER_TESTS = \
 	tests/runner_xfail.py \
 	tests/runner_errors.py \
 	tests/runner_example.py \
-	tests/runner_builtin.py
+	tests/runner_builtin.py \
+	tests/runner_faults.py
 TESTS += $(RUNNER_TESTS)
 EXTRA_DIST += $(RUNNER_TESTS) tests/runner_lib.py tests/broken_testee.py \
 	tests/runner-vectors/spec/rt.md \
+	tests/runner-vectors/hostile_testee.py tests/runner-vectors/junit.xsd \
 	$(sort $(wildcard $(srcdir)/tests/runner-vectors/*.json)) \
 	$(sort $(wildcard $(srcdir)/tests/runner-vectors/bad/*.json))

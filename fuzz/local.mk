@@ -127,6 +127,24 @@ fuzz_fuzz_serial_vmm_config_SOURCES = fuzz/fuzz_serial_vmm_config.c $(FUZZ_DRIVE
 fuzz_fuzz_serial_vmm_config_LDADD = $(FUZZ_LDADD)
 fuzz_fuzz_serial_vmm_config_LDFLAGS = $(FUZZ_LINKFLAGS)
 
+# The runner's own fuzz targets (tools/conformance): reply parsing and report
+# writing, and the vector loader. They link the runner's modules and jansson.
+FUZZ_RUNNER_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -I$(top_srcdir)/fuzz
+FUZZ_RUNNER_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+FUZZ_RUNNER_LDADD = tools/libvwrunner.la $(JANSSON_LIBS) $(FUZZ_LDADD)
+FUZZ_TARGETS += fuzz/fuzz_runner_reply
+fuzz_fuzz_runner_reply_SOURCES = fuzz/fuzz_runner_reply.c $(FUZZ_DRIVER)
+fuzz_fuzz_runner_reply_CPPFLAGS = $(FUZZ_RUNNER_CPPFLAGS)
+fuzz_fuzz_runner_reply_CFLAGS = $(FUZZ_RUNNER_CFLAGS)
+fuzz_fuzz_runner_reply_LDADD = $(FUZZ_RUNNER_LDADD)
+fuzz_fuzz_runner_reply_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_TARGETS += fuzz/fuzz_runner_vectors
+fuzz_fuzz_runner_vectors_SOURCES = fuzz/fuzz_runner_vectors.c $(FUZZ_DRIVER)
+fuzz_fuzz_runner_vectors_CPPFLAGS = $(FUZZ_RUNNER_CPPFLAGS)
+fuzz_fuzz_runner_vectors_CFLAGS = $(FUZZ_RUNNER_CFLAGS)
+fuzz_fuzz_runner_vectors_LDADD = $(FUZZ_RUNNER_LDADD)
+fuzz_fuzz_runner_vectors_LDFLAGS = $(FUZZ_LINKFLAGS)
+
 # ---- registration ------------------------------------------------------
 if FUZZING
 noinst_PROGRAMS += $(FUZZ_TARGETS)

@@ -81,27 +81,39 @@ t.ok(pid is not None and not alive, "the hung testee was killed")
 i_fail, i_proto, i_rule, i_tot = (out.find("FAILURES (11)"), out.find("\nprotocol "), out.find("\nspec rule "),
                                   out.find("conformance: 19 cases: 8 passed, 11 failed, 0 skipped"))
 t.ok(0 <= i_fail < i_proto < i_rule < i_tot, "human report order: failures, tables, totals", out)
-t.ok(out.rstrip().endswith("CONFORMANCE FAILED"), "human report ends with the verdict")
+t.ok(out.rstrip().endswith("CONFORMANCE FAILED (19 of 19 judged, 11 failed)"), "human report ends with the verdict",
+     out[-300:])
 t.ok("  FAIL  rt-wrong-result  (decode ic.rt_echo; %s; rules [\"RT-ECHO-2\"])\n"
      "        expected invalid (truncated), got valid\n"
+     "        request: {\"input\":\"\"}\n"
      "        RT-ECHO-2 (spec/rt.md:11): An empty input is truncated.\n" % vec in out,
      "a failure names kind, file and rules, the reason, and quotes the rule", out)
+t.ok("        RT-SESS-1 (spec/rt.md:14): A session answers one result per step, in the order of its steps "
+     "(e.g. step 0 first).\n" in out, "a rule is quoted by its whole first sentence, over several lines", out)
+t.ok("Failures grouped by reason" not in out, "no grouping section when no reason repeats")
 t.ok("uncovered in spec/rt.md (2):" in out and "RT-UNCOVERED-1" in out, "human report lists uncovered rules")
 
 # JUnit XML.
 root = ET.parse(xml).getroot()
-t.eq((root.tag, root.get("tests"), root.get("failures"), root.get("skipped")), ("testsuites", "19", "11", "0"),
-     "JUnit totals")
+t.eq((root.tag, root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")),
+     ("testsuites", "19", "4", "7", "0"), "JUnit totals: wrong answers are failures, testee faults errors")
 suites = root.findall("testsuite")
 t.eq([s.get("name") for s in suites], ["ic"], "JUnit: one testsuite per protocol")
 tcs = suites[0].findall("testcase")
 t.eq(len(tcs), 19, "JUnit: one testcase per case")
 t.eq(sorted(tc.get("name") for tc in tcs if tc.find("failure") is not None),
-     sorted(k for k, v in want.items() if v[0] == "fail"), "JUnit: the failing testcases")
-t.eq({tc.get("name"): tc.get("classname") for tc in tcs}["rt-crash"], "rt-basic/RT-ECHO-1,RT-ECHO-3",
-     "JUnit classname is vector file / rules")
-f = [tc for tc in tcs if tc.get("name") == "rt-crash"][0].find("failure")
-t.ok(f.get("type") == "crash" and "signal 11" in f.get("message"), "JUnit failure carries type and reason")
+     sorted(k for k, v in want.items() if v[1] == "mismatch"), "JUnit: the wrong answers are <failure>")
+t.eq(sorted(tc.get("name") for tc in tcs if tc.find("error") is not None),
+     sorted(k for k, v in want.items() if v[0] == "fail" and v[1] != "mismatch"), "JUnit: the testee faults are <error>")
+t.eq({tc.get("name"): tc.get("classname") for tc in tcs}["rt-crash"], "ic.rt-basic",
+     "JUnit classname is protocol.vector-file")
+tc = [tc for tc in tcs if tc.get("name") == "rt-crash"][0]
+t.eq([(p.get("name"), p.get("value")) for p in tc.find("properties")],
+     [("rule", "RT-ECHO-1"), ("rule", "RT-ECHO-3"), ("operation", "decode"), ("message", "ic.rt_echo"),
+      ("vector_file", vec)], "JUnit: the rules are testcase properties")
+f = tc.find("error")
+t.ok(f is not None and f.get("type") == "crash" and "signal 11" in f.get("message"), "JUnit error carries type and reason")
+t.eq(suites[0].get("errors"), "7", "JUnit testsuite counts errors")
 
 # Coverage table.
 c = open(cov).read()
@@ -130,13 +142,17 @@ t.eq(lines[:5], ["1..4", "ok 1 - rt-pass-1", "ok 2 - rt-pass-2",
                  '{"result": "valid", "output": {"length": 1}, "id": "rt-extra"}'], "TAP lines")
 t.ok(rc == 1 and all(ln.startswith("# ") for ln in lines[5:]), "TAP: the report follows as comments")
 
-# A testee that exits at start: every case fails, and after a few tries the
-# runner stops starting it.
-rc, out, _ = run("--data-dir", VEC, "--testee", "exit 3", "--json", js, vec)
+# A testee that exits at start cannot start: after --start-attempts (3)
+# failed hellos the runner gives up, and every case fails as not run.
+rc, out, _ = run("--data-dir", VEC, "--testee", "echo starting up >&2; exit 3", "--json", js, vec)
 rep = load_json(js)
 faults = [c["fault"] for c in rep["cases"]]
-t.ok(rc == 1 and faults[:5] == ["exit"] * 5 and set(faults[5:]) == {"start"} and
-     "not run" in rep["cases"][5]["detail"], "a testee that exits at start fails every case", faults)
+t.ok(rc == 1 and set(faults) == {"start"} and "not run" in rep["cases"][5]["detail"] and
+     "hello" in rep["cases"][0]["detail"] and "status 3" in rep["cases"][0]["detail"],
+     "a testee that exits at start: every case not run", rep["cases"][0]["detail"])
+t.eq((rep["testee_starts"], rep["not_run"], rep["judged"]), (3, 19, 0), "three starts, nothing judged")
+t.ok("19 cases were not run" in out and "CONFORMANCE FAILED (nothing judged: 0 of 19, 19 failed (19 of them not run))"
+     in out, "the report says the cases were not run", out[-400:])
 rc, out, _ = run("--data-dir", VEC, "--testee", "/nonexistent/testee", "--json", js, "--case", "rt-pass-1", vec)
 t.ok(rc == 1 and "127" in load_json(js)["cases"][0]["detail"], "a testee that cannot start", out)
 t.done()

@@ -21,6 +21,8 @@ expect = {
     "no-output.json": "a valid result needs \"output\"",
     "no-steps.json": "a session case needs \"steps\"",
     "bad-operation.json": "unknown \"operation\"",
+    "bad-id.json": "case id \"bad 1\" is not [A-Za-z0-9][A-Za-z0-9_.:-]*",
+    "wrong-input.json": "case bad-1: \"input\" of a decode case must be a lowercase hex string",
 }
 for name, msg in sorted(expect.items()):
     rc, out, err = run("--data-dir", VEC, os.path.join(bad, name))

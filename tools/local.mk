@@ -25,19 +25,28 @@ tools_vmwire_testee_CPPFLAGS = $(TOOLS_CPPFLAGS)
 tools_vmwire_testee_CFLAGS = $(TOOLS_CFLAGS)
 tools_vmwire_testee_LDADD = tools/libvwtools.la
 
-tools_vmwire_conformance_SOURCES = \
+# The runner's modules are a library too, so that the fuzz targets of its
+# reply parsing, report writing and vector loading (fuzz/fuzz_runner_*.c) link them.
+noinst_LTLIBRARIES += tools/libvwrunner.la
+tools_libvwrunner_la_SOURCES = \
 	tools/conformance/runner.h \
-	tools/conformance/main.c \
 	tools/conformance/vectors.c \
 	tools/conformance/spec.c \
 	tools/conformance/expect.c \
 	tools/conformance/backend.c \
 	tools/conformance/judge.c \
+	tools/conformance/diff.c \
+	tools/conformance/text.c \
 	tools/conformance/report.c \
 	tools/conformance/output.c
+tools_libvwrunner_la_CPPFLAGS = $(TOOLS_CPPFLAGS)
+tools_libvwrunner_la_CFLAGS = $(TOOLS_CFLAGS)
+tools_libvwrunner_la_LIBADD = tools/libvwtools.la
+
+tools_vmwire_conformance_SOURCES = tools/conformance/main.c
 tools_vmwire_conformance_CPPFLAGS = $(TOOLS_CPPFLAGS) -DVW_BUILDDIR='"$(abs_top_builddir)"'
 tools_vmwire_conformance_CFLAGS = $(TOOLS_CFLAGS)
-tools_vmwire_conformance_LDADD = tools/libvwtools.la
+tools_vmwire_conformance_LDADD = tools/libvwrunner.la
 
 bin_PROGRAMS += tools/vmwire
 tools_vmwire_SOURCES = tools/cli/main.c

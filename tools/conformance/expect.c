@@ -6,14 +6,17 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "conformance/runner.h"
 
 int vwc_xfails_load(struct vwc_xfails *x, const char *path)
 {
-    FILE *f = fopen(path, "r");
+    struct stat st;
+    FILE *f = stat(path, &st) == 0 && !S_ISDIR(st.st_mode) ? fopen(path, "r") : NULL;
     if (!f) {
-        fprintf(stderr, "vmwire-conformance: --expected-failures %s: cannot read\n", path);
+        fprintf(stderr, "vmwire-conformance: %s %s: cannot read%s\n", x->option ? x->option : "--expected-failures",
+                path, stat(path, &st) == 0 && S_ISDIR(st.st_mode) ? " (a directory, not a list)" : "");
         return -1;
     }
     x->path = path;
@@ -58,6 +61,10 @@ int vwc_xfails_load(struct vwc_xfails *x, const char *path)
         }
         x->n++;
     }
+    if (ferror(f)) {
+        fprintf(stderr, "vmwire-conformance: %s: read error\n", path);
+        rc = -1;
+    }
     free(line);
     fclose(f);
     return rc;
@@ -72,15 +79,21 @@ void vwc_xfails_free(struct vwc_xfails *x)
     x->n = 0;
 }
 
-void vwc_xfails_mark(struct vwc_xfails *x, struct vwc_suite *s)
+bool vwc_xfails_matches(struct vwc_xfails *x, const char *id)
 {
-    for (size_t i = 0; i < s->n; i++) {
-        struct vwc_case *c = &s->cases[i];
-        for (size_t j = 0; j < x->n; j++) {
-            if (fnmatch(x->e[j].pattern, c->id, 0) == 0) {
-                c->listed = true;
-                x->e[j].matched++;
-            }
+    bool any = false;
+    for (size_t j = 0; j < x->n; j++) {
+        if (fnmatch(x->e[j].pattern, id, 0) == 0) {
+            any = true;
+            x->e[j].matched++;
         }
     }
+    return any;
+}
+
+void vwc_xfails_mark(struct vwc_xfails *x, struct vwc_suite *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (vwc_xfails_matches(x, s->cases[i].id))
+            s->cases[i].listed = true;
 }

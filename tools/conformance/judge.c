@@ -31,8 +31,16 @@ const char *vwc_fault_name(enum vwc_fault f)
     case VWC_FAULT_ORDER: return "out_of_order";
     case VWC_FAULT_EXTRA: return "extra_output";
     case VWC_FAULT_START: return "start";
+    case VWC_FAULT_CLOSED: return "closed_stdout";
+    case VWC_FAULT_TOO_LONG: return "too_long";
+    case VWC_FAULT_REQUIRED: return "skipped_required";
     }
     return "?";
+}
+
+bool vwc_fault_is_error(enum vwc_fault f)
+{
+    return f != VWC_FAULT_NONE && f != VWC_FAULT_MISMATCH && f != VWC_FAULT_REQUIRED;
 }
 
 void vwc_set_detail(struct vwc_case *c, const char *fmt, ...)
@@ -43,7 +51,7 @@ void vwc_set_detail(struct vwc_case *c, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     free(c->detail);
-    c->detail = strdup(buf);
+    c->detail = vwc_escape(buf, strlen(buf), 0); /* one line, no control characters */
 }
 
 /* A short JSON rendering of a value, for messages. */
@@ -53,48 +61,6 @@ static char *brief(const json_t *v, size_t max)
     if (s && strlen(s) > max)
         strcpy(s + max - 3, "...");
     return s ? s : strdup("(none)");
-}
-
-/* Find the first place where two JSON values differ; write its path (like
- * ".header.flags" or "[2]") into path and return the two values there. */
-static void first_difference(const json_t *a, const json_t *b, char *path, size_t pl, const json_t **da,
-                             const json_t **db)
-{
-    *da = a;
-    *db = b;
-    if (!a || !b || json_typeof(a) != json_typeof(b))
-        return;
-    if (json_is_object(a)) {
-        const char *k;
-        json_t *v;
-        json_object_foreach((json_t *)a, k, v) {
-            json_t *w = json_object_get(b, k);
-            if (!w || !json_equal(v, w)) {
-                size_t used = strlen(path);
-                snprintf(path + used, pl - used, ".%s", k);
-                first_difference(v, w, path, pl, da, db);
-                return;
-            }
-        }
-        json_object_foreach((json_t *)b, k, v) {
-            if (!json_object_get(a, k)) {
-                size_t used = strlen(path);
-                snprintf(path + used, pl - used, ".%s", k);
-                *da = NULL;
-                *db = v;
-                return;
-            }
-        }
-    } else if (json_is_array(a) && json_array_size(a) == json_array_size(b)) {
-        for (size_t i = 0; i < json_array_size(a); i++) {
-            if (!json_equal(json_array_get(a, i), json_array_get(b, i))) {
-                size_t used = strlen(path);
-                snprintf(path + used, pl - used, "[%zu]", i);
-                first_difference(json_array_get(a, i), json_array_get(b, i), path, pl, da, db);
-                return;
-            }
-        }
-    }
 }
 
 /* Judge one result object against one expectation. Returns 0 on a match, or
@@ -138,13 +104,7 @@ static int judge_one(const json_t *exp, const json_t *got, bool strict, char *wh
     if (eo) {
         const json_t *go = json_object_get(got, "output");
         if (!go || !json_equal((json_t *)eo, (json_t *)go)) {
-            char path[256] = "output";
-            const json_t *da, *db;
-            first_difference(eo, go, path, sizeof path, &da, &db);
-            char *a = brief(da, 160), *b = brief(db, 160);
-            snprintf(why, wl, "%s differs: expected %s, got %s", path, a, go ? b : "no output");
-            free(a);
-            free(b);
+            vwc_json_diff(eo, go, "output", why, wl);
             return -1;
         }
     }

@@ -1,6 +1,8 @@
 /* vmwire-conformance: runs the golden vectors against the built-in
  * implementation (default) or a vendor's testee program (--testee), and
  * reports rule by rule. See conformance/README.md. */
+#include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
@@ -29,12 +31,28 @@ static void usage(FILE *f)
             "DATA_DIR/conformance/vectors.\n"
             "\n"
             "Testee:\n"
-            "  --testee 'CMD ARGS'      drive this program (run by /bin/sh) over stdin/stdout\n"
+            "  --testee 'CMD ARGS'      drive this program over stdin/stdout: a plain command line\n"
+            "                           (words without shell syntax) is executed directly, anything\n"
+            "                           else is run by /bin/sh -c\n"
             "  --timeout SECONDS        per-case limit for a testee (default 10)\n"
+            "  --startup-timeout SECONDS  limit for a fresh testee to answer the hello request\n"
+            "                           (default 30); start-up is not charged to a case\n"
+            "  --start-attempts N       give up after N fresh testees in a row fail to start (no\n"
+            "                           hello answer, exit, crash, timeout): the remaining cases\n"
+            "                           fail as not run (default 3). A case that crashes a started\n"
+            "                           testee fails alone: the runner restarts it and goes on\n"
+            "  --no-hello               send no hello: the first case of each fresh testee gets\n"
+            "                           --startup-timeout on top of --timeout, and a fault there\n"
+            "                           counts as a failed start\n"
+            "  --max-answer-bytes N     longest answer line accepted (default 1048576)\n"
+            "  --stderr-limit N         bytes of the testee's stderr kept per case, the last ones\n"
+            "                           (default 16384; the report notes what was cut)\n"
             "Selection (options combine; repeat --protocol/--case/--rules for several):\n"
             "  --protocol NAME[,NAME]   only vector files of these protocols\n"
             "  --operation OP           only cases of this operation\n"
             "  --case GLOB              only cases whose id matches GLOB\n"
+            "  --case-file FILE         only the cases listed in FILE (the --write-failures format);\n"
+            "                           an entry matching no case is an error\n"
             "  --rules GLOB             only cases checking a rule that matches GLOB\n"
             "  --list                   print the selected case ids and exit\n"
             "Policy:\n"
@@ -42,23 +60,33 @@ static void usage(FILE *f)
             "  --expected-failures FILE case ids or globs known to fail (one per line, # comments):\n"
             "                           they are reported as xfail and do not fail the run; a\n"
             "                           listed case that passes is an XPASS and fails the run\n"
-            "Reports:\n"
+            "  --require NAME[,NAME]    these protocols must be implemented: a case of theirs that\n"
+            "                           the testee skips fails (fault skipped_required)\n"
+            "  --fail-on-skip           every protocol is required\n"
+            "Reports (every report path is checked writable before the run):\n"
             "  --junit FILE             JUnit XML (a testsuite per protocol)\n"
             "  --json FILE              machine-readable report ('-' for stdout)\n"
             "  --coverage FILE          spec rule coverage table ('-' for stdout)\n"
             "  --write-failures FILE    write the failing case ids, ready for --expected-failures\n"
-            "  --tap                    print TAP (one test per case) instead of the human report\n"
+            "                           and --case-file\n"
+            "  --tap                    print TAP (one test per case); the human report follows as\n"
+            "                           '# ' comment lines\n"
             "  --verbose                print every case as it runs\n"
-            "  --quiet                  print only the totals of the human report\n"
+            "  --quiet                  print only the totals and the verdict line\n"
             "Other:\n"
-            "  --data-dir DIR           where conformance/vectors and spec/ live (default: $VMWIRE_DATADIR,\n"
-            "                           then the installed %s)\n"
+            "  --data-dir DIR           where conformance/vectors and spec/ live. Default, in order:\n"
+            "                           $VMWIRE_DATADIR; BINDIR/../share/vmwire next to this program;\n"
+            "                           the source tree for a program in the build tree; %s\n"
             "  --version                print versions and the data directory\n"
             "  --help                   this text\n"
             "\n"
-            "Exit status: 0 every selected case passed, was skipped by the testee or is an\n"
-            "expected failure; 1 a case failed or an expected failure passed; 2 usage error,\n"
-            "vector error or unwritable report.\n",
+            "Verdict: CONFORMANCE PASSED needs at least one judged case; when cases were\n"
+            "skipped it says how many, e.g. CONFORMANCE PASSED (190 of 1015 judged, 825 skipped).\n"
+            "Exit status: 0 passed (every selected case passed, was skipped by the testee or is\n"
+            "an expected failure, and at least one was judged); 1 a case failed, an expected\n"
+            "failure passed, a required protocol was skipped, cases were not run, or nothing\n"
+            "was judged; 2 usage or selection error, vector error or unwritable report\n"
+            "(nothing is run).\n",
             VW_PKGDATADIR);
 }
 
@@ -152,6 +180,62 @@ static bool proto_listed(const struct glob_list *l, const char *p)
     return false;
 }
 
+/* Is p in the comma-separated list? */
+static bool list_has(const char *list, const char *p)
+{
+    size_t pl = strlen(p);
+    for (const char *s = list; *s;) {
+        size_t n = strcspn(s, ",");
+        if (n == pl && !strncmp(s, p, n))
+            return true;
+        s += n + (s[n] == ',');
+    }
+    return false;
+}
+
+/* Can a report be written at path? Checked before the run, so that a typo
+ * does not cost a whole run. Creates nothing that was not there. */
+static bool writable(const char *path, const char *opt)
+{
+    if (!strcmp(path, "-"))
+        return true;
+    struct stat st;
+    const char *why = NULL;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            why = "is a directory";
+        } else {
+            int fd = open(path, O_WRONLY | O_APPEND);
+            if (fd < 0)
+                why = strerror(errno);
+            else
+                close(fd);
+        }
+    } else {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+        if (fd < 0) {
+            why = strerror(errno);
+        } else {
+            close(fd);
+            unlink(path);
+        }
+    }
+    if (why)
+        fprintf(stderr, "vmwire-conformance: %s %s: cannot write (%s); nothing was run\n", opt, path, why);
+    return !why;
+}
+
+static bool parse_size(const char *arg, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end || arg[0] == '-' || v > (1ull << 34))
+        return false;
+    *out = (size_t)v;
+    return true;
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -187,6 +271,16 @@ static void mark_extra(struct vwc_case *c, const char *why)
 static void finalise(struct vwc_run *run, struct vwc_case *c, size_t n)
 {
     const struct vwc_options *o = run->opt;
+    if (c->verdict == VWC_SKIP && (o->fail_on_skip || (o->require && list_has(o->require, c->protocol)))) {
+        char *why = c->detail ? strdup(c->detail) : NULL;
+        c->verdict = VWC_FAIL;
+        c->fault = VWC_FAULT_REQUIRED;
+        vwc_set_detail(c, "skipped (%s), but protocol %s is required (%s)", why ? why : "", c->protocol,
+                       o->fail_on_skip ? "--fail-on-skip" : "--require");
+        free(why);
+    }
+    if (c->fault == VWC_FAULT_START)
+        run->not_run++;
     if (c->listed) {
         if (c->verdict == VWC_FAIL) {
             c->verdict = VWC_XFAIL;
@@ -227,14 +321,16 @@ static int write_failures(const struct vwc_suite *s, const char *path)
 
 int main(int argc, char **argv)
 {
-    struct vwc_options o = { .timeout = 10.0 };
+    struct vwc_options o = { .timeout = 10.0, .startup_timeout = 30.0, .start_attempts = 3, .max_answer = 1u << 20,
+                             .stderr_limit = 16384 };
     struct glob_list protos = { 0 }, cases = { 0 }, rulesg = { 0 };
     const char *only_op = NULL, *write_fail = NULL;
     bool list = false;
     enum {
         OPT_TESTEE = 256, OPT_TIMEOUT, OPT_PROTOCOL, OPT_OPERATION, OPT_CASE, OPT_RULES, OPT_STRICT, OPT_DATADIR,
         OPT_TAP, OPT_VERBOSE, OPT_QUIET, OPT_HELP, OPT_XFAIL, OPT_JUNIT, OPT_JSON, OPT_COVERAGE, OPT_LIST,
-        OPT_VERSION, OPT_WRITEFAIL
+        OPT_VERSION, OPT_WRITEFAIL, OPT_STARTUP, OPT_ATTEMPTS, OPT_NOHELLO, OPT_MAXANSWER, OPT_STDERRLIMIT,
+        OPT_REQUIRE, OPT_FAILONSKIP, OPT_CASEFILE
     };
     static const struct option longopts[] = {
         { "testee", required_argument, NULL, OPT_TESTEE },
@@ -256,6 +352,14 @@ int main(int argc, char **argv)
         { "quiet", no_argument, NULL, OPT_QUIET },
         { "version", no_argument, NULL, OPT_VERSION },
         { "help", no_argument, NULL, OPT_HELP },
+        { "startup-timeout", required_argument, NULL, OPT_STARTUP },
+        { "start-attempts", required_argument, NULL, OPT_ATTEMPTS },
+        { "no-hello", no_argument, NULL, OPT_NOHELLO },
+        { "max-answer-bytes", required_argument, NULL, OPT_MAXANSWER },
+        { "stderr-limit", required_argument, NULL, OPT_STDERRLIMIT },
+        { "require", required_argument, NULL, OPT_REQUIRE },
+        { "fail-on-skip", no_argument, NULL, OPT_FAILONSKIP },
+        { "case-file", required_argument, NULL, OPT_CASEFILE },
         { NULL, 0, NULL, 0 },
     };
     int ch;
@@ -278,6 +382,46 @@ int main(int argc, char **argv)
             }
             break;
         }
+        case OPT_STARTUP: {
+            char *end;
+            o.startup_timeout = strtod(optarg, &end);
+            if (*end || !(o.startup_timeout > 0) || o.startup_timeout > 86400) {
+                fprintf(stderr, "vmwire-conformance: bad --startup-timeout %s (seconds, > 0)\n", optarg);
+                return 2;
+            }
+            break;
+        }
+        case OPT_ATTEMPTS: {
+            size_t v;
+            if (!parse_size(optarg, &v) || v < 1 || v > 1000) {
+                fprintf(stderr, "vmwire-conformance: bad --start-attempts %s (1 to 1000)\n", optarg);
+                return 2;
+            }
+            o.start_attempts = (unsigned)v;
+            break;
+        }
+        case OPT_NOHELLO: o.no_hello = true; break;
+        case OPT_MAXANSWER:
+            if (!parse_size(optarg, &o.max_answer) || o.max_answer < 64) {
+                fprintf(stderr, "vmwire-conformance: bad --max-answer-bytes %s (64 or more)\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_STDERRLIMIT:
+            if (!parse_size(optarg, &o.stderr_limit)) {
+                fprintf(stderr, "vmwire-conformance: bad --stderr-limit %s (bytes)\n", optarg);
+                return 2;
+            }
+            break;
+        case OPT_REQUIRE:
+            if (!*optarg || o.require) {
+                fprintf(stderr, "vmwire-conformance: --require takes one comma-separated list of protocols\n");
+                return 2;
+            }
+            o.require = optarg;
+            break;
+        case OPT_FAILONSKIP: o.fail_on_skip = true; break;
+        case OPT_CASEFILE: o.case_file = optarg; break;
         case OPT_PROTOCOL:
             if (glob_add(&protos, optarg, "--protocol"))
                 return 2;
@@ -331,10 +475,16 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    if ((o.junit && !writable(o.junit, "--junit")) || (o.json && !writable(o.json, "--json")) ||
+        (o.coverage && !writable(o.coverage, "--coverage")) ||
+        (write_fail && !writable(write_fail, "--write-failures")))
+        return 2;
+
     /* Load the vectors, the spec rules and the expected failures. */
     struct vwc_suite s = { 0 };
     struct vwc_specs sp = { 0 };
     struct vwc_xfails xf = { 0 };
+    struct vwc_xfails cf = { .option = "--case-file" };
     int rc = 0;
     bool explicit_files = optind < argc;
     if (explicit_files) {
@@ -363,6 +513,42 @@ int main(int argc, char **argv)
         vwc_xfails_mark(&xf, &s);
     }
 
+    if (o.case_file) {
+        if (vwc_xfails_load(&cf, o.case_file))
+            goto out2;
+        for (size_t i = 0; i < s.n; i++)
+            s.cases[i].in_case_file = vwc_xfails_matches(&cf, s.cases[i].id);
+        for (size_t i = 0; i < cf.n; i++) {
+            if (!cf.e[i].matched) {
+                fprintf(stderr, "vmwire-conformance: %s:%u: %s matches no loaded case\n", o.case_file, cf.e[i].line,
+                        cf.e[i].pattern);
+                rc = -1;
+            }
+        }
+        if (!rc && !cf.n) {
+            fprintf(stderr, "vmwire-conformance: --case-file %s lists no case\n", o.case_file);
+            rc = -1;
+        }
+        if (rc)
+            goto out2;
+    }
+    if (o.require) {
+        for (const char *p = o.require; *p;) {
+            size_t n = strcspn(p, ",");
+            bool known = false;
+            for (size_t k = 0; k < s.n && !known; k++)
+                known = strlen(s.cases[k].protocol) == n && !strncmp(s.cases[k].protocol, p, n);
+            if (!known || !n) {
+                fprintf(stderr, "vmwire-conformance: --require %.*s: no loaded vector file has this protocol\n",
+                        (int)n, p);
+                rc = -1;
+            }
+            p += n + (p[n] == ',');
+        }
+        if (rc)
+            goto out2;
+    }
+
     /* Select. Cases not selected are not run, nor counted. */
     if (protos.n) {
         for (size_t i = 0; i < protos.n; i++) {
@@ -386,10 +572,11 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < s.n; i++) {
         struct vwc_case *c = &s.cases[i];
         c->selected = (!protos.n || proto_listed(&protos, c->protocol)) && (!only_op || !strcmp(only_op, c->operation)) &&
-                      (!cases.n || glob_any(&cases, c->id)) && (!rulesg.n || rules_match(c->rules, &rulesg));
+                      (!cases.n || glob_any(&cases, c->id)) && (!rulesg.n || rules_match(c->rules, &rulesg)) &&
+                      (!o.case_file || c->in_case_file);
         nsel += c->selected;
     }
-    if (nsel == 0 && (protos.n || only_op || cases.n || rulesg.n)) {
+    if (nsel == 0) {
         fprintf(stderr, "vmwire-conformance: no case matches the selection\n");
         goto out2;
     }
@@ -425,10 +612,7 @@ int main(int argc, char **argv)
         goto out2;
     }
     if (o.tap) {
-        if (nsel)
-            printf("1..%zu\n", nsel);
-        else
-            printf("1..0 # SKIP no vectors under %s\n", o.data_dir);
+        printf("1..%zu\n", nsel);
         fflush(stdout);
     }
     /* A case is finalised (expected-failure list applied, counted, printed)
@@ -464,11 +648,14 @@ int main(int argc, char **argv)
             finalise(&run, pending, ++n);
         pending = c;
     }
+    run.starts = vwc_backend_starts(b);
     vwc_backend_free(b);
     run.seconds = now() - start;
     vwc_specs_tally(&sp, &s);
-    run.exit_status = run.tot[VWC_FAIL] || run.tot[VWC_XPASS] ? 1 : 0;
+    run.exit_status = run.tot[VWC_FAIL] || run.tot[VWC_XPASS] || vwc_judged(&run) == 0 ? 1 : 0;
     rc = run.exit_status;
+    char headline[200];
+    vwc_headline(&run, headline, sizeof headline);
 
     if (o.tap) {
         vwc_report_human(&run, stdout, "# ");
@@ -477,6 +664,7 @@ int main(int argc, char **argv)
                "%zu unexpected passes\n",
                nsel, run.tot[VWC_PASS], run.tot[VWC_FAIL], run.tot[VWC_SKIP], run.tot[VWC_XFAIL],
                run.tot[VWC_XPASS]);
+        printf("%s\n", headline);
     } else if (!(o.json && !strcmp(o.json, "-"))) {
         vwc_report_human(&run, stdout, NULL);
     }
@@ -488,6 +676,7 @@ int main(int argc, char **argv)
 out2:
     rc = 2;
 out:
+    vwc_xfails_free(&cf);
     vwc_xfails_free(&xf);
     vwc_specs_free(&sp);
     vwc_suite_free(&s);

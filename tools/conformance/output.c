@@ -7,55 +7,51 @@
 
 /* ---- JUnit XML ------------------------------------------------------------ */
 
-/* Write text as XML character data / attribute value: escape markup, drop
- * what XML 1.0 cannot carry (control characters, invalid UTF-8) as '?'. */
+/* Write text as XML character data / attribute value: escape markup; what
+ * XML 1.0 cannot carry (control characters, invalid UTF-8, U+FFFE/U+FFFF)
+ * becomes U+FFFD, so that the file is always well-formed. */
 static void xml_text(FILE *f, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
-    while (*p) {
-        unsigned c = *p;
-        if (c == '&') {
-            fputs("&amp;", f);
-        } else if (c == '<') {
-            fputs("&lt;", f);
-        } else if (c == '>') {
-            fputs("&gt;", f);
-        } else if (c == '"') {
-            fputs("&quot;", f);
-        } else if (c == '\n' || c == '\t') {
-            fprintf(f, "&#%u;", c);
-        } else if (c < 0x20 || c == 0x7f) {
-            fputc('?', f);
-        } else if (c < 0x80) {
-            fputc((int)c, f);
-        } else {
-            /* a well-formed UTF-8 sequence is copied, anything else is '?' */
-            size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-            size_t k = 1;
-            while (n && k < n && (p[k] & 0xc0) == 0x80)
-                k++;
-            if (n && k == n) {
-                fwrite(p, 1, n, f);
-                p += n;
-                continue;
-            }
-            fputc('?', f);
+    size_t n = strlen((const char *)p);
+    for (size_t i = 0; i < n;) {
+        unsigned long cp;
+        size_t l = vwc_utf8_next(p + i, n - i, &cp);
+        if (!l || !vwc_xml_char(cp)) {
+            fputs("\xef\xbf\xbd", f);
+            i += l ? l : 1;
+            continue;
         }
-        p++;
+        switch (cp) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        case '\n':
+        case '\r':
+        case '\t': fprintf(f, "&#%lu;", cp); break;
+        default: fwrite(p + i, 1, l, f);
+        }
+        i += l;
     }
 }
 
 static void counts(const struct vwc_suite *s, const char *protocol, size_t v[VWC_NVERDICTS], size_t *n,
-                   double *secs)
+                   double *secs, size_t *errors)
 {
     memset(v, 0, VWC_NVERDICTS * sizeof *v);
     *n = 0;
     *secs = 0;
+    if (errors)
+        *errors = 0;
     for (size_t i = 0; i < s->n; i++) {
         const struct vwc_case *c = &s->cases[i];
         if (!c->selected || (protocol && strcmp(protocol, c->protocol)))
             continue;
         v[c->verdict]++;
+        if (errors && c->verdict == VWC_FAIL && vwc_fault_is_error(c->fault))
+            (*errors)++;
         (*n)++;
         *secs += c->seconds;
     }
@@ -73,19 +69,34 @@ static void junit_case(FILE *f, const struct vwc_case *c)
     size_t fl = strlen(file);
     if (fl > 5 && !strcmp(file + fl - 5, ".json"))
         fl -= 5;
+    char *cls = malloc(strlen(c->protocol) + fl + 2);
+    if (cls)
+        sprintf(cls, "%s.%.*s", c->protocol, (int)fl, file);
     fputs("    <testcase name=\"", f);
     xml_text(f, c->id);
-    fprintf(f, "\" classname=\"%.*s/", (int)fl, file);
+    fputs("\" classname=\"", f);
+    xml_text(f, cls ? cls : c->protocol);
+    free(cls);
+    fprintf(f, "\" time=\"%.6f\">\n", c->seconds);
+    fputs("      <properties>\n", f);
     size_t ri;
     json_t *rj;
     json_array_foreach(c->rules, ri, rj) {
-        if (ri)
-            fputc(',', f);
+        fputs("        <property name=\"rule\" value=\"", f);
         xml_text(f, json_string_value(rj));
+        fputs("\"/>\n", f);
     }
-    fprintf(f, "\" time=\"%.6f\">\n", c->seconds);
+    fputs("        <property name=\"operation\" value=\"", f);
+    xml_text(f, c->operation);
+    fputs("\"/>\n        <property name=\"message\" value=\"", f);
+    xml_text(f, c->message);
+    fputs("\"/>\n        <property name=\"vector_file\" value=\"", f);
+    xml_text(f, c->file);
+    fputs("\"/>\n      </properties>\n", f);
     if (c->verdict == VWC_FAIL || c->verdict == VWC_XPASS) {
-        fputs("      <failure type=\"", f);
+        /* the testee misbehaving is an <error>, a wrong answer a <failure> */
+        const char *tag = c->verdict == VWC_FAIL && vwc_fault_is_error(c->fault) ? "error" : "failure";
+        fprintf(f, "      <%s type=\"", tag);
         xml_text(f, c->verdict == VWC_XPASS ? "xpass" : vwc_fault_name(c->fault));
         fputs("\" message=\"", f);
         xml_text(f, c->detail);
@@ -93,7 +104,12 @@ static void junit_case(FILE *f, const struct vwc_case *c)
         char *req = json_dumps(c->request, JSON_COMPACT);
         char *exp = json_dumps(c->expect, JSON_COMPACT);
         char *got = c->got ? json_dumps(c->got, JSON_COMPACT) : NULL;
-        fprintf(f, "%s %s (%s)\n", c->operation, c->message, c->file);
+        xml_text(f, c->operation);
+        fputc(' ', f);
+        xml_text(f, c->message);
+        fputs(" (", f);
+        xml_text(f, c->file);
+        fputs(")\n", f);
         xml_text(f, c->detail);
         fputs("\nrequest: ", f);
         xml_text(f, req);
@@ -101,7 +117,7 @@ static void junit_case(FILE *f, const struct vwc_case *c)
         xml_text(f, exp);
         fputs("\nresponse: ", f);
         xml_text(f, got ? got : "(none)");
-        fputs("</failure>\n", f);
+        fprintf(f, "</%s>\n", tag);
         free(req);
         free(exp);
         free(got);
@@ -128,13 +144,13 @@ int vwc_report_junit(const struct vwc_run *r, const char *path)
         fprintf(stderr, "vmwire-conformance: --junit %s: cannot write\n", path);
         return -1;
     }
-    size_t v[VWC_NVERDICTS], n;
+    size_t v[VWC_NVERDICTS], n, ne;
     double secs;
-    counts(s, NULL, v, &n, &secs);
+    counts(s, NULL, v, &n, &secs, &ne);
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
-    fprintf(f, "<testsuites name=\"vmwire-conformance\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
-               "time=\"%.3f\" timestamp=\"%s\">\n",
-            n, v[VWC_FAIL] + v[VWC_XPASS], v[VWC_SKIP] + v[VWC_XFAIL], r->seconds, r->started);
+    fprintf(f, "<testsuites name=\"vmwire-conformance\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+               "skipped=\"%zu\" time=\"%.3f\" timestamp=\"%s\">\n",
+            n, v[VWC_FAIL] + v[VWC_XPASS] - ne, ne, v[VWC_SKIP] + v[VWC_XFAIL], r->seconds, r->started);
     /* One testsuite per protocol, in the order protocols first appear. */
     for (size_t i = 0; i < s->n; i++) {
         const struct vwc_case *c = &s->cases[i];
@@ -144,15 +160,20 @@ int vwc_report_junit(const struct vwc_run *r, const char *path)
                 first = false;
         if (!first)
             continue;
-        counts(s, c->protocol, v, &n, &secs);
+        counts(s, c->protocol, v, &n, &secs, &ne);
         fputs("  <testsuite name=\"", f);
         xml_text(f, c->protocol);
-        fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" time=\"%.6f\" timestamp=\"%s\">\n",
-                n, v[VWC_FAIL] + v[VWC_XPASS], v[VWC_SKIP] + v[VWC_XFAIL], secs, r->started);
+        fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.6f\" "
+                   "timestamp=\"%s\">\n",
+                n, v[VWC_FAIL] + v[VWC_XPASS] - ne, ne, v[VWC_SKIP] + v[VWC_XFAIL], secs, r->started);
         fputs("    <properties>\n      <property name=\"testee\" value=\"", f);
         xml_text(f, r->opt->testee ? r->opt->testee : "built-in");
         fputs("\"/>\n      <property name=\"strict_errors\" value=\"", f);
         fputs(r->opt->strict_errors ? "true" : "false", f);
+        fputs("\"/>\n      <property name=\"verdict\" value=\"", f);
+        char head[200];
+        vwc_headline(r, head, sizeof head);
+        xml_text(f, head);
         fputs("\"/>\n    </properties>\n", f);
         for (size_t k = i; k < s->n; k++)
             if (s->cases[k].selected && !strcmp(s->cases[k].protocol, c->protocol))
@@ -170,19 +191,11 @@ int vwc_report_junit(const struct vwc_run *r, const char *path)
 /* ---- JSON ------------------------------------------------------------------ */
 
 /* A JSON string even from bytes that are not UTF-8 (a testee's stderr or
- * garbage): such bytes become '?'. */
+ * garbage): such bytes become U+FFFD. */
 static json_t *jstr(const char *s)
 {
-    json_t *j = json_string(s);
-    if (j)
-        return j;
-    char *t = strdup(s);
-    if (!t)
-        return json_null();
-    for (char *p = t; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
-    j = json_string(t);
+    char *t = vwc_clean(s, strlen(s));
+    json_t *j = t ? json_string(t) : NULL;
     free(t);
     return j ? j : json_null();
 }
@@ -210,7 +223,7 @@ int vwc_report_json(const struct vwc_run *r, const char *path)
     json_object_set_new(doc, "tool", tool);
     json_object_set_new(doc, "started", json_string(r->started));
     json_object_set_new(doc, "seconds", json_real(r->seconds));
-    json_object_set_new(doc, "testee", o->testee ? json_string(o->testee) : json_null());
+    json_object_set_new(doc, "testee", o->testee ? jstr(o->testee) : json_null());
     json_object_set_new(doc, "data_dir", json_string(o->data_dir));
     json_object_set_new(doc, "strict_errors", json_boolean(o->strict_errors));
     json_object_set_new(doc, "timeout", json_real(o->timeout));
@@ -221,15 +234,21 @@ int vwc_report_json(const struct vwc_run *r, const char *path)
 
     size_t v[VWC_NVERDICTS], n;
     double secs;
-    counts(s, NULL, v, &n, &secs);
+    counts(s, NULL, v, &n, &secs, NULL);
     json_object_set_new(doc, "totals", totals(v, n));
+    json_object_set_new(doc, "judged", json_integer((json_int_t)vwc_judged(r)));
+    json_object_set_new(doc, "not_run", json_integer((json_int_t)r->not_run));
+    char head[200];
+    vwc_headline(r, head, sizeof head);
+    json_object_set_new(doc, "verdict", json_string(head));
+    json_object_set_new(doc, "testee_starts", json_integer(r->starts));
 
     json_t *protos = json_object();
     for (size_t i = 0; i < s->n; i++) {
         const struct vwc_case *c = &s->cases[i];
         if (!c->selected || json_object_get(protos, c->protocol))
             continue;
-        counts(s, c->protocol, v, &n, &secs);
+        counts(s, c->protocol, v, &n, &secs, NULL);
         json_t *t = totals(v, n);
         json_object_set_new(t, "all_skipped", json_boolean(n && v[VWC_SKIP] == n));
         json_object_set_new(protos, c->protocol, t);
@@ -247,7 +266,12 @@ int vwc_report_json(const struct vwc_run *r, const char *path)
         json_object_del(e, "cases");
         json_object_set_new(e, "spec", json_string(rule->spec));
         json_object_set_new(e, "line", json_integer(rule->line));
-        json_object_set_new(e, "title", json_string(rule->title));
+        json_object_set_new(e, "title", jstr(rule->title));
+        json_object_set_new(e, "all_failed",
+                            json_boolean(rule->ncases && rule->v[VWC_FAIL] + rule->v[VWC_XPASS] &&
+                                         rule->v[VWC_FAIL] + rule->v[VWC_XPASS] + rule->v[VWC_PASS] +
+                                                 rule->v[VWC_SKIP] + rule->v[VWC_XFAIL] ==
+                                             rule->v[VWC_FAIL] + rule->v[VWC_XPASS]));
         json_object_set_new(e, "cases", json_array());
         json_object_set_new(rules, rule->id, e);
         if (!rule->ncases)

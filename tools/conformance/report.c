@@ -74,7 +74,9 @@ static void print_table(FILE *out, const char *title, struct tallies *ts, int wi
         const struct tally *t = &ts->t[i];
         const char *mark = "";
         if (note) {
-            if (t->v[VWC_FAIL] || t->v[VWC_XPASS])
+            if (t->v[VWC_FAIL] + t->v[VWC_XPASS] == t->n)
+                mark = "  FAILED (every case)";
+            else if (t->v[VWC_FAIL] || t->v[VWC_XPASS])
                 mark = "  FAILED";
             else if (t->v[VWC_SKIP] == t->n)
                 mark = "  all skipped";
@@ -107,6 +109,144 @@ static void print_words(FILE *out, const char *indent, const char *const *w, siz
         fputc('\n', out);
 }
 
+size_t vwc_judged(const struct vwc_run *r)
+{
+    size_t n = r->nselected - r->tot[VWC_SKIP];
+    return n > r->not_run ? n - r->not_run : 0;
+}
+
+void vwc_headline(const struct vwc_run *r, char *out, size_t outlen)
+{
+    size_t judged = vwc_judged(r);
+    bool passed = r->exit_status == 0;
+    char parts[200] = "";
+    size_t pl = 0;
+#define PART(...)                                                                                                      \
+    do {                                                                                                               \
+        int w_ = snprintf(parts + pl, sizeof parts - pl, __VA_ARGS__);                                                 \
+        if (w_ > 0 && (size_t)w_ < sizeof parts - pl)                                                                  \
+            pl += (size_t)w_;                                                                                          \
+    } while (0)
+    if (judged == 0)
+        PART("nothing judged: 0 of %zu", r->nselected);
+    else
+        PART("%zu of %zu judged", judged, r->nselected);
+    if (r->tot[VWC_FAIL])
+        PART(", %zu failed", r->tot[VWC_FAIL]);
+    if (r->not_run)
+        PART(" (%zu of them not run)", r->not_run);
+    if (r->tot[VWC_XPASS])
+        PART(", %zu unexpected passes", r->tot[VWC_XPASS]);
+    if (r->tot[VWC_SKIP])
+        PART(", %zu skipped", r->tot[VWC_SKIP]);
+    if (r->tot[VWC_XFAIL])
+        PART(", %zu expected failures", r->tot[VWC_XFAIL]);
+#undef PART
+    if (passed && !r->tot[VWC_SKIP] && !r->tot[VWC_XFAIL])
+        snprintf(out, outlen, "CONFORMANCE PASSED");
+    else
+        snprintf(out, outlen, "CONFORMANCE %s (%s)", passed ? "PASSED" : "FAILED", parts);
+}
+
+/* Cases of one verdict grouped by identical reason, most frequent first. */
+struct reason {
+    const char *text;
+    size_t n;
+    size_t first; /* index of its first case */
+};
+
+static int cmp_reason(const void *a, const void *b)
+{
+    const struct reason *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n > y->n ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static void print_grouped(FILE *out, const struct vwc_suite *s, bool (*want)(const struct vwc_case *), bool always,
+                          const char *header)
+{
+    struct reason *rs = NULL;
+    size_t nr = 0, total = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const struct vwc_case *c = &s->cases[i];
+        if (!c->selected || !want(c))
+            continue;
+        total++;
+        const char *t = c->detail ? c->detail : "";
+        size_t k = 0;
+        while (k < nr && strcmp(rs[k].text, t))
+            k++;
+        if (k == nr) {
+            struct reason *nrs = realloc(rs, (nr + 1) * sizeof *rs);
+            if (!nrs)
+                break;
+            rs = nrs;
+            rs[nr++] = (struct reason){ t, 0, i };
+        }
+        rs[k].n++;
+    }
+    if (!always && nr == total) {
+        free(rs);
+        return; /* no reason repeats: the list above says it all */
+    }
+    fputs(header, out);
+    if (rs)
+        qsort(rs, nr, sizeof *rs, cmp_reason);
+    for (size_t k = 0; k < nr; k++) {
+        fprintf(out, "  %zu case%s: %.300s\n", rs[k].n, rs[k].n == 1 ? "" : "s", rs[k].text);
+        const char *w[8];
+        size_t nw = 0, more = 0;
+        for (size_t i = rs[k].first; i < s->n; i++) {
+            const struct vwc_case *c = &s->cases[i];
+            if (!c->selected || !want(c) || strcmp(c->detail ? c->detail : "", rs[k].text))
+                continue;
+            if (nw < 8)
+                w[nw++] = c->id;
+            else
+                more++;
+        }
+        print_words(out, "      ", w, nw);
+        if (more)
+            fprintf(out, "      ... and %zu more (the --json report lists them all)\n", more);
+    }
+    free(rs);
+}
+
+static bool is_failure(const struct vwc_case *c)
+{
+    return c->verdict == VWC_FAIL || c->verdict == VWC_XPASS;
+}
+
+static bool is_not_run(const struct vwc_case *c)
+{
+    return c->verdict == VWC_FAIL && c->fault == VWC_FAULT_START;
+}
+
+static bool is_skip(const struct vwc_case *c)
+{
+    return c->verdict == VWC_SKIP;
+}
+
+/* The request's members besides id, operation and message: the input and
+ * the parameters, compact and cut short. */
+static void print_input(FILE *out, const struct vwc_case *c)
+{
+    json_t *q = json_deep_copy(c->request);
+    if (!q)
+        return;
+    json_object_del(q, "id");
+    json_object_del(q, "operation");
+    json_object_del(q, "message");
+    char *t = json_dumps(q, JSON_COMPACT | JSON_SORT_KEYS);
+    if (t) {
+        size_t l = strlen(t);
+        fprintf(out, "        request: %.*s%s\n", l > 400 ? 400 : (int)l, t, l > 400 ? "..." : "");
+    }
+    free(t);
+    json_decref(q);
+}
+
 static void report(const struct vwc_run *r, FILE *out)
 {
     const struct vwc_suite *s = r->suite;
@@ -115,8 +255,9 @@ static void report(const struct vwc_run *r, FILE *out)
     char kindbuf[512];
     json_t *kindkeys = json_object(); /* owns the "protocol op kind" strings */
 
-    fprintf(out, "vmwire-conformance %s: %s%s%s\n", PACKAGE_VERSION, o->testee ? "testee '" : "",
-            o->testee ? o->testee : "built-in implementation", o->testee ? "'" : "");
+    fprintf(out, "vmwire-conformance %s: %s", PACKAGE_VERSION, o->testee ? "testee '" : "");
+    vwc_fputs_escaped(out, o->testee ? o->testee : "built-in implementation");
+    fprintf(out, "%s\n", o->testee ? "'" : "");
     fprintf(out, "vectors: %zu files, %zu cases, %zu selected; data: %s\n", s->ndocs, s->n, r->nselected,
             o->data_dir);
 
@@ -160,11 +301,14 @@ static void report(const struct vwc_run *r, FILE *out)
             const struct vwc_case *c = &s->cases[i];
             if (!c->selected || (c->verdict != VWC_FAIL && c->verdict != VWC_XPASS))
                 continue;
+            if (c->verdict == VWC_FAIL && c->fault == VWC_FAULT_START && r->not_run > 3)
+                continue; /* many cases not run: listed once, below */
             char *rl = json_dumps(c->rules, JSON_COMPACT);
             fprintf(out, "  %-5s %s  (%s %s; %s; rules %s)\n", c->verdict == VWC_FAIL ? "FAIL" : "XPASS", c->id,
                     c->operation, c->message, c->file, rl ? rl : "?");
             free(rl);
             fprintf(out, "        %s\n", c->detail ? c->detail : "");
+            print_input(out, c);
             /* h2spec style: quote the requirement each rule states */
             size_t ri;
             json_t *rj;
@@ -175,6 +319,10 @@ static void report(const struct vwc_run *r, FILE *out)
             }
         }
     }
+    if (r->not_run > 3)
+        print_grouped(out, s, is_not_run, true, "\nNOT RUN (the testee could not be started):\n");
+    if (nfail > 1)
+        print_grouped(out, s, is_failure, false, "\nFailures grouped by reason (most frequent first):\n");
     if (r->tot[VWC_XFAIL]) {
         fprintf(out, "\nExpected failures (%zu, listed in %s):\n", r->tot[VWC_XFAIL], o->xfail_path);
         for (size_t i = 0; i < s->n; i++) {
@@ -182,6 +330,12 @@ static void report(const struct vwc_run *r, FILE *out)
             if (c->selected && c->verdict == VWC_XFAIL)
                 fprintf(out, "  xfail %s: %.150s\n", c->id, c->detail ? c->detail : "");
         }
+    }
+
+    if (r->tot[VWC_SKIP]) {
+        char h[100];
+        snprintf(h, sizeof h, "\nSkipped by the testee (%zu), by reason:\n", r->tot[VWC_SKIP]);
+        print_grouped(out, s, is_skip, true, h);
     }
 
     /* 2. What the testee skipped entirely. */
@@ -268,7 +422,12 @@ static void report(const struct vwc_run *r, FILE *out)
             "%zu unexpected passes (%.2f s)\n",
             r->nselected, r->tot[VWC_PASS], r->tot[VWC_FAIL], r->tot[VWC_SKIP], r->tot[VWC_XFAIL], r->tot[VWC_XPASS],
             r->seconds);
-    fprintf(out, "CONFORMANCE %s\n", r->exit_status == 0 ? "PASSED" : "FAILED");
+    if (r->not_run)
+        fprintf(out, "%zu cases were not run: the testee could not be started (%u processes started)\n", r->not_run,
+                r->starts);
+    char verdict[200];
+    vwc_headline(r, verdict, sizeof verdict);
+    fprintf(out, "%s\n", verdict);
 
     free(proto.t);
     free(kinds.t);

@@ -33,8 +33,15 @@ enum vwc_fault {
     VWC_FAULT_GARBAGE,  /* a line that is not a JSON object */
     VWC_FAULT_ORDER,    /* an answer for another case id */
     VWC_FAULT_EXTRA,    /* more than one line for one request */
-    VWC_FAULT_START,    /* the testee could not be started, or keeps dying at start */
+    VWC_FAULT_START,    /* not run: the testee could not be started (--start-attempts failed starts) */
+    VWC_FAULT_CLOSED,   /* the testee closed its stdout but kept running */
+    VWC_FAULT_TOO_LONG, /* an answer line longer than --max-answer-bytes */
+    VWC_FAULT_REQUIRED, /* skipped, but the protocol is --require'd (or --fail-on-skip) */
 };
+
+/* Is the fault the testee's misbehaviour (a JUnit <error>) rather than a
+ * wrong answer (a <failure>)? */
+bool vwc_fault_is_error(enum vwc_fault f);
 
 const char *vwc_verdict_name(enum vwc_verdict v);
 const char *vwc_fault_name(enum vwc_fault f);
@@ -53,6 +60,7 @@ struct vwc_case {
     /* outcome */
     bool selected;
     bool listed;            /* matched by an --expected-failures entry */
+    bool in_case_file;      /* matched by a --case-file entry */
     enum vwc_verdict verdict;
     enum vwc_fault fault;
     char *detail;           /* owned: why it failed or was skipped */
@@ -95,6 +103,7 @@ struct vwc_xfail {
 };
 
 struct vwc_xfails {
+    const char *option; /* for messages: "--expected-failures" (NULL) or "--case-file" */
     const char *path;
     struct vwc_xfail *e;
     size_t n;
@@ -104,6 +113,11 @@ struct vwc_xfails {
 struct vwc_options {
     const char *testee;   /* NULL: built-in implementation in process */
     double timeout;       /* seconds per case for a testee */
+    double startup_timeout; /* seconds for a fresh testee to answer the hello */
+    unsigned start_attempts; /* failed starts in a row before giving up */
+    bool no_hello;        /* no hello handshake: the first case pays the start-up */
+    size_t max_answer;    /* longest answer line accepted, bytes */
+    size_t stderr_limit;  /* stderr kept per case (its last bytes) */
     bool strict_errors;
     bool tap;
     bool verbose;
@@ -113,6 +127,9 @@ struct vwc_options {
     const char *coverage; /* write the rule coverage table here ("-" = stdout) */
     const char *data_dir; /* holds conformance/vectors and spec */
     const char *xfail_path;
+    const char *case_file; /* --case-file */
+    const char *require;   /* --require PROTOCOL,... (NULL: none) */
+    bool fail_on_skip;
 };
 
 /* What a run produced, for the reports. */
@@ -125,13 +142,41 @@ struct vwc_run {
     double seconds;
     size_t nselected;
     size_t tot[VWC_NVERDICTS];
+    size_t not_run; /* failed as not run: the testee could not be started */
     int exit_status;
+    unsigned starts; /* testee processes started */
 };
+
+/* Cases that got a verdict from an answer (not skipped, not "not run"). */
+size_t vwc_judged(const struct vwc_run *r);
+/* The verdict line, e.g. "CONFORMANCE PASSED (190 of 1015 judged, 825 skipped)". */
+void vwc_headline(const struct vwc_run *r, char *out, size_t outlen);
+
+/* text.c */
+/* Length of the well-formed UTF-8 sequence at p (code point in *cp), or 0. */
+size_t vwc_utf8_next(const unsigned char *p, size_t n, unsigned long *cp);
+/* Is cp a character XML 1.0 can carry? */
+bool vwc_xml_char(unsigned long cp);
+/* One printable line from any bytes: controls, bidi overrides and
+ * non-characters as \xNN or \uNNNN, invalid UTF-8 byte by byte as \xNN;
+ * cut with "..." after about max bytes (0: no limit). New string or NULL. */
+char *vwc_escape(const char *s, size_t n, size_t max);
+/* Valid UTF-8 holding only XML characters: anything else becomes U+FFFD. */
+char *vwc_clean(const char *s, size_t n);
+void vwc_fputs_escaped(FILE *f, const char *s);
+/* vwc_escape of a C string into a fixed buffer (cut to fit). */
+void vwc_escape_into(char *out, size_t outlen, const char *s);
+
+/* diff.c */
+/* Every member where got differs from expected, as one line into out. */
+void vwc_json_diff(const json_t *expected, const json_t *got, const char *root, char *out, size_t outlen);
 
 /* vectors.c */
 /* Load one file or every *.json under a directory (sorted). Returns 0, or -1
  * after printing why to stderr (a vector error: exit status 2). */
 int vwc_load(struct vwc_suite *s, const char *path);
+/* Load one vector document from memory (name is its file name). */
+int vwc_load_buffer(struct vwc_suite *s, const char *name, const char *data, size_t len);
 void vwc_suite_free(struct vwc_suite *s);
 /* Check one document's shape; on error write a message into err. */
 int vwc_check_doc(const json_t *doc, char *err, size_t errlen);
@@ -155,6 +200,8 @@ int vwc_xfails_load(struct vwc_xfails *x, const char *path);
 void vwc_xfails_free(struct vwc_xfails *x);
 /* Mark the loaded cases the list names (case->listed) and count matches. */
 void vwc_xfails_mark(struct vwc_xfails *x, struct vwc_suite *s);
+/* Does an entry match id? (Counts the matches, like vwc_xfails_mark.) */
+bool vwc_xfails_matches(struct vwc_xfails *x, const char *id);
 
 /* backend.c */
 struct vwc_backend;
@@ -172,6 +219,16 @@ int vwc_backend_extra(struct vwc_backend *b, int wait_ms, char *err, size_t errl
  * second answer for it meanwhile (with a reason in err), or NULL. */
 const char *vwc_backend_late(struct vwc_backend *b, char *err, size_t errlen);
 void vwc_backend_free(struct vwc_backend *b);
+/* Testee processes started so far. */
+unsigned vwc_backend_starts(const struct vwc_backend *b);
+/* Judge one raw answer line (without its newline): NUL bytes, anything but
+ * exactly one JSON object, an over-long line are faults. Returns the object,
+ * or NULL with *fault and a reason in err. */
+json_t *vwc_parse_answer(const char *line, size_t len, size_t max, enum vwc_fault *fault, char *err, size_t errlen);
+/* The testee's stderr as kept for a case: the last limit bytes of the n
+ * given (total is how many there were), cleaned to valid UTF-8, with a note
+ * when some were cut. */
+char *vwc_stderr_text(const char *tail, size_t n, size_t total);
 
 /* judge.c */
 /* Compare the testee's response with the expectation; sets c->verdict, c->fault and c->detail. */

@@ -78,15 +78,28 @@ static int add_rule(struct vwc_specs *sp, const char *id, size_t idlen, const ch
     memset(r, 0, sizeof *r);
     r->id = strndup(id, idlen);
     r->spec = strdup(spec);
-    /* The title: the rule text after the id, without markup, cut short. */
+    /* The title: the rule's first sentence (text may run over several
+     * lines, joined by the caller), without markup. */
     while (*text == ' ' || *text == '\t' || *text == '.' || *text == ':')
         text++;
-    char title[73];
+    char title[600];
     size_t n = 0;
-    for (; *text && *text != '\n' && n < sizeof title - 1; text++)
-        if (*text != '*' && *text != '`')
-            title[n++] = *text;
-    while (n && (title[n - 1] == ' ' || title[n - 1] == '\r'))
+    int depth = 0;
+    for (; *text && n < sizeof title - 1; text++) {
+        char ch = *text == '\n' || *text == '\r' || *text == '\t' ? ' ' : *text;
+        if (ch == '*' || ch == '`' || (ch == ' ' && n && title[n - 1] == ' '))
+            continue;
+        title[n++] = ch;
+        depth += ch == '(' ? 1 : ch == ')' && depth ? -1 : 0;
+        if ((ch == '.' || ch == '!' || ch == '?') && depth == 0 && (text[1] == 0 || isspace((unsigned char)text[1]))) {
+            const char *q = text + 1;
+            while (isspace((unsigned char)*q))
+                q++;
+            if (!*q || !islower((unsigned char)*q))
+                break; /* the end of the sentence, not "e.g. x" */
+        }
+    }
+    while (n && title[n - 1] == ' ')
         n--;
     title[n] = 0;
     r->title = strdup(title);
@@ -101,6 +114,26 @@ static int add_rule(struct vwc_specs *sp, const char *id, size_t idlen, const ch
     return 0;
 }
 
+/* Does this line end the paragraph of a rule (blank, a new list item, a
+ * heading, a table, a fence, another rule)? */
+static bool ends_rule_text(const char *line)
+{
+    const char *p = line;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (!*p || *p == '\n' || *p == '\r' || *p == '#' || *p == '|' || !strncmp(p, "```", 3) || !strncmp(p, "~~~", 3))
+        return true;
+    if ((*p == '-' || *p == '*' || *p == '+') && (p[1] == ' ' || p[1] == '\t'))
+        return true;
+    if (isdigit((unsigned char)*p)) {
+        while (isdigit((unsigned char)*p))
+            p++;
+        if ((*p == '.' || *p == ')') && (p[1] == ' ' || p[1] == '\t'))
+            return true;
+    }
+    return false;
+}
+
 static int load_doc(struct vwc_specs *sp, const char *path, const char *name)
 {
     FILE *f = fopen(path, "r");
@@ -108,14 +141,33 @@ static int load_doc(struct vwc_specs *sp, const char *path, const char *name)
         fprintf(stderr, "vmwire-conformance: %s: cannot read\n", path);
         return -1;
     }
+    /* All lines first: a rule's text may continue on the next ones. */
+    char **lines = NULL;
+    size_t nl = 0, capl = 0;
     char *line = NULL;
     size_t cap = 0;
-    unsigned no = 0;
-    bool fence = false;
     int rc = 0;
     while (getline(&line, &cap, f) >= 0) {
-        no++;
-        const char *p = line;
+        if (nl == capl) {
+            capl = capl ? capl * 2 : 256;
+            char **nls = realloc(lines, capl * sizeof *nls);
+            if (!nls) {
+                rc = -1;
+                break;
+            }
+            lines = nls;
+        }
+        if (!(lines[nl] = strdup(line))) {
+            rc = -1;
+            break;
+        }
+        nl++;
+    }
+    free(line);
+    fclose(f);
+    bool fence = false;
+    for (size_t i = 0; i < nl && !rc; i++) {
+        const char *p = lines[i];
         while (*p == ' ')
             p++;
         if (!strncmp(p, "```", 3) || !strncmp(p, "~~~", 3)) {
@@ -123,14 +175,21 @@ static int load_doc(struct vwc_specs *sp, const char *path, const char *name)
             continue;
         }
         size_t l;
-        const char *id = fence ? NULL : declared_rule(line, &l);
-        if (id && add_rule(sp, id, l, name, id + l + 2, no)) {
-            rc = -1;
-            break;
+        const char *id = fence ? NULL : declared_rule(lines[i], &l);
+        if (!id)
+            continue;
+        char text[1200];
+        snprintf(text, sizeof text, "%s", id + l + 2);
+        for (size_t k = i + 1; k < nl && k < i + 12 && !ends_rule_text(lines[k]); k++) {
+            size_t used = strlen(text);
+            snprintf(text + used, sizeof text - used, "%s", lines[k]);
         }
+        if (add_rule(sp, id, l, name, text, (unsigned)(i + 1)))
+            rc = -1;
     }
-    free(line);
-    fclose(f);
+    for (size_t i = 0; i < nl; i++)
+        free(lines[i]);
+    free(lines);
     return rc;
 }
 

@@ -1,4 +1,5 @@
 /* Loading golden vector files (conformance/FORMAT.md) into runnable cases. */
+#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,42 @@ static bool in_list(const char *k, const char *const *list)
         if (strcmp(k, *list) == 0)
             return true;
     return false;
+}
+
+/* Lowercase hex bytes: an even number of 0-9a-f. */
+static bool is_hex(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    if (!s)
+        return false;
+    size_t n = strspn(s, "0123456789abcdef");
+    return s[n] == 0 && n % 2 == 0 && n == json_string_length(v);
+}
+
+/* The type the operation's input must have (FORMAT.md, "Operations"):
+ * bytes for decode, validate and respond (and a session step's "input"), a
+ * list of byte chunks for deframe, an object for dispatch. encode's message
+ * JSON is the kind's to define. */
+static int input_ok(const char *op, const json_t *in, const char *where, char *err, size_t errlen)
+{
+    bool ok = true;
+    const char *want = "";
+    if (!strcmp(op, "decode") || !strcmp(op, "validate") || !strcmp(op, "respond") || !strcmp(op, "session")) {
+        ok = is_hex(in);
+        want = "a lowercase hex string of whole bytes";
+    } else if (!strcmp(op, "deframe")) {
+        size_t i;
+        const json_t *ch;
+        ok = json_is_array(in);
+        json_array_foreach(in, i, ch) ok = ok && is_hex(ch);
+        want = "an array of lowercase hex strings";
+    } else if (!strcmp(op, "dispatch")) {
+        ok = json_is_object(in);
+        want = "an object";
+    }
+    if (!ok)
+        snprintf(err, errlen, "%s: \"input\" of a %s case must be %s", where, op, want);
+    return ok ? 0 : -1;
 }
 
 static int expectation_ok(const json_t *o, const char *where, char *err, size_t errlen)
@@ -86,6 +123,14 @@ int vwc_check_doc(const json_t *doc, char *err, size_t errlen)
                 snprintf(err, errlen, "%s: needs \"id\"", where);
                 return -1;
             }
+            /* FORMAT.md: ids go into lists (--expected-failures, --case-file) one word a line */
+            if (!isalnum((unsigned char)id[0]) ||
+                strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-") != strlen(id) ||
+                strlen(id) != json_string_length(json_object_get(c, "id"))) {
+                snprintf(err, errlen, "group %zu: case id \"%.60s\" is not [A-Za-z0-9][A-Za-z0-9_.:-]*", gi,
+                         id);
+                return -1;
+            }
             const json_t *rules = json_object_get(c, "rules");
             if (!json_is_array(rules) || json_array_size(rules) == 0) {
                 snprintf(err, errlen, "%s: needs a non-empty \"rules\" array", where);
@@ -119,6 +164,8 @@ int vwc_check_doc(const json_t *doc, char *err, size_t errlen)
                     }
                     if (expectation_ok(st, w2, err, errlen))
                         return -1;
+                    if (json_object_get(st, "input") && input_ok(op, json_object_get(st, "input"), w2, err, errlen))
+                        return -1;
                 }
             } else {
                 if (!json_object_get(c, "input")) {
@@ -126,6 +173,8 @@ int vwc_check_doc(const json_t *doc, char *err, size_t errlen)
                     return -1;
                 }
                 if (expectation_ok(c, where, err, errlen))
+                    return -1;
+                if (input_ok(op, json_object_get(c, "input"), where, err, errlen))
                     return -1;
             }
         }
@@ -174,11 +223,12 @@ static int add_case(struct vwc_suite *s, const char *file, const json_t *doc, co
     k->rules = json_object_get(c, "rules");
 
     json_t *req = json_object();
+    copy_params(req, g, group_meta);
+    copy_params(req, c, case_meta);
+    /* after the parameters: a parameter named like these cannot change them */
     json_object_set_new(req, "id", json_string(k->id));
     json_object_set_new(req, "operation", json_string(k->operation));
     json_object_set_new(req, "message", json_string(k->message));
-    copy_params(req, g, group_meta);
-    copy_params(req, c, case_meta);
     if (!strcmp(k->operation, "session")) {
         json_t *steps = json_array(), *exp = json_array();
         size_t i;
@@ -201,6 +251,8 @@ static int add_case(struct vwc_suite *s, const char *file, const json_t *doc, co
     return 0;
 }
 
+static int add_doc(struct vwc_suite *s, const char *path, json_t *doc);
+
 static int load_file(struct vwc_suite *s, const char *path)
 {
     json_error_t jerr;
@@ -209,6 +261,23 @@ static int load_file(struct vwc_suite *s, const char *path)
         fprintf(stderr, "vmwire-conformance: %s:%d: %s\n", path, jerr.line, jerr.text);
         return -1;
     }
+    return add_doc(s, path, doc);
+}
+
+int vwc_load_buffer(struct vwc_suite *s, const char *name, const char *data, size_t len)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc) {
+        fprintf(stderr, "vmwire-conformance: %s:%d: %s\n", name, jerr.line, jerr.text);
+        return -1;
+    }
+    return add_doc(s, name, doc);
+}
+
+/* Check a loaded document and add its cases (the suite owns doc then). */
+static int add_doc(struct vwc_suite *s, const char *path, json_t *doc)
+{
     char err[512];
     if (vwc_check_doc(doc, err, sizeof err)) {
         fprintf(stderr, "vmwire-conformance: %s: %s\n", path, err);
@@ -303,6 +372,10 @@ int vwc_load(struct vwc_suite *s, const char *path)
         free(names[i]);
     }
     free(names);
+    if (rc == 0 && n == 0) {
+        fprintf(stderr, "vmwire-conformance: %s: a directory without vector files (*.json)\n", path);
+        rc = -1;
+    }
     return rc;
 }
 
