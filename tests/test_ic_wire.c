@@ -340,7 +340,7 @@ static void vss_forms(void **state)
         struct vw_ic_vss *v = &m.body.vss;
         v->form = f < 2 ? VW_IC_VSS_FORM_BASIC : (enum vw_ic_vss_form)(f - 1);
         v->operation = f < 2 ? VW_IC_VSS_OP_HOT_BACKUP : f < 4 ? VW_IC_VSS_OP_FREEZE : VW_IC_VSS_OP_CLUSTER_INFO;
-        v->tail_len = f == 1 ? 27 : 0;
+        v->tail_len = f == 1 ? 20 : 0;
         v->flags = 5;
         v->lun_count = 2;
         v->luns = luns;
@@ -351,6 +351,17 @@ static void vss_forms(void **state)
         size_from_body(&m);
         assert_int_equal(m.header.message_size, sizes[f]);
         round_trip(&m, buf, sizeof buf, &len, &d);
+        if (f < 2) {
+            /* IC-VSS-2: flags at body offset 8 (Linux, 12 bytes) or 15 (OpenVMM VssMessage, 39 bytes). */
+            size_t at = VW_IC_HEADER_SIZE + (f ? 15 : 8);
+            assert_int_equal(buf[at], 5);
+            assert_int_equal(d.body.vss.flags, 5);
+            if (f == 1) {
+                static const uint8_t zero7[7] = { 0 };
+                assert_memory_equal(buf + VW_IC_HEADER_SIZE + 8, zero7, 7);
+                assert_int_equal(d.body.vss.tail_len, 20);
+            }
+        }
         if (f >= 2) {
             assert_int_equal(d.body.vss.lun_count, 2);
             assert_memory_equal(d.body.vss.luns, luns, 48);
@@ -441,6 +452,13 @@ static void validate_paths(void **state)
     m.header.flags = 0x0b;
     assert_int_equal(vw_ic_message_validate(&m, VW_IC_PROFILE_LINUX, &off), VW_E_BAD_FLAGS);
     assert_int_equal(off, 17);
+    /* IC-STRICT-1: REQUEST and RESPONSE together are refused only with the strict option. */
+    m.header.flags = 0x07;
+    assert_int_equal(vw_ic_message_validate(&m, VW_IC_PROFILE_LINUX, &off), VW_OK);
+    assert_int_equal(vw_ic_message_validate_opts(&m, VW_IC_PROFILE_LINUX, 0, &off), VW_OK);
+    assert_int_equal(vw_ic_message_validate_opts(&m, VW_IC_PROFILE_LINUX, VW_IC_OPT_STRICT, &off), VW_E_BAD_FLAGS);
+    assert_int_equal(off, 17);
+    assert_int_equal(vw_ic_message_validate_opts(&m, VW_IC_PROFILE_LINUX, 0x2, &off), VW_E_INVALID_ARG);
     m.header.flags = 3;
     m.header.reserved = 1;
     assert_int_equal(vw_ic_message_validate(&m, VW_IC_PROFILE_LINUX, &off), VW_E_RESERVED);

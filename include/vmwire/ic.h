@@ -45,7 +45,7 @@ extern "C" {
 #define VW_IC_MAX_PIPE_PAYLOAD 16384u
 /** @brief Largest packet a guest engine accepts: pipe header, payload and ring padding. */
 #define VW_IC_MAX_PACKET (VW_IC_PIPE_HEADER_SIZE + VW_IC_MAX_PIPE_PAYLOAD)
-/** @brief Largest IC message (header and body) the OpenVMM host reads (spec/ic.md section 1). */
+/** @brief Largest IC message (header and body) an OpenVMM endpoint reads (IC-PIPE-5, MAX_MESSAGE_SIZE). */
 #define VW_IC_OPENVMM_MAX_MESSAGE 13312u
 /** @brief Maximum framework or message version count in a negotiate body (IC-NEG-3). */
 #define VW_IC_NEGOTIATE_MAX_COUNT 100u
@@ -240,6 +240,10 @@ enum vw_ic_profile {
 /** @brief The default profile (IC-PROF-1). */
 #define VW_IC_PROFILE_DEFAULT VW_IC_PROFILE_LINUX
 
+/** @brief Option of vw_ic_message_validate_opts(): also apply vmwire's own `strict`
+ *  rules (IC-STRICT-*), which neither upstream implementation enforces. */
+#define VW_IC_OPT_STRICT 0x1u
+
 /* ===================================================================== */
 /* Wire structures                                                       */
 /* ===================================================================== */
@@ -395,9 +399,13 @@ struct vw_ic_vss {
     uint8_t operation;       /**< ::vw_ic_vss_op (offset 0) */
     uint8_t reserved[7];     /**< reserved (offset 1) */
     enum vw_ic_vss_form form;/**< which layout follows the 8-byte VSS header */
-    uint32_t flags;          /**< basic form: flags (offset 8); freeze form: flags (offset 12) */
-    const uint8_t *tail;     /**< basic form: bytes after the flags (27 in the OpenVMM layout) */
-    size_t tail_len;         /**< length of `tail`: 0 or 27 */
+    /** basic form: flags (offset 8 in the 12-byte form, 15 in the 39-byte form, IC-VSS-2);
+     *  freeze form: flags (offset 12) */
+    uint32_t flags;
+    const uint8_t *tail;     /**< basic form: bytes after the flags (20 in the 39-byte form) */
+    size_t tail_len;         /**< length of `tail`: 0 or 20 */
+    /** 39-byte basic form: the 7 reserved bytes at offsets 8 .. 14, before the data (NULL: zeros on encode) */
+    const uint8_t *reserved2;
     uint32_t backup_type;    /**< freeze forms: backup type (offset 8) */
     uint32_t lun_count;      /**< freeze and cluster forms: used LUN records (max 260) */
     const uint8_t *luns;     /**< view of lun_count 24-byte LUN records */
@@ -661,6 +669,9 @@ uint64_t vw_ic_timesync_adjust(uint64_t parent_time, uint64_t vm_reference_time,
 
 /**
  * @brief Apply the protocol rules of a profile to a decoded message (IC-HDR-5 .. IC-VSS-*).
+ *
+ * vmwire's `strict` rules (IC-STRICT-1 .. IC-STRICT-3) are not applied; see
+ * vw_ic_message_validate_opts().
  * @param m the message (from vw_ic_message_decode()).
  * @param profile the profile whose rules apply.
  * @param off receives the offset (from the start of the IC header) of the offending field.
@@ -678,6 +689,32 @@ vw_status vw_ic_message_validate(const struct vw_ic_message *m, enum vw_ic_profi
  * @return as vw_ic_message_validate(), plus ::VW_E_BAD_TYPE for a pipe type other than 1.
  */
 vw_status vw_ic_packet_validate(const struct vw_ic_packet *p, enum vw_ic_profile profile, size_t *off);
+
+/**
+ * @brief vw_ic_message_validate() with options.
+ *
+ * Without options the rules are those of the profile's upstream implementation
+ * (vw_ic_message_validate() is this function with @p opts 0); ::VW_IC_OPT_STRICT
+ * adds vmwire's own rules (IC-STRICT-1 .. IC-STRICT-4).
+ * @param m the message.
+ * @param profile the profile whose rules apply.
+ * @param opts 0 or ::VW_IC_OPT_STRICT.
+ * @param off receives the offset of the offending field.
+ * @return as vw_ic_message_validate().
+ */
+vw_status vw_ic_message_validate_opts(const struct vw_ic_message *m, enum vw_ic_profile profile, unsigned opts,
+                                      size_t *off);
+
+/**
+ * @brief vw_ic_packet_validate() with options (see vw_ic_message_validate_opts()).
+ * @param p the packet.
+ * @param profile the profile whose rules apply.
+ * @param opts 0 or ::VW_IC_OPT_STRICT.
+ * @param off receives the offset of the offending field.
+ * @return as vw_ic_packet_validate().
+ */
+vw_status vw_ic_packet_validate_opts(const struct vw_ic_packet *p, enum vw_ic_profile profile, unsigned opts,
+                                     size_t *off);
 
 /* ===================================================================== */
 /* Profiles                                                              */
@@ -732,6 +769,9 @@ struct vw_ic_guest_config {
     size_t n_message_versions;   /**< length of `message_versions` (max ::VW_IC_MAX_CONFIG_VERSIONS) */
     bool agent_ready;            /**< linux: the KVP / VSS user-space agent is registered */
     bool hibernate_supported;    /**< linux: shutdown flags 4 and 5 succeed (IC-PROF-7) */
+    /** vmwire's own stricter behaviour instead of the upstream profile's (IC-STRICT-*);
+     *  false (the default) behaves as the profile's upstream implementation. */
+    bool strict;
 };
 
 /** @brief What one guest feed produced. */
@@ -795,15 +835,20 @@ vw_status vw_ic_guest_init(struct vw_ic_guest *g, const struct vw_ic_guest_confi
 /**
  * @brief Feed one received packet (pipe header, message, ring padding).
  *
- * Legal when no reply is pending. Consumes the whole packet. A reply, if the
- * profile sends one, becomes pending for vw_ic_guest_output(); a request that
- * needs the application's answer (KVP, VSS agent operations) waits for
- * vw_ic_guest_complete().
+ * Legal when no reply is pending. A reply, if the profile sends one, becomes
+ * pending for vw_ic_guest_output(); a request that needs the application's
+ * answer (KVP, VSS agent operations) waits for vw_ic_guest_complete().
+ *
+ * Usually the whole packet is consumed. Two upstream accidents are reported
+ * through @p consumed: the openvmm guest does not consume a packet whose message
+ * exceeds 13312 bytes (::VW_E_TOO_LONG, consumed 0, IC-PIPE-5), and the linux
+ * guest reads an oversized packet only up to its receive limit, processes and
+ * echoes that prefix, and reports the clamped length (IC-PROF-12).
  * @param g the responder.
  * @param in the packet.
  * @param len its length.
  * @param ev receives the event (may be NULL).
- * @param consumed receives the bytes consumed (the whole packet).
+ * @param consumed receives the bytes consumed (see above).
  * @return ::VW_OK; a fault status (the request was refused; a reply may still be
  *         pending if the profile sends an error reply); ::VW_E_STATE while a reply
  *         or completion is pending; ::VW_E_INVALID_ARG.
@@ -856,7 +901,12 @@ struct vw_ic_host_config {
     /** Message versions to offer, in order; NULL uses OpenVMM's list (required for heartbeat and VSS). */
     const struct vw_ic_version *message_versions;
     size_t n_message_versions;   /**< length of `message_versions` (1 .. ::VW_IC_MAX_CONFIG_VERSIONS) */
-    uint64_t timeout_ns;         /**< reply deadline after a request; 0 = no deadline */
+    /** Reply deadline after a request; 0 = no deadline. A deadline is vmwire's own rule
+     *  (IC-STRICT-6): non-zero needs `strict`. */
+    uint64_t timeout_ns;
+    /** vmwire's own host rules (IC-STRICT-5 .. IC-STRICT-9) instead of OpenVMM's; false
+     *  (the default) behaves as OpenVMM's host devices. */
+    bool strict;
 };
 
 /** @brief What one host feed produced. */
@@ -932,11 +982,24 @@ vw_status vw_ic_host_send(struct vw_ic_host *h, const struct vw_ic_message *body
  * @param len its length.
  * @param now_ns the caller's clock.
  * @param ev receives the event (may be NULL).
- * @param consumed receives the bytes consumed.
- * @return ::VW_OK; ::VW_E_MISMATCH (wrong transaction, flags or type; sticky while negotiating);
- *         ::VW_E_NO_COMMON_VERSION (sticky); ::VW_E_BAD_STATUS (the reply's status is a failure);
- *         ::VW_E_TIMEOUT (the reply came after the deadline); ::VW_E_STATE (nothing expected);
- *         ::VW_E_FAILED after a sticky fault; decoder statuses.
+ * Without `strict` (OpenVMM, IC-HOST-4): a packet fed while the host expects
+ * nothing is not read: the call returns ::VW_OK with @p consumed 0, and the
+ * caller offers it again after the next vw_ic_host_start() or vw_ic_host_send(),
+ * where it is taken as the answer. Every fault ends the channel, except a
+ * non-zero reply status (::VW_E_BAD_STATUS), which fails only that request.
+ * With `strict` (IC-STRICT-5): such a packet is consumed and refused with
+ * ::VW_E_STATE, and faults after negotiation leave the request in flight.
+ * @param h the initiator.
+ * @param in the packet.
+ * @param len its length.
+ * @param now_ns the caller's clock.
+ * @param ev receives the event (may be NULL).
+ * @param consumed receives the bytes consumed (0 when the packet was not read).
+ * @return ::VW_OK; ::VW_E_MISMATCH (wrong transaction, flags or, strict, type);
+ *         ::VW_E_NO_COMMON_VERSION; ::VW_E_BAD_STATUS (the reply's status is a failure);
+ *         ::VW_E_TIMEOUT (strict: the reply came after the deadline); ::VW_E_STATE (strict:
+ *         nothing expected); ::VW_E_TOO_LONG (a message above 13312 bytes);
+ *         ::VW_E_FAILED after a fault that ended the channel; decoder statuses.
  */
 vw_status vw_ic_host_feed(struct vw_ic_host *h, const uint8_t *in, size_t len, uint64_t now_ns,
                           struct vw_ic_host_event *ev, size_t *consumed);

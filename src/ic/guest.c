@@ -157,14 +157,21 @@ static void event_msg(const uint8_t *in, size_t len, bool use_pipe, struct vw_ic
     }
 }
 
-static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev)
+static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev,
+                         size_t *consumed)
 {
     uint16_t svc = g->cfg.service;
-    size_t limit = vw_ic__linux_recv_limit(svc);
-    if (len > limit)
-        return fault(g, VW_E_TOO_LONG, limit); /* IC-PROF-12: -ENOBUFS, nothing read */
-    if (svc == VW_IC_MSG_KVP && !g->cfg.agent_ready)
+    if (svc == VW_IC_MSG_KVP && !g->cfg.agent_ready) {
+        *consumed = 0;
         return fault(g, VW_E_STATE, 0); /* IC-PROF-14: the channel is not read */
+    }
+    /* IC-PROF-12 (ring_buffer.c hv_pkt_iter_first): the packet, descriptor included,
+     * is clamped to max_pkt_size; the payload read is at most limit - 16 bytes, and
+     * the ring advances by the clamped length only. */
+    size_t limit = vw_ic__linux_recv_limit(svc) - 16;
+    if (len > limit)
+        len = limit;
+    *consumed = len;
     if (len < P_BODY)
         return fault(g, VW_E_TRUNCATED, len); /* IC-PROF-4: too short for the headers, dropped */
     memcpy(g->buf, in, len);
@@ -233,8 +240,11 @@ static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
         return s;
     }
     case VW_IC_MSG_TIMESYNC: {
-        struct vw_ic_version v3 = { 3, 0 };
-        bool v4 = vw_ic_version_cmp(g->nego_msg, v3) > 0; /* IC-TS-7, IC-PROF-21 */
+        /* IC-TS-7, IC-PROF-21 (hv_util.c timesync_onchannelcallback): Linux keeps the
+         * version as the int (major << 16) | minor and tests it with a signed "> 3.0";
+         * a major of 0x8000 or more makes the int negative, so the old layout applies. */
+        bool v4 = g->nego_msg.major < 0x8000u &&
+                  (((uint32_t)g->nego_msg.major << 16) | g->nego_msg.minor) > (3u << 16);
         size_t need = v4 ? VW_IC_TIMESYNC4_SIZE_LINUX : VW_IC_TIMESYNC_SIZE_LINUX;
         if (len < P_BODY + need)
             return fault(g, VW_E_TRUNCATED, len); /* IC-TS-7 */
@@ -320,27 +330,32 @@ static vw_status lx_complete(struct vw_ic_guest *g, const struct vw_ic_guest_ans
 {
     uint8_t *b = g->buf + P_BODY;
     if (g->cfg.service == VW_IC_MSG_VSS) {
-        if (b[0] == VW_IC_VSS_OP_HOT_BACKUP)
-            vw_put_u32le(b + 8, VW_IC_VSS_HBU_NO_AUTO_RECOVERY); /* IC-VSS-9 */
+        /* IC-VSS-9 (hv_snapshot.c vss_on_msg): the kernel tests the agent's reply, whose
+         * first byte is the low byte of its status (int error overlays the header). */
+        if (b[0] == VW_IC_VSS_OP_HOT_BACKUP && (a->status & 0xFFu) == VW_IC_VSS_OP_HOT_BACKUP)
+            vw_put_u32le(b + 8, VW_IC_VSS_HBU_NO_AUTO_RECOVERY);
         set_status(g, a->status);
         lx_finish(g, g->out_len);
         return VW_OK;
     }
     /* KVP (IC-KVP-12, IC-KVP-13). */
     uint8_t op = b[0];
-    if (a->status == VW_IC_S_OK && (op == VW_IC_KVP_OP_ENUMERATE || op == VW_IC_KVP_OP_GET)) {
-        uint8_t *rec = op == VW_IC_KVP_OP_ENUMERATE ? b + 8 : b + 4;
+    /* IC-KVP-13 (hv_kvp.c kvp_respond_to_host): GET writes the value; every operation
+     * without a case of its own (ENUMERATE and 6 .. 255) takes the ENUMERATE path. */
+    bool enum_path = op == VW_IC_KVP_OP_ENUMERATE || op > VW_IC_KVP_OP_SET_IP_INFO;
+    if (a->status == VW_IC_S_OK && (enum_path || op == VW_IC_KVP_OP_GET)) {
+        uint8_t *rec = enum_path ? b + 8 : b + 4;
         uint8_t tmp_key[VW_IC_KVP_MAX_KEY_SIZE];
         uint8_t tmp_val[VW_IC_KVP_MAX_VALUE_SIZE];
         size_t ku = 0, vu = 0;
         vw_status s;
         /* Convert first so that a bad answer leaves the request untouched. */
-        if (op == VW_IC_KVP_OP_ENUMERATE &&
+        if (enum_path &&
             (s = lx_put_string(tmp_key, a->key ? a->key : "", VW_IC_KVP_MAX_KEY_SIZE / 2 - 2, &ku)) != VW_OK)
             return s;
         if ((s = lx_put_string(tmp_val, a->value ? a->value : "", VW_IC_KVP_MAX_VALUE_SIZE / 2 - 2, &vu)) != VW_OK)
             return s;
-        if (op == VW_IC_KVP_OP_ENUMERATE) {
+        if (enum_path) {
             memcpy(rec + VW_IC__KVP_REC_KEY, tmp_key, 2 * ku);
             vw_put_u32le(rec + 4, (uint32_t)(2 * (ku + 1)));
         }
@@ -391,16 +406,8 @@ static bool ov_pick(const uint8_t *vers, size_t avail, size_t first, size_t coun
     return found;
 }
 
-static struct vw_ic_version highest(const struct vw_ic_version *l, size_t n)
-{
-    struct vw_ic_version b = l[0];
-    for (size_t i = 1; i < n; i++)
-        if (vw_ic_version_cmp(l[i], b) > 0)
-            b = l[i];
-    return b;
-}
-
-static vw_status ov_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev)
+static vw_status ov_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev,
+                         size_t *consumed)
 {
     struct vw_ic_pipe_header ph;
     size_t off;
@@ -409,10 +416,13 @@ static vw_status ov_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
         return fault(g, s, off);
     if (ph.type != VW_IC_PIPE_DATA)
         return fault(g, VW_E_BAD_TYPE, 0); /* IC-PIPE-2 */
+    if (ph.size > VW_IC_OPENVMM_MAX_MESSAGE) {
+        /* IC-PIPE-5 (vmbus_async pipe.rs try_recv): PacketTooLarge; the packet stays in the ring. */
+        *consumed = 0;
+        return fault(g, VW_E_TOO_LONG, 4);
+    }
     if (ph.size > len - P_HDR)
         return fault(g, VW_E_TRUNCATED, len); /* IC-PIPE-3 */
-    if (ph.size > VW_IC_MAX_PIPE_PAYLOAD)
-        return fault(g, VW_E_TOO_LONG, 4); /* IC-PIPE-4 */
     const uint8_t *m = in + P_HDR;
     size_t mlen = ph.size;
     struct vw_ic_header h;
@@ -421,24 +431,29 @@ static vw_status ov_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
         return fault(g, s, P_HDR + off);
     event_msg(in, len, true, ev);
     if (h.message_type == VW_IC_MSG_NEGOTIATE) {
-        /* IC-PROF-5: any negotiate restarts; highest common version; fallback to own highest. */
+        /* IC-PROF-5, IC-NEG-10 (hyperv_ic_guest shutdown.rs process): any negotiate first
+         * resets the channel to un-negotiated. */
+        g->state = ST_NEGOTIATING;
+        g->negotiated = false;
         const uint8_t *b = m + VW_IC_HEADER_SIZE;
         size_t avail = mlen - VW_IC_HEADER_SIZE;
-        size_t F = 0, M = 0;
-        if (avail >= 8) {
-            F = vw_get_u16le(b);
-            M = vw_get_u16le(b + 2);
-        }
+        if (avail < 8)
+            return fault(g, VW_E_TRUNCATED, P_HDR + mlen); /* IC-PROF-22: TruncatedMessage, no reply */
+        size_t F = vw_get_u16le(b), M = vw_get_u16le(b + 2);
+        if (g->cfg.strict && (F > VW_IC_NEGOTIATE_MAX_COUNT || M > VW_IC_NEGOTIATE_MAX_COUNT))
+            return fault(g, VW_E_TOO_LONG, P_BODY + (F > VW_IC_NEGOTIATE_MAX_COUNT ? 0 : 2)); /* IC-STRICT-4 */
         const uint8_t *vers = b + 8;
-        size_t vavail = avail >= 8 ? avail - 8 : 0;
+        size_t vavail = avail - 8;
         struct vw_ic_version fw = { 0, 0 }, msg = { 0, 0 };
         bool okf = ov_pick(vers, vavail, 0, F, g->fw, g->nfw, &fw);
         bool okm = ov_pick(vers, vavail, F, M, g->msgv, g->nmsg, &msg);
         bool ok = okf && okm;
-        if (!ok) {
-            fw = highest(g->fw, g->nfw);
-            msg = highest(g->msgv, g->nmsg);
-        }
+        /* IC-PROF-18 (handle_version_negotiation): each list that had no match falls back,
+         * on its own, to the last entry of the guest's list. */
+        if (!okf)
+            fw = g->fw[g->nfw - 1];
+        if (!okm)
+            msg = g->msgv[g->nmsg - 1];
         struct vw_ic_version zero = { 0, 0 };
         ov_reply(g, &h, VW_IC_MSG_NEGOTIATE, zero, zero, 16, VW_IC_S_OK);
         uint8_t *ob = g->buf + P_BODY;
@@ -505,12 +520,12 @@ vw_status vw_ic_guest_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len,
     if (g->out_len || g->waiting)
         return fault(g, VW_E_STATE, 0);
     g->err_off = 0;
+    if (g->cfg.profile != VW_IC_PROFILE_OPENVMM)
+        return lx_feed(g, in, len, ev, consumed);
     *consumed = len;
     if (len > VW_IC_MAX_PACKET)
-        return fault(g, VW_E_TOO_LONG, VW_IC_MAX_PACKET);
-    if (g->cfg.profile == VW_IC_PROFILE_OPENVMM)
-        return ov_feed(g, in, len, ev);
-    return lx_feed(g, in, len, ev);
+        return fault(g, VW_E_TOO_LONG, VW_IC_MAX_PACKET); /* IC-PIPE-4 */
+    return ov_feed(g, in, len, ev, consumed);
 }
 
 vw_status vw_ic_guest_complete(struct vw_ic_guest *g, const struct vw_ic_guest_answer *answer)

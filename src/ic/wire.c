@@ -615,11 +615,17 @@ static vw_status dec_vss(const uint8_t *b, size_t n, struct vw_ic_vss *o, size_t
     memcpy(o->reserved, b + 1, 7);
     switch (n) {
     case VW_IC_VSS_SIZE_LINUX:
-    case VW_IC_VSS_SIZE_OPENVMM:
         o->form = VW_IC_VSS_FORM_BASIC;
-        o->flags = vw_get_u32le(b + 8);
+        o->flags = vw_get_u32le(b + 8); /* IC-VSS-2: Linux hv_vss_msg, flags at 8 */
         o->tail = b + 12;
-        o->tail_len = n - 12;
+        break;
+    case VW_IC_VSS_SIZE_OPENVMM:
+        /* IC-VSS-2: OpenVMM VssMessage: header (8), reserved[7], data[24]; flags lead the data. */
+        o->form = VW_IC_VSS_FORM_BASIC;
+        o->reserved2 = b + 8;
+        o->flags = vw_get_u32le(b + 15);
+        o->tail = b + 19;
+        o->tail_len = n - 19;
         break;
     case VW_IC_VSS_FREEZE_SIZE:
     case VW_IC_VSS_FREEZE_EX_SIZE:
@@ -877,8 +883,14 @@ static vw_status wr_vss(struct vw_wr *w, const struct vw_ic_vss *v)
     vw_wr_bytes(w, v->reserved, 7);
     switch (v->form) {
     case VW_IC_VSS_FORM_BASIC:
-        if (v->tail_len != 0 && v->tail_len != VW_IC_VSS_SIZE_OPENVMM - 12)
+        if (v->tail_len != 0 && v->tail_len != VW_IC_VSS_SIZE_OPENVMM - 19)
             return VW_E_BAD_LENGTH;
+        if (v->tail_len) { /* IC-VSS-2: the 39-byte form has 7 reserved bytes before the data */
+            if (v->reserved2)
+                vw_wr_bytes(w, v->reserved2, 7);
+            else
+                vw_wr_zero(w, 7);
+        }
         vw_wr_u32le(w, v->flags);
         if (v->tail)
             vw_wr_bytes(w, v->tail, v->tail_len);
