@@ -372,6 +372,26 @@ static void vss_forms(void **state)
         if (f >= 2)
             assert_int_equal(vw_ic_message_encode(&m, buf, sizeof buf, &w), VW_E_TOO_LONG);
     }
+    /* IC-VSS-11: a 39-byte CREATE carries the snapshot set id at 15 and the backup type at 31. */
+    struct vw_ic_message m, d;
+    init_msg(&m, VW_IC_MSG_VSS, 6, VW_IC_BODY_VSS);
+    m.body.vss.operation = VW_IC_VSS_OP_CREATE;
+    m.body.vss.basic_size = VW_IC_VSS_SIZE_OPENVMM;
+    for (int i = 0; i < 16; i++)
+        m.body.vss.snapshot_set_id[i] = (uint8_t)(0xa0 + i);
+    m.body.vss.backup_type = 7;
+    m.body.vss.flags = 0x11; /* not written for CREATE */
+    size_from_body(&m);
+    assert_int_equal(m.header.message_size, 39);
+    round_trip(&m, buf, sizeof buf, &len, &d);
+    assert_int_equal(buf[VW_IC_HEADER_SIZE + 15], 0xa0);
+    assert_int_equal(buf[VW_IC_HEADER_SIZE + 31], 7);
+    assert_memory_equal(d.body.vss.snapshot_set_id, m.body.vss.snapshot_set_id, 16);
+    assert_int_equal(d.body.vss.backup_type, 7);
+    assert_int_equal(d.body.vss.flags, 0);
+    assert_int_equal(d.body.vss.tail_len, 4);
+    m.body.vss.tail_len = 20; /* CREATE leaves 4 data bytes, not 20 */
+    assert_int_equal(vw_ic_message_encode(&m, buf, sizeof buf, &w), VW_E_BAD_LENGTH);
 }
 
 static void utf16_helpers(void **state)

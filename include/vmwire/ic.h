@@ -77,7 +77,8 @@ extern "C" {
 #define VW_IC_KVP_MESSAGE_SIZE 2580u
 /** @brief Size of the KVP IP-info message (IC-KVP-2). */
 #define VW_IC_KVP_IP_MESSAGE_SIZE 7428u
-/** @brief Size of the Linux KVP message union (IC-KVP-2). */
+/** @brief sizeof(struct hv_kvp_msg), Linux's kernel-to-agent KVP structure: not a wire size, since Linux
+ *  echoes the host's packet with the host's length (IC-KVP-2). */
 #define VW_IC_KVP_LINUX_MESSAGE_SIZE 7430u
 /** @brief Size of the string-form IP-info record. */
 #define VW_IC_KVP_IP_STRING_SIZE 7426u
@@ -403,10 +404,16 @@ struct vw_ic_vss {
      *  freeze form: flags (offset 12) */
     uint32_t flags;
     const uint8_t *tail;     /**< basic form: bytes after the flags (20 in the 39-byte form) */
-    size_t tail_len;         /**< length of `tail`: 0 or 20 */
+    size_t tail_len;         /**< length of `tail`: 0, or 20 (4 for CREATE, 8 for DELETE) in the 39-byte form */
     /** 39-byte basic form: the 7 reserved bytes at offsets 8 .. 14, before the data (NULL: zeros on encode) */
     const uint8_t *reserved2;
-    uint32_t backup_type;    /**< freeze forms: backup type (offset 8) */
+    /** basic form: body size, 12 or 39 (encode: 0 picks 39 when `tail_len` is not 0, else 12) */
+    uint8_t basic_size;
+    /** 39-byte form, CREATE and DELETE: snapshot set GUID, the first 16 data bytes (offset 15);
+     *  CREATE also has `backup_type` after it (offset 31, OpenVMM MessageCreateV2), and `tail`
+     *  is then the 4 (CREATE) or 8 (DELETE) data bytes after those fields, with no `flags` */
+    uint8_t snapshot_set_id[16];
+    uint32_t backup_type;    /**< freeze forms: backup type (offset 8); 39-byte CREATE: offset 31 */
     uint32_t lun_count;      /**< freeze and cluster forms: used LUN records (max 260) */
     const uint8_t *luns;     /**< view of lun_count 24-byte LUN records */
     const uint8_t *shadow_luns; /**< freeze-ex: view of lun_count shadow LUN records */

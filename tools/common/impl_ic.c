@@ -344,7 +344,15 @@ static json_t *vss_json(const struct vw_ic_vss *v, size_t size)
         json_object_set_new(o, "size", json_integer((json_int_t)size));
         if (v->reserved2 && nonzero(v->reserved2, 7))
             json_object_set_new(o, "reserved2", vwt_hex_json(v->reserved2, 7));
-        json_object_set_new(o, "flags", json_integer(v->flags));
+        if (size == VW_IC_VSS_SIZE_OPENVMM &&
+            (v->operation == VW_IC_VSS_OP_CREATE || v->operation == VW_IC_VSS_OP_DELETE)) {
+            guid_str(v->snapshot_set_id, g);
+            json_object_set_new(o, "snapshot_set_id", json_string(g));
+            if (v->operation == VW_IC_VSS_OP_CREATE)
+                json_object_set_new(o, "backup_type", json_integer(v->backup_type));
+        } else {
+            json_object_set_new(o, "flags", json_integer(v->flags));
+        }
         if (nonzero(v->tail, v->tail_len))
             json_object_set_new(o, "tail", vwt_hex_json(v->tail, v->tail_len));
         break;
@@ -727,12 +735,26 @@ static vw_status parse_vss(struct scratch *sc, const json_t *o, struct vw_ic_vss
     vw_status s;
     if (v->form == VW_IC_VSS_FORM_BASIC) {
         uint64_t size;
-        if (get_uint(o, "size", 0xFFFF, NULL, &size) || get_uint(o, "flags", 0xFFFFFFFF, NULL, &flags))
+        if (get_uint(o, "size", 0xFFFF, NULL, &size))
             return BAD;
         if (size != VW_IC_VSS_SIZE_LINUX && size != VW_IC_VSS_SIZE_OPENVMM)
             return VW_E_BAD_LENGTH;
-        v->flags = (uint32_t)flags;
-        v->tail_len = size == VW_IC_VSS_SIZE_OPENVMM ? size - 19 : 0;
+        v->basic_size = (uint8_t)size;
+        bool snap = size == VW_IC_VSS_SIZE_OPENVMM && (op == VW_IC_VSS_OP_CREATE || op == VW_IC_VSS_OP_DELETE);
+        if (snap) {
+            /* 39-byte CREATE / DELETE: snapshot set id (and backup type), no flags. */
+            const json_t *id = json_object_get(o, "snapshot_set_id");
+            if ((id && guid_parse(id, v->snapshot_set_id)) || json_object_get(o, "flags") ||
+                get_uint(o, "backup_type", 0xFFFFFFFF, &ZERO, &x) ||
+                (op == VW_IC_VSS_OP_DELETE && json_object_get(o, "backup_type")))
+                return BAD;
+            v->backup_type = (uint32_t)x;
+        } else if (get_uint(o, "flags", 0xFFFFFFFF, NULL, &flags)) {
+            return BAD;
+        } else {
+            v->flags = (uint32_t)flags;
+        }
+        v->tail_len = size != VW_IC_VSS_SIZE_OPENVMM ? 0 : !snap ? 20 : op == VW_IC_VSS_OP_CREATE ? 4 : 8;
         const uint8_t *t, *r2;
         size_t tl, r2l;
         if (get_hex(sc, o, "tail", &t, &tl) || (tl && tl != v->tail_len) || get_hex(sc, o, "reserved2", &r2, &r2l) ||
