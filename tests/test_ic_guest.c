@@ -305,6 +305,30 @@ static void linux_kvp_agent(void **state)
     assert_int_equal(take(), n);
     assert_int_equal(get32(OUT + 20), VW_IC_E_NO_MORE_ITEMS);
     assert_memory_equal(OUT + 28, in + 28, n - 28);
+    /* IC-KVP-14: GET_IP_INFO writes the agent's texts into the record at body offset 2. */
+    in[28] = VW_IC_KVP_OP_GET_IP_INFO;
+    in[30] = 'Z'; /* the host's adapter id "ZZ" */
+    in[32] = 'Z';
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_OK);
+    struct vw_ic_guest_ip_answer ip = { "e", "1.2.3.4", NULL, NULL, "\xff", 2, 1 };
+    assert_int_equal(vw_ic_guest_complete_ip(&G, &a, &ip), VW_E_BAD_UTF8); /* bad text: nothing written */
+    ip.dns = "9.9.9.9";
+    assert_int_equal(vw_ic_guest_complete_ip(&G, &a, &ip), VW_OK);
+    assert_int_equal(take(), n);
+    assert_int_equal(OUT[30], 'e');
+    assert_int_equal(OUT[32], 'Z'); /* no NUL written: the host's text shows through */
+    assert_int_equal(OUT[30 + 256], 2); /* address_family */
+    assert_int_equal(OUT[30 + 257], 1); /* dhcp_enabled */
+    assert_int_equal(OUT[30 + 258], '1');
+    assert_int_equal(OUT[30 + 258 + 12], '4');
+    /* gateway and dns (offsets 4354, 5378) lie past this 2608-byte packet: written, not sent. */
+    assert_int_equal(OUT[30 + 2306], 0); /* subnet NULL: empty */
+    /* Without an IP answer (vw_ic_guest_complete): texts empty, family and DHCP 0. */
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_OK);
+    assert_int_equal(vw_ic_guest_complete(&G, &a), VW_OK);
+    assert_int_equal(take(), n);
+    assert_int_equal(OUT[30], 'Z');
+    assert_int_equal(OUT[30 + 256], 0);
 }
 
 /* Linux reads and writes its receive buffer past the received length; the

@@ -878,6 +878,30 @@ struct vw_ic_guest_answer {
  */
 vw_status vw_ic_guest_complete(struct vw_ic_guest *g, const struct vw_ic_guest_answer *answer);
 
+/** @brief The agent's IP configuration answering a linux KVP GET_IP_INFO (IC-KVP-14). Texts are UTF-8; NULL is empty. */
+struct vw_ic_guest_ip_answer {
+    const char *adapter_id; /**< adapter id */
+    const char *ip_address; /**< addresses, `;`-separated */
+    const char *subnet;     /**< subnets */
+    const char *gateway;    /**< gateways */
+    const char *dns;        /**< DNS servers */
+    uint8_t address_family; /**< address family written to the reply */
+    uint8_t dhcp_enabled;   /**< DHCP flag written to the reply */
+};
+
+/**
+ * @brief vw_ic_guest_complete() with the IP configuration for a linux GET_IP_INFO request.
+ *
+ * vw_ic_guest_complete() is this function with @p ip NULL (empty texts, family and DHCP 0).
+ * @p ip is used only when the request is a successful linux GET_IP_INFO.
+ * @param g the responder.
+ * @param answer the application's answer (its status).
+ * @param ip the IP configuration (may be NULL).
+ * @return as vw_ic_guest_complete().
+ */
+vw_status vw_ic_guest_complete_ip(struct vw_ic_guest *g, const struct vw_ic_guest_answer *answer,
+                                  const struct vw_ic_guest_ip_answer *ip);
+
 /**
  * @brief Copy the pending reply out.
  * @param g the responder.

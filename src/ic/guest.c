@@ -326,7 +326,8 @@ static vw_status lx_put_string(uint8_t *dst, const char *utf8, size_t max_units,
     return VW_OK;
 }
 
-static vw_status lx_complete(struct vw_ic_guest *g, const struct vw_ic_guest_answer *a)
+static vw_status lx_complete(struct vw_ic_guest *g, const struct vw_ic_guest_answer *a,
+                             const struct vw_ic_guest_ip_answer *ip)
 {
     uint8_t *b = g->buf + P_BODY;
     if (g->cfg.service == VW_IC_MSG_VSS) {
@@ -340,6 +341,37 @@ static vw_status lx_complete(struct vw_ic_guest *g, const struct vw_ic_guest_ans
     }
     /* KVP (IC-KVP-12, IC-KVP-13). */
     uint8_t op = b[0];
+    if (a->status == VW_IC_S_OK && op == VW_IC_KVP_OP_GET_IP_INFO) {
+        /* IC-KVP-14 (hv_kvp.c process_ob_ipinfo): the string-form record at body offset 2
+         * (struct hv_kvp_ip_msg) gets each text as UTF-16, cut at its field's capacity and
+         * without a NUL, then the DHCP flag and the address family. */
+        static const struct { uint16_t off, units; } f[] = {
+            { 258, 1024 }, { 2306, 1024 }, { 4354, 512 }, { 5378, 1024 }, { 0, 128 },
+        };
+        static const struct vw_ic_guest_ip_answer none;
+        if (!ip)
+            ip = &none;
+        const char *t[5] = { ip->ip_address, ip->subnet, ip->gateway, ip->dns, ip->adapter_id };
+        uint8_t *rec = b + 2;
+        size_t need;
+        for (size_t i = 0; i < 5; i++) { /* check first: a bad answer leaves the request untouched */
+            vw_status s = t[i] ? vw_ic_utf8_to_utf16(t[i], strlen(t[i]), NULL, 0, &need) : VW_OK;
+            if (s != VW_OK && s != VW_E_NOSPACE)
+                return s;
+        }
+        for (size_t i = 0; i < 5; i++) {
+            size_t units = 0;
+            if (t[i] && lx_put_string(rec + f[i].off, t[i], f[i].units, &units) != VW_OK)
+                return VW_E_BAD_UTF8; /* not reached: checked above */
+            lx_touch(g, (size_t)(rec - g->buf) + f[i].off + 2 * units);
+        }
+        rec[257] = ip->dhcp_enabled;
+        rec[256] = ip->address_family;
+        lx_touch(g, (size_t)(rec - g->buf) + 258);
+        set_status(g, a->status);
+        lx_finish(g, g->out_len);
+        return VW_OK;
+    }
     /* IC-KVP-13 (hv_kvp.c kvp_respond_to_host): GET writes the value; every operation
      * without a case of its own (ENUMERATE and 6 .. 255) takes the ENUMERATE path. */
     bool enum_path = op == VW_IC_KVP_OP_ENUMERATE || op > VW_IC_KVP_OP_SET_IP_INFO;
@@ -530,11 +562,17 @@ vw_status vw_ic_guest_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len,
 
 vw_status vw_ic_guest_complete(struct vw_ic_guest *g, const struct vw_ic_guest_answer *answer)
 {
+    return vw_ic_guest_complete_ip(g, answer, NULL);
+}
+
+vw_status vw_ic_guest_complete_ip(struct vw_ic_guest *g, const struct vw_ic_guest_answer *answer,
+                                  const struct vw_ic_guest_ip_answer *ip)
+{
     if (!g || !answer)
         return VW_E_INVALID_ARG;
     if (!g->waiting)
         return VW_E_STATE;
-    vw_status s = g->cfg.profile == VW_IC_PROFILE_OPENVMM ? ov_complete(g, answer) : lx_complete(g, answer);
+    vw_status s = g->cfg.profile == VW_IC_PROFILE_OPENVMM ? ov_complete(g, answer) : lx_complete(g, answer, ip);
     if (s == VW_OK)
         g->waiting = false;
     return s;

@@ -1128,7 +1128,20 @@ static json_t *guest_step(struct vw_ic_guest *g, const json_t *req, const json_t
             s = VW_E_INVALID_ARG;
         ans.key = json_string_value(json_object_get(a, "key"));
         ans.value = json_string_value(json_object_get(a, "value"));
-        vw_status c = vw_ic_guest_complete(g, &ans);
+        /* GET_IP_INFO answer members (IC-KVP-14). */
+        struct vw_ic_guest_ip_answer ip;
+        memset(&ip, 0, sizeof ip);
+        ip.adapter_id = json_string_value(json_object_get(a, "adapter_id"));
+        ip.ip_address = json_string_value(json_object_get(a, "ip_address"));
+        ip.subnet = json_string_value(json_object_get(a, "subnet"));
+        ip.gateway = json_string_value(json_object_get(a, "gateway"));
+        ip.dns = json_string_value(json_object_get(a, "dns"));
+        uint64_t fam = 0, dhcp = 0;
+        if (a && (get_uint(a, "address_family", 255, &ZERO, &fam) || get_uint(a, "dhcp_enabled", 255, &ZERO, &dhcp)))
+            s = VW_E_INVALID_ARG;
+        ip.address_family = (uint8_t)fam;
+        ip.dhcp_enabled = (uint8_t)dhcp;
+        vw_status c = vw_ic_guest_complete_ip(g, &ans, &ip);
         if (s == VW_OK)
             s = c;
     }
