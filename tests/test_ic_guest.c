@@ -433,6 +433,61 @@ static void linux_vss(void **state)
     assert_int_equal(take(), 0);
 }
 
+/* IC-FCOPY-*: the Linux file-copy daemon. */
+static void linux_fcopy(void **state)
+{
+    (void)state;
+    uint8_t in[8 + 20 + 36];
+    size_t used;
+    struct vw_ic_guest_event ev;
+    struct vw_ic_guest_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.profile = VW_IC_PROFILE_OPENVMM;
+    cfg.service = VW_IC_MSG_FCOPY;
+    assert_int_equal(vw_ic_guest_init(&G, &cfg), VW_E_UNSUPPORTED); /* IC-FCOPY-1 */
+    cfg.service = 6;
+    assert_int_equal(vw_ic_guest_init(&G, &cfg), VW_E_INVALID_ARG);
+    init(VW_IC_PROFILE_LINUX, VW_IC_MSG_FCOPY, false, false);
+    memset(in, 0, sizeof in);
+    put32(in, 1);
+    put32(in + 4, 56);
+    in[8] = 3;
+    in[12] = VW_IC_MSG_FCOPY;
+    in[14] = 1;
+    in[16] = 1;
+    in[18] = 36;
+    in[25] = 3;
+    in[28] = VW_IC_FCOPY_COMPLETE;
+    /* No negotiation needed; the daemon's result becomes the status (IC-FCOPY-4). */
+    assert_int_equal(vw_ic_guest_feed(&G, in, sizeof in, &ev, &used), VW_OK);
+    assert_int_equal(ev.kind, VW_IC_GUEST_EV_FCOPY);
+    assert_true(ev.pending);
+    struct vw_ic_guest_answer a = { VW_IC_E_DISK_FULL, NULL, NULL };
+    assert_int_equal(vw_ic_guest_complete(&G, &a), VW_OK);
+    assert_int_equal(take(), sizeof in);
+    assert_int_equal(get32(OUT + 20), VW_IC_E_DISK_FULL);
+    assert_int_equal(OUT[25], 5);
+    /* CANCEL: E_FAIL at once. */
+    in[28] = VW_IC_FCOPY_CANCEL;
+    assert_int_equal(vw_ic_guest_feed(&G, in, sizeof in, &ev, &used), VW_E_UNSUPPORTED);
+    assert_false(ev.pending);
+    assert_int_equal(take(), sizeof in);
+    assert_int_equal(get32(OUT + 20), VW_IC_E_FAIL);
+    /* A negotiate request with a non-zero status is answered with status 0 on success (IC-FCOPY-3). */
+    static const uint8_t neg[] = { 1, 0, 0, 0, 36, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 9, 0, 0, 0, 0, 3, 0, 0,
+                                   1, 0, 1, 0, 0, 0, 0, 0, 3, 0, 0, 0, 1, 0, 1, 0 };
+    assert_int_equal(vw_ic_guest_feed(&G, neg, sizeof neg, &ev, &used), VW_OK);
+    assert_true(ev.ok);
+    assert_int_equal(take(), sizeof neg);
+    assert_int_equal(get32(OUT + 20), 0);
+    /* A header-only packet too short for the file-copy header ends the daemon (IC-FCOPY-5). */
+    in[28] = VW_IC_FCOPY_COMPLETE;
+    assert_int_equal(vw_ic_guest_feed(&G, in, 8 + 20 + 35, &ev, &used), VW_E_TRUNCATED);
+    assert_int_equal(take(), 0);
+    assert_int_equal(vw_ic_guest_feed(&G, in, sizeof in, &ev, &used), VW_E_FAILED);
+    assert_int_equal(take(), 0);
+}
+
 static void openvmm_shutdown(void **state)
 {
     (void)state;
@@ -481,6 +536,7 @@ int main(void)
         cmocka_unit_test(linux_kvp_agent),
         cmocka_unit_test(linux_unsent_part_reads_zero),
         cmocka_unit_test(linux_vss),
+        cmocka_unit_test(linux_fcopy),
         cmocka_unit_test(openvmm_shutdown),
     };
     return cmocka_run_group_tests_name("ic_guest", tests, NULL, NULL);

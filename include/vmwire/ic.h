@@ -129,7 +129,7 @@ enum vw_ic_msgtype {
     VW_IC_MSG_TIMESYNC = 4,        /**< time synchronisation */
     VW_IC_MSG_VSS = 5,             /**< volume shadow copy (backup) */
     VW_IC_MSG_RDV = 6,             /**< remote desktop virtualisation (named by OpenVMM only, no body defined) */
-    VW_IC_MSG_FCOPY = 7,           /**< file copy (Linux) / guest interface (OpenVMM); no body defined here */
+    VW_IC_MSG_FCOPY = 7,           /**< file copy (Linux daemon, IC-FCOPY-*; decoded as raw bytes) / guest interface (OpenVMM) */
     VW_IC_MSG_VM_SESSION = 8       /**< VM session (named by OpenVMM only, no body defined) */
 };
 
@@ -228,6 +228,17 @@ enum vw_ic_vss_op {
     VW_IC_VSS_OP_AUTO_RECOVER = 7,     /**< auto recover (5.0 and later) */
     VW_IC_VSS_OP_CLUSTER_INFO = 8      /**< query guest cluster information (OpenVMM, 6.0 and later) */
 };
+
+/** @brief File-copy operations (linux hv_fcopy_uio_daemon, body offset 0 as u32, IC-FCOPY-2). */
+enum vw_ic_fcopy_op {
+    VW_IC_FCOPY_START = 0,    /**< START_FILE_COPY: file and path name, flags, size */
+    VW_IC_FCOPY_WRITE = 1,    /**< WRITE_TO_FILE: offset, size, data */
+    VW_IC_FCOPY_COMPLETE = 2, /**< COMPLETE_FCOPY */
+    VW_IC_FCOPY_CANCEL = 3    /**< CANCEL_FCOPY */
+};
+
+/** @brief Size of the file-copy header (operation and two GUIDs, IC-FCOPY-2). */
+#define VW_IC_FCOPY_HEADER_SIZE 36u
 
 /** @brief Flags value Linux returns for a hot-backup query (VSS_HBU_NO_AUTO_RECOVERY). */
 #define VW_IC_VSS_HBU_NO_AUTO_RECOVERY 0x5u
@@ -767,7 +778,8 @@ vw_status vw_ic_profile_versions(enum vw_ic_profile profile, bool host, uint16_t
 /** @brief Configuration of a guest responder. */
 struct vw_ic_guest_config {
     enum vw_ic_profile profile; /**< behaviour profile (default ::VW_IC_PROFILE_LINUX) */
-    uint16_t service;           /**< the channel's service: ::vw_ic_msgtype 1 .. 5 */
+    /** the channel's service: ::vw_ic_msgtype 1 .. 5, or 7 (file copy) for the linux profile */
+    uint16_t service;
     /** Framework versions in preference order; NULL uses the profile's list. */
     const struct vw_ic_version *framework_versions;
     size_t n_framework_versions; /**< length of `framework_versions` (max ::VW_IC_MAX_CONFIG_VERSIONS) */
@@ -775,6 +787,7 @@ struct vw_ic_guest_config {
     const struct vw_ic_version *message_versions;
     size_t n_message_versions;   /**< length of `message_versions` (max ::VW_IC_MAX_CONFIG_VERSIONS) */
     bool agent_ready;            /**< linux: the KVP / VSS user-space agent is registered */
+    /* (file copy: the daemon is the channel's reader, so it is always "ready") */
     bool hibernate_supported;    /**< linux: shutdown flags 4 and 5 succeed (IC-PROF-7) */
     /** vmwire's own stricter behaviour instead of the upstream profile's (IC-STRICT-*);
      *  false (the default) behaves as the profile's upstream implementation. */
@@ -789,7 +802,8 @@ enum vw_ic_guest_event_kind {
     VW_IC_GUEST_EV_SHUTDOWN,     /**< a shutdown was requested */
     VW_IC_GUEST_EV_TIMESYNC,     /**< a time sample arrived */
     VW_IC_GUEST_EV_KVP,          /**< a KVP request waits for vw_ic_guest_complete() */
-    VW_IC_GUEST_EV_VSS           /**< a VSS request arrived (waits for completion when @c pending) */
+    VW_IC_GUEST_EV_VSS,          /**< a VSS request arrived (waits for completion when @c pending) */
+    VW_IC_GUEST_EV_FCOPY         /**< linux: a file-copy request waits for vw_ic_guest_complete() (IC-FCOPY-4) */
 };
 
 /** @brief The shutdown action a guest takes (IC-SD-3, IC-PROF-6). */

@@ -11,7 +11,7 @@
 #include "core/bytes.h"
 #include "ic/ic_internal.h"
 
-enum { ST_NEGOTIATING = 0, ST_READY = 1 };
+enum { ST_NEGOTIATING = 0, ST_READY = 1, ST_DEAD = 2 };
 
 /* Offsets in the packet (pipe header included) of header fields. */
 #define P_HDR VW_IC_PIPE_HEADER_SIZE
@@ -28,7 +28,7 @@ static vw_status copy_list(struct vw_ic_version *dst, size_t *n, const struct vw
 
 vw_status vw_ic_guest_init(struct vw_ic_guest *g, const struct vw_ic_guest_config *cfg)
 {
-    if (!g || !cfg || !vw_ic__is_service(cfg->service))
+    if (!g || !cfg || (!vw_ic__is_service(cfg->service) && cfg->service != VW_IC_MSG_FCOPY))
         return VW_E_INVALID_ARG;
     if (cfg->profile != VW_IC_PROFILE_LINUX && cfg->profile != VW_IC_PROFILE_OPENVMM)
         return VW_E_INVALID_ARG;
@@ -157,6 +157,8 @@ static void event_msg(const uint8_t *in, size_t len, bool use_pipe, struct vw_ic
     }
 }
 
+static vw_status fc_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev);
+
 static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev,
                          size_t *consumed)
 {
@@ -172,6 +174,8 @@ static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
     if (len > limit)
         len = limit;
     *consumed = len;
+    if (svc == VW_IC_MSG_FCOPY)
+        return fc_feed(g, in, len, ev);
     if (len < P_BODY)
         return fault(g, VW_E_TRUNCATED, len); /* IC-PROF-4: too short for the headers, dropped */
     memcpy(g->buf, in, len);
@@ -182,7 +186,7 @@ static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
     uint16_t type = vw_get_u16le(in + P_HDR + VW_IC__OFF_TYPE);
 
     if (type == VW_IC_MSG_NEGOTIATE) {
-        struct vw_ic_version fw, msg;
+        struct vw_ic_version fw = { 0, 0 }, msg = { 0, 0 }; /* stay 0.0 when nothing was edited */
         bool touched;
         bool ok = lx_negotiate(g, len, &fw, &msg, &touched);
         ev->kind = VW_IC_GUEST_EV_NEGOTIATED;
@@ -301,6 +305,67 @@ static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
     }
 }
 
+/* ---- linux file copy (tools/hv/hv_fcopy_uio_daemon.c) ---------------------- */
+
+/* fcopy_pkt_process: the status is E_FAIL unless a rule sets another; the reply
+ * is the echo of the whole packet with flags 0x05. */
+static vw_status fc_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev)
+{
+    if (g->state == ST_DEAD)
+        return fault(g, VW_E_FAILED, 0); /* IC-FCOPY-5: the daemon has exited */
+    if (len > VW_IC_MAX_PACKET)
+        return fault(g, VW_E_TOO_LONG, VW_IC_MAX_PACKET); /* vmwire's buffer, not the daemon's */
+    if (len < P_BODY)
+        return fault(g, VW_E_TRUNCATED, len);
+    memcpy(g->buf, in, len);
+    if (g->dirty > len)
+        memset(g->buf + len, 0, g->dirty - len);
+    g->dirty = len;
+    event_msg(in, len, false, ev);
+    set_status(g, VW_IC_E_FAIL); /* IC-FCOPY-3 */
+    uint16_t type = vw_get_u16le(in + P_HDR + VW_IC__OFF_TYPE);
+    if (type == VW_IC_MSG_NEGOTIATE) {
+        struct vw_ic_version fw = { 0, 0 }, msg = { 0, 0 }; /* stay 0.0 when nothing was edited */
+        bool touched;
+        bool ok = lx_negotiate(g, len, &fw, &msg, &touched);
+        ev->kind = VW_IC_GUEST_EV_NEGOTIATED;
+        ev->ok = ok;
+        ev->framework = fw;
+        ev->message = msg;
+        if (touched) {
+            g->nego_fw = fw;
+            g->nego_msg = msg;
+        }
+        g->negotiated = ok;
+        g->state = ST_READY;
+        if (ok)
+            set_status(g, VW_IC_S_OK); /* IC-FCOPY-3: status 0 only on success */
+        lx_finish(g, len);
+        if (!touched)
+            return fault(g, VW_E_TRUNCATED, len);
+        return ok ? VW_OK : fault(g, VW_E_NO_COMMON_VERSION, P_BODY);
+    }
+    if (type != VW_IC_MSG_FCOPY) {
+        lx_finish(g, len); /* IC-FCOPY-3: echoed with E_FAIL */
+        return fault(g, VW_E_BAD_TYPE, P_HDR + VW_IC__OFF_TYPE);
+    }
+    if (len < P_BODY + VW_IC_FCOPY_HEADER_SIZE) {
+        /* IC-FCOPY-5: fcopy_pkt_process returns -ENOBUFS and main() ends the daemon. */
+        g->state = ST_DEAD;
+        return fault(g, VW_E_TRUNCATED, len);
+    }
+    uint32_t op = vw_get_u32le(in + P_BODY);
+    if (op > VW_IC_FCOPY_COMPLETE) {
+        lx_finish(g, len); /* IC-FCOPY-4: CANCEL_FCOPY and unknown operations: E_FAIL */
+        return fault(g, op == VW_IC_FCOPY_CANCEL ? VW_E_UNSUPPORTED : VW_E_BAD_TYPE, P_BODY);
+    }
+    ev->kind = VW_IC_GUEST_EV_FCOPY; /* IC-FCOPY-4: the daemon's file operation answers */
+    ev->pending = true;
+    g->waiting = true;
+    g->out_len = len;
+    return VW_OK;
+}
+
 /* Write at most max_units UTF-16 units of utf8 at dst; no NUL (as Linux). */
 static vw_status lx_put_string(uint8_t *dst, const char *utf8, size_t max_units, size_t *units)
 {
@@ -330,6 +395,11 @@ static vw_status lx_complete(struct vw_ic_guest *g, const struct vw_ic_guest_ans
                              const struct vw_ic_guest_ip_answer *ip)
 {
     uint8_t *b = g->buf + P_BODY;
+    if (g->cfg.service == VW_IC_MSG_FCOPY) {
+        set_status(g, a->status); /* IC-FCOPY-4: hv_fcopy_send_data's result */
+        lx_finish(g, g->out_len);
+        return VW_OK;
+    }
     if (g->cfg.service == VW_IC_MSG_VSS) {
         /* IC-VSS-9 (hv_snapshot.c vss_on_msg): the kernel tests the agent's reply, whose
          * first byte is the low byte of its status (int error overlays the header). */

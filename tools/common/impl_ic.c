@@ -1073,14 +1073,16 @@ static json_t *op_validate(const char *message, const json_t *req, const uint8_t
 
 static int service_of(const json_t *req, uint16_t *svc)
 {
-    static const char *const names[] = { NULL, "heartbeat", "kvp", "shutdown", "timesync", "vss" };
+    static const char *const names[] = { NULL, "heartbeat", "kvp", "shutdown", "timesync", "vss", NULL, "fcopy" };
     const json_t *j = json_object_get(req, "service");
-    if (json_is_integer(j) && json_integer_value(j) >= 1 && json_integer_value(j) <= 5) {
+    if (json_is_integer(j) && json_integer_value(j) >= 1 && json_integer_value(j) <= 7 && json_integer_value(j) != 6) {
         *svc = (uint16_t)json_integer_value(j);
         return 0;
     }
     const char *s = json_string_value(j);
-    for (uint16_t i = 1; s && i <= 5; i++) {
+    for (uint16_t i = 1; s && i <= 7; i++) {
+        if (!names[i])
+            continue;
         if (!strcmp(s, names[i])) {
             *svc = i;
             return 0;
