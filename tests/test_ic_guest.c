@@ -480,6 +480,12 @@ static void linux_fcopy(void **state)
     assert_true(ev.ok);
     assert_int_equal(take(), sizeof neg);
     assert_int_equal(get32(OUT + 20), 0);
+    /* No receive clamp; vmwire's buffer holds at most VW_IC_MAX_PACKET bytes (IC-FCOPY-1). */
+    static uint8_t huge[VW_IC_MAX_PACKET + 1];
+    memcpy(huge, in, sizeof in);
+    assert_int_equal(vw_ic_guest_feed(&G, huge, sizeof huge, &ev, &used), VW_E_TOO_LONG);
+    assert_int_equal(used, sizeof huge);
+    assert_int_equal(take(), 0);
     /* A header-only packet too short for the file-copy header ends the daemon (IC-FCOPY-5). */
     in[28] = VW_IC_FCOPY_COMPLETE;
     assert_int_equal(vw_ic_guest_feed(&G, in, 8 + 20 + 35, &ev, &used), VW_E_TRUNCATED);

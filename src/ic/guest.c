@@ -170,12 +170,14 @@ static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
     /* IC-PROF-12 (ring_buffer.c hv_pkt_iter_first): the packet, descriptor included,
      * is clamped to max_pkt_size; the payload read is at most limit - 16 bytes, and
      * the ring advances by the clamped length only. */
+    if (svc == VW_IC_MSG_FCOPY) {
+        *consumed = len; /* the daemon reads the raw ring: no clamp (IC-FCOPY-1) */
+        return fc_feed(g, in, len, ev);
+    }
     size_t limit = vw_ic__linux_recv_limit(svc) - 16;
     if (len > limit)
         len = limit;
     *consumed = len;
-    if (svc == VW_IC_MSG_FCOPY)
-        return fc_feed(g, in, len, ev);
     if (len < P_BODY)
         return fault(g, VW_E_TRUNCATED, len); /* IC-PROF-4: too short for the headers, dropped */
     memcpy(g->buf, in, len);

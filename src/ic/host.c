@@ -119,8 +119,10 @@ vw_status vw_ic_host_send(struct vw_ic_host *h, const struct vw_ic_message *body
         const struct vw_ic_kvp *k = &body->body.kvp;
         if (k->operation >= VW_IC_KVP_OP_GET_IP_INFO && (!k->ip_binary || h->nego_msg.major < 5))
             return VW_E_UNSUPPORTED; /* IC-HOST-7: binary IP info only, KVP 5.0 or later */
-        /* IC-HOST-12 (kvp.rs): OpenVMM never sends GET, and sends IP info in the guest pool. */
-        if (!strict && (k->operation == VW_IC_KVP_OP_GET ||
+        /* IC-HOST-12 (kvp.rs): OpenVMM never sends GET, sends ENUMERATE with a zeroed
+         * record and IP info in the guest pool. */
+        bool record = k->value.value_type || k->value.key.size || k->value.value_size;
+        if (!strict && (k->operation == VW_IC_KVP_OP_GET || (k->operation == VW_IC_KVP_OP_ENUMERATE && record) ||
                         (k->operation >= VW_IC_KVP_OP_GET_IP_INFO && k->pool != VW_IC_KVP_POOL_GUEST)))
             return VW_E_UNSUPPORTED;
     }

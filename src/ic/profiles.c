@@ -106,8 +106,6 @@ size_t vw_ic__linux_recv_limit(uint16_t service)
         return 16384;
     case VW_IC_MSG_VSS:
         return 8192;
-    case VW_IC_MSG_FCOPY:
-        return VW_IC_MAX_PACKET + 16; /* the daemon reads the raw ring: no clamp (IC-FCOPY-1) */
     default:
         return 4096;
     }
