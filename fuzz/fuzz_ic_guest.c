@@ -2,7 +2,8 @@
  *
  * Input: config:u8, then records (fuzz.h: op:u8 len:u16le data):
  *   config bit 0 profile (linux/openvmm), bits 1..3 service (1 + v % 5),
- *   bit 4 agent_ready, bit 5 hibernate_supported;
+ *   bit 4 agent_ready, bit 5 hibernate_supported, bit 6 strict, bit 7 the
+ *   file-copy service (7) instead (linux only, IC-FCOPY-*);
  *   op % 4 == 0: feed the data as one received packet;
  *   op % 4 == 1: drain the pending reply;
  *   op % 4 == 2: complete a waiting request (status:u32, then key and value
@@ -90,6 +91,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.service = (uint16_t)(1 + ((c >> 1) & 7) % 5);
     cfg.agent_ready = (c >> 4) & 1;
     cfg.hibernate_supported = (c >> 5) & 1;
+    cfg.strict = (c >> 6) & 1;
+    if (c & 0x80)
+        cfg.service = VW_IC_MSG_FCOPY;
     last_len = last_fed = 0;
     vw_status st = vw_ic_guest_init(&g, &cfg);
     FUZZ_CHECK(st == VW_OK || st == VW_E_UNSUPPORTED);
