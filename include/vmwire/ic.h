@@ -41,9 +41,9 @@ extern "C" {
 #define VW_IC_PIPE_HEADER_SIZE 8u
 /** @brief Size of the IC message header (IC-HDR-1). */
 #define VW_IC_HEADER_SIZE 20u
-/** @brief Largest pipe payload (pipe header excluded) either implementation accepts (IC-PIPE-4). */
+/** @brief Largest pipe payload (pipe header excluded) both sources define; vmwire's decoder limit (IC-PIPE-4). */
 #define VW_IC_MAX_PIPE_PAYLOAD 16384u
-/** @brief Largest packet a guest engine accepts: pipe header, payload and ring padding. */
+/** @brief Size of a guest engine's packet buffer: pipe header and largest payload (linux clamps below it, IC-PROF-12). */
 #define VW_IC_MAX_PACKET (VW_IC_PIPE_HEADER_SIZE + VW_IC_MAX_PIPE_PAYLOAD)
 /** @brief Largest IC message (header and body) an OpenVMM endpoint reads (IC-PIPE-5, MAX_MESSAGE_SIZE). */
 #define VW_IC_OPENVMM_MAX_MESSAGE 13312u

@@ -1,10 +1,14 @@
-/* IC guest responder: one engine per service channel, two profiles.
+/* IC guest responder: one engine per service channel, two profiles, each its
+ * upstream's behaviour (accidents included); `strict` adds vmwire's own rules.
  *
- * linux   (IC-PROF-4 and following): the reply is the received packet edited
- *         in place and sent back with its full length (pipe header, stale
- *         bytes and ring padding included).
- * openvmm (IC-PROF-2, IC-PROF-5): only the shutdown service exists; replies
- *         are built fresh and minimal; nothing is answered before negotiation.
+ * linux   (IC-PROF-4 and following; hv_util.c, hv_kvp.c, hv_snapshot.c,
+ *         channel_mgmt.c, ring_buffer.c, and the file-copy daemon): the reply
+ *         is the received packet edited in place and sent back with its full
+ *         length (pipe header, stale bytes and ring padding included);
+ *         oversized packets are clamped to the receive limit (IC-PROF-12).
+ * openvmm (IC-PROF-2, IC-PROF-5; hyperv_ic_guest/src/shutdown.rs): only the
+ *         shutdown service exists; replies are built fresh and minimal;
+ *         shutdowns are answered only after a negotiation was answered.
  */
 #include <string.h>
 

@@ -171,7 +171,7 @@ static bool expired(const struct vw_ic_host *h, uint64_t now_ns)
     return h->has_deadline && now_ns > h->deadline;
 }
 
-/* IC-HOST-8: abandon the request in flight. */
+/* IC-STRICT-6: abandon the request in flight. */
 static vw_status time_out(struct vw_ic_host *h)
 {
     h->out_len = 0;
