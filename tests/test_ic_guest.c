@@ -531,6 +531,89 @@ static void openvmm_shutdown(void **state)
     assert_int_equal(vw_ic_guest_error_offset(&G), 0);
 }
 
+/* A negotiate packet with one framework and one message version (openvmm form). */
+static size_t ov_offer1(uint8_t *p, uint16_t fmaj, uint16_t fmin, uint16_t mmaj, uint16_t mmin)
+{
+    memset(p, 0, 44);
+    put32(p, 1);
+    put32(p + 4, 36);
+    put16(p + 8 + 10, 16);
+    p[8 + 17] = 3;
+    put16(p + 28, 1);
+    put16(p + 30, 1);
+    put16(p + 36, fmaj);
+    put16(p + 38, fmin);
+    put16(p + 40, mmaj);
+    put16(p + 42, mmin);
+    return 44;
+}
+
+/* openvmm guest accidents and limits: IC-PROF-18, IC-PROF-22, IC-PIPE-5, IC-STRICT-4. */
+static void openvmm_negotiation_upstream(void **state)
+{
+    (void)state;
+    uint8_t o[64];
+    size_t used;
+    struct vw_ic_guest_event ev;
+    init(VW_IC_PROFILE_OPENVMM, VW_IC_MSG_SHUTDOWN, false, false);
+    /* Each list falls back on its own, to the last entry of the guest's list. */
+    assert_int_equal(vw_ic_guest_feed(&G, o, ov_offer1(o, 1, 0, 9, 0), &ev, &used), VW_E_NO_COMMON_VERSION);
+    assert_int_equal(take(), 44);
+    assert_int_equal(OUT[36], 1); /* framework 1.0 kept */
+    assert_int_equal(OUT[40], 3); /* message falls back to 3.2 */
+    assert_int_equal(OUT[42], 2);
+    assert_int_equal(vw_ic_guest_feed(&G, o, ov_offer1(o, 7, 0, 3, 1), &ev, &used), VW_E_NO_COMMON_VERSION);
+    assert_int_equal(take(), 44);
+    assert_int_equal(OUT[36], 3); /* framework falls back to 3.0 */
+    assert_int_equal(OUT[42], 1); /* message 3.1 kept */
+    /* The fallback answer counts as negotiated: a shutdown is answered. */
+    static uint8_t in[8 + 20 + 2060];
+    size_t n = sd_request(in, 1);
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_OK);
+    assert_true(ev.pending);
+    struct vw_ic_guest_answer a = { 0, NULL, NULL };
+    assert_int_equal(vw_ic_guest_complete(&G, &a), VW_OK);
+    assert_int_equal(take(), 28);
+    /* A 4-byte negotiate body resets the channel and sends nothing. */
+    ov_offer1(o, 3, 0, 3, 2);
+    put32(o + 4, 24);
+    put16(o + 8 + 10, 4);
+    assert_int_equal(vw_ic_guest_feed(&G, o, 32, &ev, &used), VW_E_TRUNCATED);
+    assert_int_equal(take(), 0);
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_E_STATE);
+    assert_int_equal(take(), 0);
+    /* A message above 13312 bytes is not consumed. */
+    static uint8_t big[8 + 13313 + 7];
+    memset(big, 0, sizeof big);
+    put32(big, 1);
+    put32(big + 4, 13313);
+    used = 99;
+    assert_int_equal(vw_ic_guest_feed(&G, big, sizeof big, &ev, &used), VW_E_TOO_LONG);
+    assert_int_equal(used, 0);
+    /* 101 framework versions: upstream scans them all; strict refuses. */
+    static uint8_t many[8 + 20 + 8 + 4 * 102];
+    memset(many, 0, sizeof many);
+    put32(many, 1);
+    put32(many + 4, 20 + 8 + 4 * 102);
+    put16(many + 8 + 10, 8 + 4 * 102);
+    many[8 + 17] = 3;
+    put16(many + 28, 101);
+    put16(many + 30, 1);
+    put16(many + 36 + 4 * 100, 3); /* the 101st framework version: 3.0 */
+    put16(many + 36 + 4 * 101, 3); /* message 3.2 */
+    put16(many + 36 + 4 * 101 + 2, 2);
+    assert_int_equal(vw_ic_guest_feed(&G, many, sizeof many, &ev, &used), VW_OK);
+    assert_int_equal(take(), 44);
+    struct vw_ic_guest_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.profile = VW_IC_PROFILE_OPENVMM;
+    cfg.service = VW_IC_MSG_SHUTDOWN;
+    cfg.strict = true;
+    assert_int_equal(vw_ic_guest_init(&G, &cfg), VW_OK);
+    assert_int_equal(vw_ic_guest_feed(&G, many, sizeof many, &ev, &used), VW_E_TOO_LONG);
+    assert_int_equal(take(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -544,6 +627,7 @@ int main(void)
         cmocka_unit_test(linux_vss),
         cmocka_unit_test(linux_fcopy),
         cmocka_unit_test(openvmm_shutdown),
+        cmocka_unit_test(openvmm_negotiation_upstream),
     };
     return cmocka_run_group_tests_name("ic_guest", tests, NULL, NULL);
 }

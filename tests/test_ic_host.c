@@ -308,6 +308,29 @@ static void kvp_rules(void **state)
     assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_OK);
     assert_int_equal(take(), 8 + 20 + 2580);
     assert_int_equal(OUT[8 + 10] | OUT[8 + 11] << 8, 2580);
+    /* IC-HOST-9 (kvp.rs parse_enumerate_response): an echo of the request with a key
+     * "A\0B" (embedded NUL) and a string value "V" is accepted, whatever the op byte. */
+    static uint8_t r[8 + 20 + 2580];
+    memcpy(r, OUT, sizeof r);
+    r[8 + 17] = 5;
+    r[28] = 0; /* operation byte: not looked at */
+    uint8_t *rec = r + 28 + 8;
+    rec[0] = VW_IC_KVP_TYPE_STRING;
+    rec[4] = 8;
+    rec[8] = 4;
+    rec[12] = 'A';
+    rec[16] = 'B';
+    rec[524] = 'V';
+    assert_int_equal(vw_ic_host_feed(&H, r, sizeof r, 0, &ev, &used), VW_OK);
+    assert_int_equal(ev.kind, VW_IC_HOST_EV_REPLY);
+    /* A string value of size 0 has no terminator: the channel ends. */
+    body.body.kvp.operation = VW_IC_KVP_OP_ENUMERATE;
+    assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_OK);
+    (void)take();
+    rec[8] = 0;
+    assert_int_equal(vw_ic_host_feed(&H, r, sizeof r, 0, &ev, &used), VW_E_BAD_UTF16);
+    assert_int_equal(vw_ic_host_error_offset(&H), 8 + 20 + 8 + 8);
+    assert_int_equal(vw_ic_host_feed(&H, r, sizeof r, 0, &ev, &used), VW_E_FAILED);
 }
 
 int main(void)
