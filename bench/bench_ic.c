@@ -99,6 +99,7 @@ static const char *ic_setup(struct ic_ctx *c, int t)
     hc.n_framework_versions = nfw;
     hc.message_versions = msl;
     hc.n_message_versions = nms;
+    hc.strict = true; /* the host generates a KVP GET, which only strict sends (IC-STRICT-9) */
     st = vw_ic_host_init(&c->host, &hc);
     if (st != VW_OK)
         return bench_errf("vw_ic_host_init: %s", vw_status_name(st));

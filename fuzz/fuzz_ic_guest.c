@@ -2,7 +2,8 @@
  *
  * Input: config:u8, then records (fuzz.h: op:u8 len:u16le data):
  *   config bit 0 profile (linux/openvmm), bits 1..3 service (1 + v % 5),
- *   bit 4 agent_ready, bit 5 hibernate_supported;
+ *   bit 4 agent_ready, bit 5 hibernate_supported, bit 6 strict, bit 7 the
+ *   file-copy service (7) instead (linux only, IC-FCOPY-*);
  *   op % 4 == 0: feed the data as one received packet;
  *   op % 4 == 1: drain the pending reply;
  *   op % 4 == 2: complete a waiting request (status:u32, then key and value
@@ -14,7 +15,7 @@
  * pending after a full copy; a reply of the openvmm profile (a fresh packet,
  * IC-PROF-5) always decodes as a well-formed packet; a reply of the linux
  * profile (the request edited in place, IC-PROF-4) has exactly the
- * request's length (it can be malformed when the request was: linux writes
+ * length of the request as read (the packet, clamped to the receive limit) (it can be malformed when the request was: linux writes
  * its negotiate answer whatever the request's sizes say); in the linux
  * profile, every byte of the receive buffer from `dirty` on is zero after
  * every call (the responder clears only up to there on the next feed). */
@@ -62,12 +63,14 @@ static void feed(const uint8_t *p, size_t n)
     (void)vw_ic_guest_output(&g, NULL, 0, &before);
     vw_status st = vw_ic_guest_feed(&g, p, n, &ev, &consumed);
     (void)vw_ic_guest_output(&g, NULL, 0, &after);
+    /* linux reads an oversized packet only up to its receive limit (IC-PROF-12). */
+    size_t taken = g.cfg.profile == VW_IC_PROFILE_LINUX ? consumed : n;
     if (st != VW_E_STATE)
-        last_fed = n;
+        last_fed = taken;
     if (before)
         FUZZ_CHECK(after == before); /* a pending reply is never replaced */
     else if (after)
-        last_len = n;
+        last_len = taken;
     FUZZ_CHECK(fuzz_status_known(st));
     FUZZ_CHECK(st != VW_E_INVALID_ARG);
     if (st == VW_OK)
@@ -88,6 +91,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.service = (uint16_t)(1 + ((c >> 1) & 7) % 5);
     cfg.agent_ready = (c >> 4) & 1;
     cfg.hibernate_supported = (c >> 5) & 1;
+    cfg.strict = (c >> 6) & 1;
+    if (c & 0x80)
+        cfg.service = VW_IC_MSG_FCOPY;
     last_len = last_fed = 0;
     vw_status st = vw_ic_guest_init(&g, &cfg);
     FUZZ_CHECK(st == VW_OK || st == VW_E_UNSUPPORTED);

@@ -1,7 +1,8 @@
 /* IC host initiator session (vw_ic_host_*), driven by the input.
  *
  * Input: config:u8, then records (fuzz.h: op:u8 len:u16le data):
- *   config: service 1 + (c & 7) % 5; bit 3: a reply deadline of 1 s;
+ *   config: service 1 + (c & 7) % 5; bit 3: strict with a reply deadline of
+ *   1 s; bit 4: strict without deadline (IC-STRICT-*); neither: OpenVMM's host;
  *   op % 5 == 0: feed the data as the guest's packet;
  *   op % 5 == 1: start (queue the negotiate request);
  *   op % 5 == 2: drain the pending request;
@@ -42,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&cfg, 0, sizeof cfg);
     cfg.service = (uint16_t)(1 + (c & 7) % 5);
     cfg.timeout_ns = (c & 8) ? 1000000000ull : 0;
+    cfg.strict = (c & 0x18) != 0;
     vw_status st = vw_ic_host_init(&h, &cfg);
     FUZZ_CHECK(st == VW_OK || st == VW_E_UNSUPPORTED || st == VW_E_INVALID_ARG);
     if (st != VW_OK)

@@ -8,8 +8,10 @@
  *    one byte short gives NOSPACE with the size needed;
  *  - decode -> encode -> decode -> encode gives the same bytes (the encoding
  *    of a decoded message is a fixed point);
- *  - the rules (vw_ic_message_validate(), both profiles) return a known
- *    status with an offset inside the message. */
+ *  - the rules (vw_ic_message_validate(), both profiles, with and without
+ *    VW_IC_OPT_STRICT) return a known status with an offset inside the
+ *    message, and a message strict accepts is accepted without it (strict
+ *    only adds rules, IC-STRICT-*). */
 #ifndef VW_FUZZ_IC_COMMON_H
 #define VW_FUZZ_IC_COMMON_H
 
@@ -50,6 +52,13 @@ static inline void fuzz_ic_check_rules(const struct vw_ic_message *m, size_t len
         FUZZ_CHECK(v != VW_E_INVALID_ARG);
         if (v != VW_OK)
             FUZZ_CHECK(off <= len);
+        vw_status vs = vw_ic_message_validate_opts(m, (enum vw_ic_profile)p, VW_IC_OPT_STRICT, &off);
+        FUZZ_CHECK(fuzz_status_known(vs));
+        FUZZ_CHECK(vs != VW_E_INVALID_ARG);
+        if (vs != VW_OK)
+            FUZZ_CHECK(off <= len);
+        else
+            FUZZ_CHECK(v == VW_OK);
     }
 }
 

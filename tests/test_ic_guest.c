@@ -206,9 +206,13 @@ static void linux_shutdown_flags(void **state)
     assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_E_BAD_TYPE);
     assert_int_equal(take(), n);
     assert_int_equal(get32(OUT + 20), VW_IC_E_FAIL);
+    /* IC-PROF-12: a 4097-byte payload is clamped to 4080 bytes (max_pkt_size 4096 less the
+     * ring descriptor), read as a (here failed) negotiation and echoed with 4080 bytes. */
     static uint8_t big[4097];
-    assert_int_equal(vw_ic_guest_feed(&G, big, sizeof big, &ev, &used), VW_E_TOO_LONG);
-    assert_int_equal(take(), 0);
+    assert_int_equal(vw_ic_guest_feed(&G, big, sizeof big, &ev, &used), VW_E_NO_COMMON_VERSION);
+    assert_int_equal(used, 4080);
+    assert_int_equal(take(), 4080);
+    assert_int_equal(OUT[25], 5);
 }
 
 static void linux_heartbeat_and_timesync(void **state)
@@ -301,6 +305,30 @@ static void linux_kvp_agent(void **state)
     assert_int_equal(take(), n);
     assert_int_equal(get32(OUT + 20), VW_IC_E_NO_MORE_ITEMS);
     assert_memory_equal(OUT + 28, in + 28, n - 28);
+    /* IC-KVP-14: GET_IP_INFO writes the agent's texts into the record at body offset 2. */
+    in[28] = VW_IC_KVP_OP_GET_IP_INFO;
+    in[30] = 'Z'; /* the host's adapter id "ZZ" */
+    in[32] = 'Z';
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_OK);
+    struct vw_ic_guest_ip_answer ip = { "e", "1.2.3.4", NULL, NULL, "\xff", 2, 1 };
+    assert_int_equal(vw_ic_guest_complete_ip(&G, &a, &ip), VW_E_BAD_UTF8); /* bad text: nothing written */
+    ip.dns = "9.9.9.9";
+    assert_int_equal(vw_ic_guest_complete_ip(&G, &a, &ip), VW_OK);
+    assert_int_equal(take(), n);
+    assert_int_equal(OUT[30], 'e');
+    assert_int_equal(OUT[32], 'Z'); /* no NUL written: the host's text shows through */
+    assert_int_equal(OUT[30 + 256], 2); /* address_family */
+    assert_int_equal(OUT[30 + 257], 1); /* dhcp_enabled */
+    assert_int_equal(OUT[30 + 258], '1');
+    assert_int_equal(OUT[30 + 258 + 12], '4');
+    /* gateway and dns (offsets 4354, 5378) lie past this 2608-byte packet: written, not sent. */
+    assert_int_equal(OUT[30 + 2306], 0); /* subnet NULL: empty */
+    /* Without an IP answer (vw_ic_guest_complete): texts empty, family and DHCP 0. */
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_OK);
+    assert_int_equal(vw_ic_guest_complete(&G, &a), VW_OK);
+    assert_int_equal(take(), n);
+    assert_int_equal(OUT[30], 'Z');
+    assert_int_equal(OUT[30 + 256], 0);
 }
 
 /* Linux reads and writes its receive buffer past the received length; the
@@ -381,12 +409,20 @@ static void linux_vss(void **state)
     assert_int_equal(take(), sizeof in);
     assert_int_equal(get32(OUT + 20), VW_IC_E_FAIL);
     init(VW_IC_PROFILE_LINUX, VW_IC_MSG_VSS, true, false);
-    assert_int_equal(vw_ic_guest_feed(&G, in, sizeof in, &ev, &used), VW_OK);
-    assert_true(ev.pending);
-    struct vw_ic_guest_answer a = { 0, NULL, NULL };
-    assert_int_equal(vw_ic_guest_complete(&G, &a), VW_OK);
-    assert_int_equal(take(), sizeof in);
-    assert_int_equal(get32(OUT + 36), VW_IC_VSS_HBU_NO_AUTO_RECOVERY);
+    /* IC-VSS-9: the flags become 5 only when the agent's status has 2 in its low byte. */
+    static const struct { uint32_t status; uint32_t flags; } hb[] = {
+        { 0, 0x77 }, { VW_IC_E_FAIL, 0x77 }, { 2, VW_IC_VSS_HBU_NO_AUTO_RECOVERY }, { 0x80000102u, VW_IC_VSS_HBU_NO_AUTO_RECOVERY },
+    };
+    put32(in + 36, 0x77);
+    for (size_t i = 0; i < sizeof hb / sizeof hb[0]; i++) {
+        assert_int_equal(vw_ic_guest_feed(&G, in, sizeof in, &ev, &used), VW_OK);
+        assert_true(ev.pending);
+        struct vw_ic_guest_answer a = { hb[i].status, NULL, NULL };
+        assert_int_equal(vw_ic_guest_complete(&G, &a), VW_OK);
+        assert_int_equal(take(), sizeof in);
+        assert_int_equal(get32(OUT + 20), hb[i].status);
+        assert_int_equal(get32(OUT + 36), hb[i].flags);
+    }
     in[28] = VW_IC_VSS_OP_GET_DM_INFO;
     put32(in + 36, 0x55);
     assert_int_equal(vw_ic_guest_feed(&G, in, sizeof in, &ev, &used), VW_OK);
@@ -394,6 +430,67 @@ static void linux_vss(void **state)
     assert_int_equal(take(), sizeof in);
     assert_int_equal(get32(OUT + 36), 0);
     assert_int_equal(vw_ic_guest_feed(&G, in, 39, &ev, &used), VW_E_TRUNCATED);
+    assert_int_equal(take(), 0);
+}
+
+/* IC-FCOPY-*: the Linux file-copy daemon. */
+static void linux_fcopy(void **state)
+{
+    (void)state;
+    uint8_t in[8 + 20 + 36];
+    size_t used;
+    struct vw_ic_guest_event ev;
+    struct vw_ic_guest_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.profile = VW_IC_PROFILE_OPENVMM;
+    cfg.service = VW_IC_MSG_FCOPY;
+    assert_int_equal(vw_ic_guest_init(&G, &cfg), VW_E_UNSUPPORTED); /* IC-FCOPY-1 */
+    cfg.service = 6;
+    assert_int_equal(vw_ic_guest_init(&G, &cfg), VW_E_INVALID_ARG);
+    init(VW_IC_PROFILE_LINUX, VW_IC_MSG_FCOPY, false, false);
+    memset(in, 0, sizeof in);
+    put32(in, 1);
+    put32(in + 4, 56);
+    in[8] = 3;
+    in[12] = VW_IC_MSG_FCOPY;
+    in[14] = 1;
+    in[16] = 1;
+    in[18] = 36;
+    in[25] = 3;
+    in[28] = VW_IC_FCOPY_COMPLETE;
+    /* No negotiation needed; the daemon's result becomes the status (IC-FCOPY-4). */
+    assert_int_equal(vw_ic_guest_feed(&G, in, sizeof in, &ev, &used), VW_OK);
+    assert_int_equal(ev.kind, VW_IC_GUEST_EV_FCOPY);
+    assert_true(ev.pending);
+    struct vw_ic_guest_answer a = { VW_IC_E_DISK_FULL, NULL, NULL };
+    assert_int_equal(vw_ic_guest_complete(&G, &a), VW_OK);
+    assert_int_equal(take(), sizeof in);
+    assert_int_equal(get32(OUT + 20), VW_IC_E_DISK_FULL);
+    assert_int_equal(OUT[25], 5);
+    /* CANCEL: E_FAIL at once. */
+    in[28] = VW_IC_FCOPY_CANCEL;
+    assert_int_equal(vw_ic_guest_feed(&G, in, sizeof in, &ev, &used), VW_E_UNSUPPORTED);
+    assert_false(ev.pending);
+    assert_int_equal(take(), sizeof in);
+    assert_int_equal(get32(OUT + 20), VW_IC_E_FAIL);
+    /* A negotiate request with a non-zero status is answered with status 0 on success (IC-FCOPY-3). */
+    static const uint8_t neg[] = { 1, 0, 0, 0, 36, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 0, 9, 0, 0, 0, 0, 3, 0, 0,
+                                   1, 0, 1, 0, 0, 0, 0, 0, 3, 0, 0, 0, 1, 0, 1, 0 };
+    assert_int_equal(vw_ic_guest_feed(&G, neg, sizeof neg, &ev, &used), VW_OK);
+    assert_true(ev.ok);
+    assert_int_equal(take(), sizeof neg);
+    assert_int_equal(get32(OUT + 20), 0);
+    /* No receive clamp; vmwire's buffer holds at most VW_IC_MAX_PACKET bytes (IC-FCOPY-1). */
+    static uint8_t huge[VW_IC_MAX_PACKET + 1];
+    memcpy(huge, in, sizeof in);
+    assert_int_equal(vw_ic_guest_feed(&G, huge, sizeof huge, &ev, &used), VW_E_TOO_LONG);
+    assert_int_equal(used, sizeof huge);
+    assert_int_equal(take(), 0);
+    /* A header-only packet too short for the file-copy header ends the daemon (IC-FCOPY-5). */
+    in[28] = VW_IC_FCOPY_COMPLETE;
+    assert_int_equal(vw_ic_guest_feed(&G, in, 8 + 20 + 35, &ev, &used), VW_E_TRUNCATED);
+    assert_int_equal(take(), 0);
+    assert_int_equal(vw_ic_guest_feed(&G, in, sizeof in, &ev, &used), VW_E_FAILED);
     assert_int_equal(take(), 0);
 }
 
@@ -434,6 +531,89 @@ static void openvmm_shutdown(void **state)
     assert_int_equal(vw_ic_guest_error_offset(&G), 0);
 }
 
+/* A negotiate packet with one framework and one message version (openvmm form). */
+static size_t ov_offer1(uint8_t *p, uint16_t fmaj, uint16_t fmin, uint16_t mmaj, uint16_t mmin)
+{
+    memset(p, 0, 44);
+    put32(p, 1);
+    put32(p + 4, 36);
+    put16(p + 8 + 10, 16);
+    p[8 + 17] = 3;
+    put16(p + 28, 1);
+    put16(p + 30, 1);
+    put16(p + 36, fmaj);
+    put16(p + 38, fmin);
+    put16(p + 40, mmaj);
+    put16(p + 42, mmin);
+    return 44;
+}
+
+/* openvmm guest accidents and limits: IC-PROF-18, IC-PROF-22, IC-PIPE-5, IC-STRICT-4. */
+static void openvmm_negotiation_upstream(void **state)
+{
+    (void)state;
+    uint8_t o[64];
+    size_t used;
+    struct vw_ic_guest_event ev;
+    init(VW_IC_PROFILE_OPENVMM, VW_IC_MSG_SHUTDOWN, false, false);
+    /* Each list falls back on its own, to the last entry of the guest's list. */
+    assert_int_equal(vw_ic_guest_feed(&G, o, ov_offer1(o, 1, 0, 9, 0), &ev, &used), VW_E_NO_COMMON_VERSION);
+    assert_int_equal(take(), 44);
+    assert_int_equal(OUT[36], 1); /* framework 1.0 kept */
+    assert_int_equal(OUT[40], 3); /* message falls back to 3.2 */
+    assert_int_equal(OUT[42], 2);
+    assert_int_equal(vw_ic_guest_feed(&G, o, ov_offer1(o, 7, 0, 3, 1), &ev, &used), VW_E_NO_COMMON_VERSION);
+    assert_int_equal(take(), 44);
+    assert_int_equal(OUT[36], 3); /* framework falls back to 3.0 */
+    assert_int_equal(OUT[42], 1); /* message 3.1 kept */
+    /* The fallback answer counts as negotiated: a shutdown is answered. */
+    static uint8_t in[8 + 20 + 2060];
+    size_t n = sd_request(in, 1);
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_OK);
+    assert_true(ev.pending);
+    struct vw_ic_guest_answer a = { 0, NULL, NULL };
+    assert_int_equal(vw_ic_guest_complete(&G, &a), VW_OK);
+    assert_int_equal(take(), 28);
+    /* A 4-byte negotiate body resets the channel and sends nothing. */
+    ov_offer1(o, 3, 0, 3, 2);
+    put32(o + 4, 24);
+    put16(o + 8 + 10, 4);
+    assert_int_equal(vw_ic_guest_feed(&G, o, 32, &ev, &used), VW_E_TRUNCATED);
+    assert_int_equal(take(), 0);
+    assert_int_equal(vw_ic_guest_feed(&G, in, n, &ev, &used), VW_E_STATE);
+    assert_int_equal(take(), 0);
+    /* A message above 13312 bytes is not consumed. */
+    static uint8_t big[8 + 13313 + 7];
+    memset(big, 0, sizeof big);
+    put32(big, 1);
+    put32(big + 4, 13313);
+    used = 99;
+    assert_int_equal(vw_ic_guest_feed(&G, big, sizeof big, &ev, &used), VW_E_TOO_LONG);
+    assert_int_equal(used, 0);
+    /* 101 framework versions: upstream scans them all; strict refuses. */
+    static uint8_t many[8 + 20 + 8 + 4 * 102];
+    memset(many, 0, sizeof many);
+    put32(many, 1);
+    put32(many + 4, 20 + 8 + 4 * 102);
+    put16(many + 8 + 10, 8 + 4 * 102);
+    many[8 + 17] = 3;
+    put16(many + 28, 101);
+    put16(many + 30, 1);
+    put16(many + 36 + 4 * 100, 3); /* the 101st framework version: 3.0 */
+    put16(many + 36 + 4 * 101, 3); /* message 3.2 */
+    put16(many + 36 + 4 * 101 + 2, 2);
+    assert_int_equal(vw_ic_guest_feed(&G, many, sizeof many, &ev, &used), VW_OK);
+    assert_int_equal(take(), 44);
+    struct vw_ic_guest_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.profile = VW_IC_PROFILE_OPENVMM;
+    cfg.service = VW_IC_MSG_SHUTDOWN;
+    cfg.strict = true;
+    assert_int_equal(vw_ic_guest_init(&G, &cfg), VW_OK);
+    assert_int_equal(vw_ic_guest_feed(&G, many, sizeof many, &ev, &used), VW_E_TOO_LONG);
+    assert_int_equal(take(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -445,7 +625,9 @@ int main(void)
         cmocka_unit_test(linux_kvp_agent),
         cmocka_unit_test(linux_unsent_part_reads_zero),
         cmocka_unit_test(linux_vss),
+        cmocka_unit_test(linux_fcopy),
         cmocka_unit_test(openvmm_shutdown),
+        cmocka_unit_test(openvmm_negotiation_upstream),
     };
     return cmocka_run_group_tests_name("ic_guest", tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* Unit tests of the IC host initiator (src/ic/host.c). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -55,12 +56,13 @@ static size_t sd_reply(uint8_t *p, uint8_t tid, uint32_t status, uint16_t type)
     return 28;
 }
 
-static void setup(uint16_t svc, uint64_t timeout)
+static void setup(uint16_t svc, uint64_t timeout, bool strict)
 {
     struct vw_ic_host_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.service = svc;
     cfg.timeout_ns = timeout;
+    cfg.strict = strict;
     assert_int_equal(vw_ic_host_init(&H, &cfg), VW_OK);
 }
 
@@ -85,7 +87,7 @@ static void negotiate(void)
 static void offer_bytes(void **state)
 {
     (void)state;
-    setup(VW_IC_MSG_SHUTDOWN, 0);
+    setup(VW_IC_MSG_SHUTDOWN, 0, false);
     size_t w = 0;
     assert_int_equal(vw_ic_host_output(&H, OUT, sizeof OUT, &w), VW_OK);
     assert_int_equal(w, 0); /* nothing before start */
@@ -112,13 +114,18 @@ static void negotiation_checks(void **state)
     size_t used, n;
     struct vw_ic_host_event ev;
     struct vw_ic_version f, m;
-    setup(VW_IC_MSG_SHUTDOWN, 0);
-    assert_int_equal(vw_ic_host_feed(&H, a, answer(a, 0, 5, 1, 1, 3, 3, 2), 0, &ev, &used), VW_E_STATE);
+    setup(VW_IC_MSG_SHUTDOWN, 0, false);
+    /* IC-HOST-4: before the offer the host does not read: nothing consumed. */
+    used = 99;
+    assert_int_equal(vw_ic_host_feed(&H, a, answer(a, 0, 5, 1, 1, 3, 3, 2), 0, &ev, &used), VW_OK);
+    assert_int_equal(used, 0);
+    assert_int_equal(ev.kind, VW_IC_HOST_EV_NONE);
     assert_int_equal(vw_ic_host_versions(&H, &f, &m), VW_E_STATE);
     assert_int_equal(vw_ic_host_start(&H, 0), VW_OK);
     n = sd_reply(a, 0, 0, VW_IC_MSG_SHUTDOWN);
     assert_int_equal(vw_ic_host_feed(&H, a, n, 0, &ev, &used), VW_OK); /* stale: dropped */
     assert_int_equal(ev.kind, VW_IC_HOST_EV_DROPPED);
+    assert_int_equal(used, n);
     n = answer(a, 0, 5, 1, 1, 3, 3, 1);
     assert_int_equal(vw_ic_host_feed(&H, a, n, 0, &ev, &used), VW_OK);
     assert_int_equal(ev.message.minor, 1);
@@ -148,6 +155,26 @@ static void negotiation_checks(void **state)
     assert_int_equal(vw_ic_host_start(&H, 0), VW_OK);
     assert_int_equal(vw_ic_host_feed(&H, a, 27, 0, &ev, &used), VW_E_TRUNCATED);
     assert_int_equal(vw_ic_host_error_offset(&H), 27);
+    /* IC-HOST-3 after IC-HOST-2: a stale message with transaction 1 fails the channel. */
+    assert_int_equal(vw_ic_host_start(&H, 0), VW_OK);
+    n = sd_reply(a, 1, 0, VW_IC_MSG_SHUTDOWN);
+    assert_int_equal(vw_ic_host_feed(&H, a, n, 0, &ev, &used), VW_E_MISMATCH);
+    assert_int_equal(vw_ic_host_feed(&H, a, answer(a, 0, 5, 1, 1, 3, 3, 2), 0, &ev, &used), VW_E_FAILED);
+    /* IC-PIPE-5: a message above 13312 bytes is not consumed and ends the channel. */
+    static uint8_t big[8 + 13313];
+    memset(big, 0, sizeof big);
+    big[0] = 1;
+    big[4] = (uint8_t)13313;
+    big[5] = (uint8_t)(13313 >> 8);
+    assert_int_equal(vw_ic_host_start(&H, 0), VW_OK);
+    used = 99;
+    assert_int_equal(vw_ic_host_feed(&H, big, sizeof big, 0, &ev, &used), VW_E_TOO_LONG);
+    assert_int_equal(used, 0);
+    assert_int_equal(vw_ic_host_feed(&H, big, sizeof big, 0, &ev, &used), VW_E_FAILED);
+    /* IC-STRICT-5: with strict, a message before the offer is consumed and refused. */
+    setup(VW_IC_MSG_SHUTDOWN, 0, true);
+    assert_int_equal(vw_ic_host_feed(&H, a, answer(a, 0, 5, 1, 1, 3, 3, 2), 0, &ev, &used), VW_E_STATE);
+    assert_int_equal(used, 44);
 }
 
 static void requests_and_replies(void **state)
@@ -157,7 +184,43 @@ static void requests_and_replies(void **state)
     size_t used, n;
     struct vw_ic_host_event ev;
     struct vw_ic_message body;
-    setup(VW_IC_MSG_SHUTDOWN, 0);
+    setup(VW_IC_MSG_SHUTDOWN, 0, false);
+    memset(&body, 0, sizeof body);
+    body.kind = VW_IC_BODY_SHUTDOWN;
+    body.body.shutdown.flags = VW_IC_SD_FLAG_FORCE;
+    negotiate();
+    assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_OK);
+    assert_int_equal(take(), 8 + 20 + 2060);
+    /* IC-HOST-4: the reply's type is not looked at. */
+    n = sd_reply(r, 0, 0, VW_IC_MSG_HEARTBEAT);
+    assert_int_equal(vw_ic_host_feed(&H, r, n, 0, &ev, &used), VW_OK);
+    assert_int_equal(ev.kind, VW_IC_HOST_EV_REPLY);
+    /* Nothing expected: not read. */
+    used = 99;
+    assert_int_equal(vw_ic_host_feed(&H, r, n, 0, &ev, &used), VW_OK);
+    assert_int_equal(used, 0);
+    /* IC-HOST-9: a failure status fails only the request. */
+    assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_OK);
+    n = sd_reply(r, 0, VW_IC_E_FAIL, VW_IC_MSG_SHUTDOWN);
+    assert_int_equal(vw_ic_host_feed(&H, r, n, 0, &ev, &used), VW_E_BAD_STATUS);
+    assert_int_equal(ev.status, VW_IC_E_FAIL);
+    /* IC-HOST-4: any other fault ends the channel. */
+    assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_OK);
+    n = sd_reply(r, 1, 0, VW_IC_MSG_SHUTDOWN);
+    assert_int_equal(vw_ic_host_feed(&H, r, n, 0, &ev, &used), VW_E_MISMATCH);
+    n = sd_reply(r, 0, 0, VW_IC_MSG_SHUTDOWN);
+    assert_int_equal(vw_ic_host_feed(&H, r, n, 0, &ev, &used), VW_E_FAILED);
+    assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_E_STATE);
+}
+
+static void requests_and_replies_strict(void **state)
+{
+    (void)state;
+    uint8_t r[64];
+    size_t used, n;
+    struct vw_ic_host_event ev;
+    struct vw_ic_message body;
+    setup(VW_IC_MSG_SHUTDOWN, 0, true); /* IC-STRICT-5, IC-STRICT-7 */
     memset(&body, 0, sizeof body);
     body.kind = VW_IC_BODY_SHUTDOWN;
     body.body.shutdown.flags = VW_IC_SD_FLAG_FORCE;
@@ -197,7 +260,12 @@ static void timeouts(void **state)
     size_t used, n;
     struct vw_ic_host_event ev;
     struct vw_ic_message body;
-    setup(VW_IC_MSG_SHUTDOWN, 1000);
+    struct vw_ic_host_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.service = VW_IC_MSG_SHUTDOWN;
+    cfg.timeout_ns = 1000;
+    assert_int_equal(vw_ic_host_init(&H, &cfg), VW_E_INVALID_ARG); /* IC-STRICT-6: a deadline needs strict */
+    setup(VW_IC_MSG_SHUTDOWN, 1000, true);
     negotiate();
     memset(&body, 0, sizeof body);
     body.kind = VW_IC_BODY_SHUTDOWN;
@@ -234,10 +302,35 @@ static void kvp_rules(void **state)
     body.body.kvp.operation = VW_IC_KVP_OP_GET_IP_INFO;
     body.body.kvp.ip_binary = true;
     assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_E_UNSUPPORTED); /* needs 5.0 */
+    body.body.kvp.operation = VW_IC_KVP_OP_GET;
+    assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_E_UNSUPPORTED); /* IC-HOST-12: OpenVMM never sends GET */
     body.body.kvp.operation = VW_IC_KVP_OP_ENUMERATE;
     assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_OK);
     assert_int_equal(take(), 8 + 20 + 2580);
     assert_int_equal(OUT[8 + 10] | OUT[8 + 11] << 8, 2580);
+    /* IC-HOST-9 (kvp.rs parse_enumerate_response): an echo of the request with a key
+     * "A\0B" (embedded NUL) and a string value "V" is accepted, whatever the op byte. */
+    static uint8_t r[8 + 20 + 2580];
+    memcpy(r, OUT, sizeof r);
+    r[8 + 17] = 5;
+    r[28] = 0; /* operation byte: not looked at */
+    uint8_t *rec = r + 28 + 8;
+    rec[0] = VW_IC_KVP_TYPE_STRING;
+    rec[4] = 8;
+    rec[8] = 4;
+    rec[12] = 'A';
+    rec[16] = 'B';
+    rec[524] = 'V';
+    assert_int_equal(vw_ic_host_feed(&H, r, sizeof r, 0, &ev, &used), VW_OK);
+    assert_int_equal(ev.kind, VW_IC_HOST_EV_REPLY);
+    /* A string value of size 0 has no terminator: the channel ends. */
+    body.body.kvp.operation = VW_IC_KVP_OP_ENUMERATE;
+    assert_int_equal(vw_ic_host_send(&H, &body, 0), VW_OK);
+    (void)take();
+    rec[8] = 0;
+    assert_int_equal(vw_ic_host_feed(&H, r, sizeof r, 0, &ev, &used), VW_E_BAD_UTF16);
+    assert_int_equal(vw_ic_host_error_offset(&H), 8 + 20 + 8 + 8);
+    assert_int_equal(vw_ic_host_feed(&H, r, sizeof r, 0, &ev, &used), VW_E_FAILED);
 }
 
 int main(void)
@@ -246,6 +339,7 @@ int main(void)
         cmocka_unit_test(offer_bytes),
         cmocka_unit_test(negotiation_checks),
         cmocka_unit_test(requests_and_replies),
+        cmocka_unit_test(requests_and_replies_strict),
         cmocka_unit_test(timeouts),
         cmocka_unit_test(kvp_rules),
     };

@@ -340,7 +340,7 @@ static void vss_forms(void **state)
         struct vw_ic_vss *v = &m.body.vss;
         v->form = f < 2 ? VW_IC_VSS_FORM_BASIC : (enum vw_ic_vss_form)(f - 1);
         v->operation = f < 2 ? VW_IC_VSS_OP_HOT_BACKUP : f < 4 ? VW_IC_VSS_OP_FREEZE : VW_IC_VSS_OP_CLUSTER_INFO;
-        v->tail_len = f == 1 ? 27 : 0;
+        v->tail_len = f == 1 ? 20 : 0;
         v->flags = 5;
         v->lun_count = 2;
         v->luns = luns;
@@ -351,6 +351,17 @@ static void vss_forms(void **state)
         size_from_body(&m);
         assert_int_equal(m.header.message_size, sizes[f]);
         round_trip(&m, buf, sizeof buf, &len, &d);
+        if (f < 2) {
+            /* IC-VSS-2: flags at body offset 8 (Linux, 12 bytes) or 15 (OpenVMM VssMessage, 39 bytes). */
+            size_t at = VW_IC_HEADER_SIZE + (f ? 15 : 8);
+            assert_int_equal(buf[at], 5);
+            assert_int_equal(d.body.vss.flags, 5);
+            if (f == 1) {
+                static const uint8_t zero7[7] = { 0 };
+                assert_memory_equal(buf + VW_IC_HEADER_SIZE + 8, zero7, 7);
+                assert_int_equal(d.body.vss.tail_len, 20);
+            }
+        }
         if (f >= 2) {
             assert_int_equal(d.body.vss.lun_count, 2);
             assert_memory_equal(d.body.vss.luns, luns, 48);
@@ -361,6 +372,26 @@ static void vss_forms(void **state)
         if (f >= 2)
             assert_int_equal(vw_ic_message_encode(&m, buf, sizeof buf, &w), VW_E_TOO_LONG);
     }
+    /* IC-VSS-11: a 39-byte CREATE carries the snapshot set id at 15 and the backup type at 31. */
+    struct vw_ic_message m, d;
+    init_msg(&m, VW_IC_MSG_VSS, 6, VW_IC_BODY_VSS);
+    m.body.vss.operation = VW_IC_VSS_OP_CREATE;
+    m.body.vss.basic_size = VW_IC_VSS_SIZE_OPENVMM;
+    for (int i = 0; i < 16; i++)
+        m.body.vss.snapshot_set_id[i] = (uint8_t)(0xa0 + i);
+    m.body.vss.backup_type = 7;
+    m.body.vss.flags = 0x11; /* not written for CREATE */
+    size_from_body(&m);
+    assert_int_equal(m.header.message_size, 39);
+    round_trip(&m, buf, sizeof buf, &len, &d);
+    assert_int_equal(buf[VW_IC_HEADER_SIZE + 15], 0xa0);
+    assert_int_equal(buf[VW_IC_HEADER_SIZE + 31], 7);
+    assert_memory_equal(d.body.vss.snapshot_set_id, m.body.vss.snapshot_set_id, 16);
+    assert_int_equal(d.body.vss.backup_type, 7);
+    assert_int_equal(d.body.vss.flags, 0);
+    assert_int_equal(d.body.vss.tail_len, 4);
+    m.body.vss.tail_len = 20; /* CREATE leaves 4 data bytes, not 20 */
+    assert_int_equal(vw_ic_message_encode(&m, buf, sizeof buf, &w), VW_E_BAD_LENGTH);
 }
 
 static void utf16_helpers(void **state)
@@ -441,6 +472,13 @@ static void validate_paths(void **state)
     m.header.flags = 0x0b;
     assert_int_equal(vw_ic_message_validate(&m, VW_IC_PROFILE_LINUX, &off), VW_E_BAD_FLAGS);
     assert_int_equal(off, 17);
+    /* IC-STRICT-1: REQUEST and RESPONSE together are refused only with the strict option. */
+    m.header.flags = 0x07;
+    assert_int_equal(vw_ic_message_validate(&m, VW_IC_PROFILE_LINUX, &off), VW_OK);
+    assert_int_equal(vw_ic_message_validate_opts(&m, VW_IC_PROFILE_LINUX, 0, &off), VW_OK);
+    assert_int_equal(vw_ic_message_validate_opts(&m, VW_IC_PROFILE_LINUX, VW_IC_OPT_STRICT, &off), VW_E_BAD_FLAGS);
+    assert_int_equal(off, 17);
+    assert_int_equal(vw_ic_message_validate_opts(&m, VW_IC_PROFILE_LINUX, 0x2, &off), VW_E_INVALID_ARG);
     m.header.flags = 3;
     m.header.reserved = 1;
     assert_int_equal(vw_ic_message_validate(&m, VW_IC_PROFILE_LINUX, &off), VW_E_RESERVED);

@@ -41,11 +41,11 @@ extern "C" {
 #define VW_IC_PIPE_HEADER_SIZE 8u
 /** @brief Size of the IC message header (IC-HDR-1). */
 #define VW_IC_HEADER_SIZE 20u
-/** @brief Largest pipe payload (pipe header excluded) either implementation accepts (IC-PIPE-4). */
+/** @brief Largest pipe payload (pipe header excluded) both sources define; vmwire's decoder limit (IC-PIPE-4). */
 #define VW_IC_MAX_PIPE_PAYLOAD 16384u
-/** @brief Largest packet a guest engine accepts: pipe header, payload and ring padding. */
+/** @brief Size of a guest engine's packet buffer: pipe header and largest payload (linux clamps below it, IC-PROF-12). */
 #define VW_IC_MAX_PACKET (VW_IC_PIPE_HEADER_SIZE + VW_IC_MAX_PIPE_PAYLOAD)
-/** @brief Largest IC message (header and body) the OpenVMM host reads (spec/ic.md section 1). */
+/** @brief Largest IC message (header and body) an OpenVMM endpoint reads (IC-PIPE-5, MAX_MESSAGE_SIZE). */
 #define VW_IC_OPENVMM_MAX_MESSAGE 13312u
 /** @brief Maximum framework or message version count in a negotiate body (IC-NEG-3). */
 #define VW_IC_NEGOTIATE_MAX_COUNT 100u
@@ -77,7 +77,8 @@ extern "C" {
 #define VW_IC_KVP_MESSAGE_SIZE 2580u
 /** @brief Size of the KVP IP-info message (IC-KVP-2). */
 #define VW_IC_KVP_IP_MESSAGE_SIZE 7428u
-/** @brief Size of the Linux KVP message union (IC-KVP-2). */
+/** @brief sizeof(struct hv_kvp_msg), Linux's kernel-to-agent KVP structure: not a wire size, since Linux
+ *  echoes the host's packet with the host's length (IC-KVP-2). */
 #define VW_IC_KVP_LINUX_MESSAGE_SIZE 7430u
 /** @brief Size of the string-form IP-info record. */
 #define VW_IC_KVP_IP_STRING_SIZE 7426u
@@ -128,7 +129,7 @@ enum vw_ic_msgtype {
     VW_IC_MSG_TIMESYNC = 4,        /**< time synchronisation */
     VW_IC_MSG_VSS = 5,             /**< volume shadow copy (backup) */
     VW_IC_MSG_RDV = 6,             /**< remote desktop virtualisation (named by OpenVMM only, no body defined) */
-    VW_IC_MSG_FCOPY = 7,           /**< file copy (Linux) / guest interface (OpenVMM); no body defined here */
+    VW_IC_MSG_FCOPY = 7,           /**< file copy (Linux daemon, IC-FCOPY-*; decoded as raw bytes) / guest interface (OpenVMM) */
     VW_IC_MSG_VM_SESSION = 8       /**< VM session (named by OpenVMM only, no body defined) */
 };
 
@@ -228,6 +229,17 @@ enum vw_ic_vss_op {
     VW_IC_VSS_OP_CLUSTER_INFO = 8      /**< query guest cluster information (OpenVMM, 6.0 and later) */
 };
 
+/** @brief File-copy operations (linux hv_fcopy_uio_daemon, body offset 0 as u32, IC-FCOPY-2). */
+enum vw_ic_fcopy_op {
+    VW_IC_FCOPY_START = 0,    /**< START_FILE_COPY: file and path name, flags, size */
+    VW_IC_FCOPY_WRITE = 1,    /**< WRITE_TO_FILE: offset, size, data */
+    VW_IC_FCOPY_COMPLETE = 2, /**< COMPLETE_FCOPY */
+    VW_IC_FCOPY_CANCEL = 3    /**< CANCEL_FCOPY */
+};
+
+/** @brief Size of the file-copy header (operation and two GUIDs, IC-FCOPY-2). */
+#define VW_IC_FCOPY_HEADER_SIZE 36u
+
 /** @brief Flags value Linux returns for a hot-backup query (VSS_HBU_NO_AUTO_RECOVERY). */
 #define VW_IC_VSS_HBU_NO_AUTO_RECOVERY 0x5u
 
@@ -239,6 +251,10 @@ enum vw_ic_profile {
 
 /** @brief The default profile (IC-PROF-1). */
 #define VW_IC_PROFILE_DEFAULT VW_IC_PROFILE_LINUX
+
+/** @brief Option of vw_ic_message_validate_opts(): also apply vmwire's own `strict`
+ *  rules (IC-STRICT-*), which neither upstream implementation enforces. */
+#define VW_IC_OPT_STRICT 0x1u
 
 /* ===================================================================== */
 /* Wire structures                                                       */
@@ -395,10 +411,20 @@ struct vw_ic_vss {
     uint8_t operation;       /**< ::vw_ic_vss_op (offset 0) */
     uint8_t reserved[7];     /**< reserved (offset 1) */
     enum vw_ic_vss_form form;/**< which layout follows the 8-byte VSS header */
-    uint32_t flags;          /**< basic form: flags (offset 8); freeze form: flags (offset 12) */
-    const uint8_t *tail;     /**< basic form: bytes after the flags (27 in the OpenVMM layout) */
-    size_t tail_len;         /**< length of `tail`: 0 or 27 */
-    uint32_t backup_type;    /**< freeze forms: backup type (offset 8) */
+    /** basic form: flags (offset 8 in the 12-byte form, 15 in the 39-byte form, IC-VSS-2);
+     *  freeze form: flags (offset 12) */
+    uint32_t flags;
+    const uint8_t *tail;     /**< basic form: bytes after the flags (20 in the 39-byte form) */
+    size_t tail_len;         /**< length of `tail`: 0, or 20 (4 for CREATE, 8 for DELETE) in the 39-byte form */
+    /** 39-byte basic form: the 7 reserved bytes at offsets 8 .. 14, before the data (NULL: zeros on encode) */
+    const uint8_t *reserved2;
+    /** basic form: body size, 12 or 39 (encode: 0 picks 39 when `tail_len` is not 0, else 12) */
+    uint8_t basic_size;
+    /** 39-byte form, CREATE and DELETE: snapshot set GUID, the first 16 data bytes (offset 15);
+     *  CREATE also has `backup_type` after it (offset 31, OpenVMM MessageCreateV2), and `tail`
+     *  is then the 4 (CREATE) or 8 (DELETE) data bytes after those fields, with no `flags` */
+    uint8_t snapshot_set_id[16];
+    uint32_t backup_type;    /**< freeze forms: backup type (offset 8); 39-byte CREATE: offset 31 */
     uint32_t lun_count;      /**< freeze and cluster forms: used LUN records (max 260) */
     const uint8_t *luns;     /**< view of lun_count 24-byte LUN records */
     const uint8_t *shadow_luns; /**< freeze-ex: view of lun_count shadow LUN records */
@@ -661,6 +687,9 @@ uint64_t vw_ic_timesync_adjust(uint64_t parent_time, uint64_t vm_reference_time,
 
 /**
  * @brief Apply the protocol rules of a profile to a decoded message (IC-HDR-5 .. IC-VSS-*).
+ *
+ * vmwire's `strict` rules (IC-STRICT-1 .. IC-STRICT-3) are not applied; see
+ * vw_ic_message_validate_opts().
  * @param m the message (from vw_ic_message_decode()).
  * @param profile the profile whose rules apply.
  * @param off receives the offset (from the start of the IC header) of the offending field.
@@ -678,6 +707,32 @@ vw_status vw_ic_message_validate(const struct vw_ic_message *m, enum vw_ic_profi
  * @return as vw_ic_message_validate(), plus ::VW_E_BAD_TYPE for a pipe type other than 1.
  */
 vw_status vw_ic_packet_validate(const struct vw_ic_packet *p, enum vw_ic_profile profile, size_t *off);
+
+/**
+ * @brief vw_ic_message_validate() with options.
+ *
+ * Without options the rules are those of the profile's upstream implementation
+ * (vw_ic_message_validate() is this function with @p opts 0); ::VW_IC_OPT_STRICT
+ * adds vmwire's own rules (IC-STRICT-1 .. IC-STRICT-4).
+ * @param m the message.
+ * @param profile the profile whose rules apply.
+ * @param opts 0 or ::VW_IC_OPT_STRICT.
+ * @param off receives the offset of the offending field.
+ * @return as vw_ic_message_validate().
+ */
+vw_status vw_ic_message_validate_opts(const struct vw_ic_message *m, enum vw_ic_profile profile, unsigned opts,
+                                      size_t *off);
+
+/**
+ * @brief vw_ic_packet_validate() with options (see vw_ic_message_validate_opts()).
+ * @param p the packet.
+ * @param profile the profile whose rules apply.
+ * @param opts 0 or ::VW_IC_OPT_STRICT.
+ * @param off receives the offset of the offending field.
+ * @return as vw_ic_packet_validate().
+ */
+vw_status vw_ic_packet_validate_opts(const struct vw_ic_packet *p, enum vw_ic_profile profile, unsigned opts,
+                                     size_t *off);
 
 /* ===================================================================== */
 /* Profiles                                                              */
@@ -723,7 +778,8 @@ vw_status vw_ic_profile_versions(enum vw_ic_profile profile, bool host, uint16_t
 /** @brief Configuration of a guest responder. */
 struct vw_ic_guest_config {
     enum vw_ic_profile profile; /**< behaviour profile (default ::VW_IC_PROFILE_LINUX) */
-    uint16_t service;           /**< the channel's service: ::vw_ic_msgtype 1 .. 5 */
+    /** the channel's service: ::vw_ic_msgtype 1 .. 5, or 7 (file copy) for the linux profile */
+    uint16_t service;
     /** Framework versions in preference order; NULL uses the profile's list. */
     const struct vw_ic_version *framework_versions;
     size_t n_framework_versions; /**< length of `framework_versions` (max ::VW_IC_MAX_CONFIG_VERSIONS) */
@@ -731,7 +787,11 @@ struct vw_ic_guest_config {
     const struct vw_ic_version *message_versions;
     size_t n_message_versions;   /**< length of `message_versions` (max ::VW_IC_MAX_CONFIG_VERSIONS) */
     bool agent_ready;            /**< linux: the KVP / VSS user-space agent is registered */
+    /* (file copy: the daemon is the channel's reader, so it is always "ready") */
     bool hibernate_supported;    /**< linux: shutdown flags 4 and 5 succeed (IC-PROF-7) */
+    /** vmwire's own stricter behaviour instead of the upstream profile's (IC-STRICT-*);
+     *  false (the default) behaves as the profile's upstream implementation. */
+    bool strict;
 };
 
 /** @brief What one guest feed produced. */
@@ -742,7 +802,8 @@ enum vw_ic_guest_event_kind {
     VW_IC_GUEST_EV_SHUTDOWN,     /**< a shutdown was requested */
     VW_IC_GUEST_EV_TIMESYNC,     /**< a time sample arrived */
     VW_IC_GUEST_EV_KVP,          /**< a KVP request waits for vw_ic_guest_complete() */
-    VW_IC_GUEST_EV_VSS           /**< a VSS request arrived (waits for completion when @c pending) */
+    VW_IC_GUEST_EV_VSS,          /**< a VSS request arrived (waits for completion when @c pending) */
+    VW_IC_GUEST_EV_FCOPY         /**< linux: a file-copy request waits for vw_ic_guest_complete() (IC-FCOPY-4) */
 };
 
 /** @brief The shutdown action a guest takes (IC-SD-3, IC-PROF-6). */
@@ -795,15 +856,20 @@ vw_status vw_ic_guest_init(struct vw_ic_guest *g, const struct vw_ic_guest_confi
 /**
  * @brief Feed one received packet (pipe header, message, ring padding).
  *
- * Legal when no reply is pending. Consumes the whole packet. A reply, if the
- * profile sends one, becomes pending for vw_ic_guest_output(); a request that
- * needs the application's answer (KVP, VSS agent operations) waits for
- * vw_ic_guest_complete().
+ * Legal when no reply is pending. A reply, if the profile sends one, becomes
+ * pending for vw_ic_guest_output(); a request that needs the application's
+ * answer (KVP, VSS agent operations) waits for vw_ic_guest_complete().
+ *
+ * Usually the whole packet is consumed. Two upstream accidents are reported
+ * through @p consumed: the openvmm guest does not consume a packet whose message
+ * exceeds 13312 bytes (::VW_E_TOO_LONG, consumed 0, IC-PIPE-5), and the linux
+ * guest reads an oversized packet only up to its receive limit, processes and
+ * echoes that prefix, and reports the clamped length (IC-PROF-12).
  * @param g the responder.
  * @param in the packet.
  * @param len its length.
  * @param ev receives the event (may be NULL).
- * @param consumed receives the bytes consumed (the whole packet).
+ * @param consumed receives the bytes consumed (see above).
  * @return ::VW_OK; a fault status (the request was refused; a reply may still be
  *         pending if the profile sends an error reply); ::VW_E_STATE while a reply
  *         or completion is pending; ::VW_E_INVALID_ARG.
@@ -825,6 +891,30 @@ struct vw_ic_guest_answer {
  * @return ::VW_OK (the reply is pending), ::VW_E_STATE when nothing waits, ::VW_E_BAD_UTF8, ::VW_E_INVALID_ARG.
  */
 vw_status vw_ic_guest_complete(struct vw_ic_guest *g, const struct vw_ic_guest_answer *answer);
+
+/** @brief The agent's IP configuration answering a linux KVP GET_IP_INFO (IC-KVP-14). Texts are UTF-8; NULL is empty. */
+struct vw_ic_guest_ip_answer {
+    const char *adapter_id; /**< adapter id */
+    const char *ip_address; /**< addresses, `;`-separated */
+    const char *subnet;     /**< subnets */
+    const char *gateway;    /**< gateways */
+    const char *dns;        /**< DNS servers */
+    uint8_t address_family; /**< address family written to the reply */
+    uint8_t dhcp_enabled;   /**< DHCP flag written to the reply */
+};
+
+/**
+ * @brief vw_ic_guest_complete() with the IP configuration for a linux GET_IP_INFO request.
+ *
+ * vw_ic_guest_complete() is this function with @p ip NULL (empty texts, family and DHCP 0).
+ * @p ip is used only when the request is a successful linux GET_IP_INFO.
+ * @param g the responder.
+ * @param answer the application's answer (its status).
+ * @param ip the IP configuration (may be NULL).
+ * @return as vw_ic_guest_complete().
+ */
+vw_status vw_ic_guest_complete_ip(struct vw_ic_guest *g, const struct vw_ic_guest_answer *answer,
+                                  const struct vw_ic_guest_ip_answer *ip);
 
 /**
  * @brief Copy the pending reply out.
@@ -856,7 +946,12 @@ struct vw_ic_host_config {
     /** Message versions to offer, in order; NULL uses OpenVMM's list (required for heartbeat and VSS). */
     const struct vw_ic_version *message_versions;
     size_t n_message_versions;   /**< length of `message_versions` (1 .. ::VW_IC_MAX_CONFIG_VERSIONS) */
-    uint64_t timeout_ns;         /**< reply deadline after a request; 0 = no deadline */
+    /** Reply deadline after a request; 0 = no deadline. A deadline is vmwire's own rule
+     *  (IC-STRICT-6): non-zero needs `strict`. */
+    uint64_t timeout_ns;
+    /** vmwire's own host rules (IC-STRICT-5 .. IC-STRICT-9) instead of OpenVMM's; false
+     *  (the default) behaves as OpenVMM's host devices. */
+    bool strict;
 };
 
 /** @brief What one host feed produced. */
@@ -932,11 +1027,24 @@ vw_status vw_ic_host_send(struct vw_ic_host *h, const struct vw_ic_message *body
  * @param len its length.
  * @param now_ns the caller's clock.
  * @param ev receives the event (may be NULL).
- * @param consumed receives the bytes consumed.
- * @return ::VW_OK; ::VW_E_MISMATCH (wrong transaction, flags or type; sticky while negotiating);
- *         ::VW_E_NO_COMMON_VERSION (sticky); ::VW_E_BAD_STATUS (the reply's status is a failure);
- *         ::VW_E_TIMEOUT (the reply came after the deadline); ::VW_E_STATE (nothing expected);
- *         ::VW_E_FAILED after a sticky fault; decoder statuses.
+ * Without `strict` (OpenVMM, IC-HOST-4): a packet fed while the host expects
+ * nothing is not read: the call returns ::VW_OK with @p consumed 0, and the
+ * caller offers it again after the next vw_ic_host_start() or vw_ic_host_send(),
+ * where it is taken as the answer. Every fault ends the channel, except a
+ * non-zero reply status (::VW_E_BAD_STATUS), which fails only that request.
+ * With `strict` (IC-STRICT-5): such a packet is consumed and refused with
+ * ::VW_E_STATE, and faults after negotiation leave the request in flight.
+ * @param h the initiator.
+ * @param in the packet.
+ * @param len its length.
+ * @param now_ns the caller's clock.
+ * @param ev receives the event (may be NULL).
+ * @param consumed receives the bytes consumed (0 when the packet was not read).
+ * @return ::VW_OK; ::VW_E_MISMATCH (wrong transaction, flags or, strict, type);
+ *         ::VW_E_NO_COMMON_VERSION; ::VW_E_BAD_STATUS (the reply's status is a failure);
+ *         ::VW_E_TIMEOUT (strict: the reply came after the deadline); ::VW_E_STATE (strict:
+ *         nothing expected); ::VW_E_TOO_LONG (a message above 13312 bytes);
+ *         ::VW_E_FAILED after a fault that ended the channel; decoder statuses.
  */
 vw_status vw_ic_host_feed(struct vw_ic_host *h, const uint8_t *in, size_t len, uint64_t now_ns,
                           struct vw_ic_host_event *ev, size_t *consumed);

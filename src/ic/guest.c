@@ -1,17 +1,21 @@
-/* IC guest responder: one engine per service channel, two profiles.
+/* IC guest responder: one engine per service channel, two profiles, each its
+ * upstream's behaviour (accidents included); `strict` adds vmwire's own rules.
  *
- * linux   (IC-PROF-4 and following): the reply is the received packet edited
- *         in place and sent back with its full length (pipe header, stale
- *         bytes and ring padding included).
- * openvmm (IC-PROF-2, IC-PROF-5): only the shutdown service exists; replies
- *         are built fresh and minimal; nothing is answered before negotiation.
+ * linux   (IC-PROF-4 and following; hv_util.c, hv_kvp.c, hv_snapshot.c,
+ *         channel_mgmt.c, ring_buffer.c, and the file-copy daemon): the reply
+ *         is the received packet edited in place and sent back with its full
+ *         length (pipe header, stale bytes and ring padding included);
+ *         oversized packets are clamped to the receive limit (IC-PROF-12).
+ * openvmm (IC-PROF-2, IC-PROF-5; hyperv_ic_guest/src/shutdown.rs): only the
+ *         shutdown service exists; replies are built fresh and minimal;
+ *         shutdowns are answered only after a negotiation was answered.
  */
 #include <string.h>
 
 #include "core/bytes.h"
 #include "ic/ic_internal.h"
 
-enum { ST_NEGOTIATING = 0, ST_READY = 1 };
+enum { ST_NEGOTIATING = 0, ST_READY = 1, ST_DEAD = 2 };
 
 /* Offsets in the packet (pipe header included) of header fields. */
 #define P_HDR VW_IC_PIPE_HEADER_SIZE
@@ -28,7 +32,7 @@ static vw_status copy_list(struct vw_ic_version *dst, size_t *n, const struct vw
 
 vw_status vw_ic_guest_init(struct vw_ic_guest *g, const struct vw_ic_guest_config *cfg)
 {
-    if (!g || !cfg || !vw_ic__is_service(cfg->service))
+    if (!g || !cfg || (!vw_ic__is_service(cfg->service) && cfg->service != VW_IC_MSG_FCOPY))
         return VW_E_INVALID_ARG;
     if (cfg->profile != VW_IC_PROFILE_LINUX && cfg->profile != VW_IC_PROFILE_OPENVMM)
         return VW_E_INVALID_ARG;
@@ -157,14 +161,27 @@ static void event_msg(const uint8_t *in, size_t len, bool use_pipe, struct vw_ic
     }
 }
 
-static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev)
+static vw_status fc_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev);
+
+static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev,
+                         size_t *consumed)
 {
     uint16_t svc = g->cfg.service;
-    size_t limit = vw_ic__linux_recv_limit(svc);
-    if (len > limit)
-        return fault(g, VW_E_TOO_LONG, limit); /* IC-PROF-12: -ENOBUFS, nothing read */
-    if (svc == VW_IC_MSG_KVP && !g->cfg.agent_ready)
+    if (svc == VW_IC_MSG_KVP && !g->cfg.agent_ready) {
+        *consumed = 0;
         return fault(g, VW_E_STATE, 0); /* IC-PROF-14: the channel is not read */
+    }
+    /* IC-PROF-12 (ring_buffer.c hv_pkt_iter_first): the packet, descriptor included,
+     * is clamped to max_pkt_size; the payload read is at most limit - 16 bytes, and
+     * the ring advances by the clamped length only. */
+    if (svc == VW_IC_MSG_FCOPY) {
+        *consumed = len; /* the daemon reads the raw ring: no clamp (IC-FCOPY-1) */
+        return fc_feed(g, in, len, ev);
+    }
+    size_t limit = vw_ic__linux_recv_limit(svc) - 16;
+    if (len > limit)
+        len = limit;
+    *consumed = len;
     if (len < P_BODY)
         return fault(g, VW_E_TRUNCATED, len); /* IC-PROF-4: too short for the headers, dropped */
     memcpy(g->buf, in, len);
@@ -175,7 +192,7 @@ static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
     uint16_t type = vw_get_u16le(in + P_HDR + VW_IC__OFF_TYPE);
 
     if (type == VW_IC_MSG_NEGOTIATE) {
-        struct vw_ic_version fw, msg;
+        struct vw_ic_version fw = { 0, 0 }, msg = { 0, 0 }; /* stay 0.0 when nothing was edited */
         bool touched;
         bool ok = lx_negotiate(g, len, &fw, &msg, &touched);
         ev->kind = VW_IC_GUEST_EV_NEGOTIATED;
@@ -233,8 +250,11 @@ static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
         return s;
     }
     case VW_IC_MSG_TIMESYNC: {
-        struct vw_ic_version v3 = { 3, 0 };
-        bool v4 = vw_ic_version_cmp(g->nego_msg, v3) > 0; /* IC-TS-7, IC-PROF-21 */
+        /* IC-TS-7, IC-PROF-21 (hv_util.c timesync_onchannelcallback): Linux keeps the
+         * version as the int (major << 16) | minor and tests it with a signed "> 3.0";
+         * a major of 0x8000 or more makes the int negative, so the old layout applies. */
+        bool v4 = g->nego_msg.major < 0x8000u &&
+                  (((uint32_t)g->nego_msg.major << 16) | g->nego_msg.minor) > (3u << 16);
         size_t need = v4 ? VW_IC_TIMESYNC4_SIZE_LINUX : VW_IC_TIMESYNC_SIZE_LINUX;
         if (len < P_BODY + need)
             return fault(g, VW_E_TRUNCATED, len); /* IC-TS-7 */
@@ -291,6 +311,67 @@ static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
     }
 }
 
+/* ---- linux file copy (tools/hv/hv_fcopy_uio_daemon.c) ---------------------- */
+
+/* fcopy_pkt_process: the status is E_FAIL unless a rule sets another; the reply
+ * is the echo of the whole packet with flags 0x05. */
+static vw_status fc_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev)
+{
+    if (g->state == ST_DEAD)
+        return fault(g, VW_E_FAILED, 0); /* IC-FCOPY-5: the daemon has exited */
+    if (len > VW_IC_MAX_PACKET)
+        return fault(g, VW_E_TOO_LONG, VW_IC_MAX_PACKET); /* vmwire's buffer, not the daemon's */
+    if (len < P_BODY)
+        return fault(g, VW_E_TRUNCATED, len);
+    memcpy(g->buf, in, len);
+    if (g->dirty > len)
+        memset(g->buf + len, 0, g->dirty - len);
+    g->dirty = len;
+    event_msg(in, len, false, ev);
+    set_status(g, VW_IC_E_FAIL); /* IC-FCOPY-3 */
+    uint16_t type = vw_get_u16le(in + P_HDR + VW_IC__OFF_TYPE);
+    if (type == VW_IC_MSG_NEGOTIATE) {
+        struct vw_ic_version fw = { 0, 0 }, msg = { 0, 0 }; /* stay 0.0 when nothing was edited */
+        bool touched;
+        bool ok = lx_negotiate(g, len, &fw, &msg, &touched);
+        ev->kind = VW_IC_GUEST_EV_NEGOTIATED;
+        ev->ok = ok;
+        ev->framework = fw;
+        ev->message = msg;
+        if (touched) {
+            g->nego_fw = fw;
+            g->nego_msg = msg;
+        }
+        g->negotiated = ok;
+        g->state = ST_READY;
+        if (ok)
+            set_status(g, VW_IC_S_OK); /* IC-FCOPY-3: status 0 only on success */
+        lx_finish(g, len);
+        if (!touched)
+            return fault(g, VW_E_TRUNCATED, len);
+        return ok ? VW_OK : fault(g, VW_E_NO_COMMON_VERSION, P_BODY);
+    }
+    if (type != VW_IC_MSG_FCOPY) {
+        lx_finish(g, len); /* IC-FCOPY-3: echoed with E_FAIL */
+        return fault(g, VW_E_BAD_TYPE, P_HDR + VW_IC__OFF_TYPE);
+    }
+    if (len < P_BODY + VW_IC_FCOPY_HEADER_SIZE) {
+        /* IC-FCOPY-5: fcopy_pkt_process returns -ENOBUFS and main() ends the daemon. */
+        g->state = ST_DEAD;
+        return fault(g, VW_E_TRUNCATED, len);
+    }
+    uint32_t op = vw_get_u32le(in + P_BODY);
+    if (op > VW_IC_FCOPY_COMPLETE) {
+        lx_finish(g, len); /* IC-FCOPY-4: CANCEL_FCOPY and unknown operations: E_FAIL */
+        return fault(g, op == VW_IC_FCOPY_CANCEL ? VW_E_UNSUPPORTED : VW_E_BAD_TYPE, P_BODY);
+    }
+    ev->kind = VW_IC_GUEST_EV_FCOPY; /* IC-FCOPY-4: the daemon's file operation answers */
+    ev->pending = true;
+    g->waiting = true;
+    g->out_len = len;
+    return VW_OK;
+}
+
 /* Write at most max_units UTF-16 units of utf8 at dst; no NUL (as Linux). */
 static vw_status lx_put_string(uint8_t *dst, const char *utf8, size_t max_units, size_t *units)
 {
@@ -316,31 +397,73 @@ static vw_status lx_put_string(uint8_t *dst, const char *utf8, size_t max_units,
     return VW_OK;
 }
 
-static vw_status lx_complete(struct vw_ic_guest *g, const struct vw_ic_guest_answer *a)
+static vw_status lx_complete(struct vw_ic_guest *g, const struct vw_ic_guest_answer *a,
+                             const struct vw_ic_guest_ip_answer *ip)
 {
     uint8_t *b = g->buf + P_BODY;
+    if (g->cfg.service == VW_IC_MSG_FCOPY) {
+        set_status(g, a->status); /* IC-FCOPY-4: hv_fcopy_send_data's result */
+        lx_finish(g, g->out_len);
+        return VW_OK;
+    }
     if (g->cfg.service == VW_IC_MSG_VSS) {
-        if (b[0] == VW_IC_VSS_OP_HOT_BACKUP)
-            vw_put_u32le(b + 8, VW_IC_VSS_HBU_NO_AUTO_RECOVERY); /* IC-VSS-9 */
+        /* IC-VSS-9 (hv_snapshot.c vss_on_msg): the kernel tests the agent's reply, whose
+         * first byte is the low byte of its status (int error overlays the header). */
+        if (b[0] == VW_IC_VSS_OP_HOT_BACKUP && (a->status & 0xFFu) == VW_IC_VSS_OP_HOT_BACKUP)
+            vw_put_u32le(b + 8, VW_IC_VSS_HBU_NO_AUTO_RECOVERY);
         set_status(g, a->status);
         lx_finish(g, g->out_len);
         return VW_OK;
     }
     /* KVP (IC-KVP-12, IC-KVP-13). */
     uint8_t op = b[0];
-    if (a->status == VW_IC_S_OK && (op == VW_IC_KVP_OP_ENUMERATE || op == VW_IC_KVP_OP_GET)) {
-        uint8_t *rec = op == VW_IC_KVP_OP_ENUMERATE ? b + 8 : b + 4;
+    if (a->status == VW_IC_S_OK && op == VW_IC_KVP_OP_GET_IP_INFO) {
+        /* IC-KVP-14 (hv_kvp.c process_ob_ipinfo): the string-form record at body offset 2
+         * (struct hv_kvp_ip_msg) gets each text as UTF-16, cut at its field's capacity and
+         * without a NUL, then the DHCP flag and the address family. */
+        static const struct { uint16_t off, units; } f[] = {
+            { 258, 1024 }, { 2306, 1024 }, { 4354, 512 }, { 5378, 1024 }, { 0, 128 },
+        };
+        static const struct vw_ic_guest_ip_answer none;
+        if (!ip)
+            ip = &none;
+        const char *t[5] = { ip->ip_address, ip->subnet, ip->gateway, ip->dns, ip->adapter_id };
+        uint8_t *rec = b + 2;
+        size_t need;
+        for (size_t i = 0; i < 5; i++) { /* check first: a bad answer leaves the request untouched */
+            vw_status s = t[i] ? vw_ic_utf8_to_utf16(t[i], strlen(t[i]), NULL, 0, &need) : VW_OK;
+            if (s != VW_OK && s != VW_E_NOSPACE)
+                return s;
+        }
+        for (size_t i = 0; i < 5; i++) {
+            size_t units = 0;
+            if (t[i] && lx_put_string(rec + f[i].off, t[i], f[i].units, &units) != VW_OK)
+                return VW_E_BAD_UTF8; /* not reached: checked above */
+            lx_touch(g, (size_t)(rec - g->buf) + f[i].off + 2 * units);
+        }
+        rec[257] = ip->dhcp_enabled;
+        rec[256] = ip->address_family;
+        lx_touch(g, (size_t)(rec - g->buf) + 258);
+        set_status(g, a->status);
+        lx_finish(g, g->out_len);
+        return VW_OK;
+    }
+    /* IC-KVP-13 (hv_kvp.c kvp_respond_to_host): GET writes the value; every operation
+     * without a case of its own (ENUMERATE and 6 .. 255) takes the ENUMERATE path. */
+    bool enum_path = op == VW_IC_KVP_OP_ENUMERATE || op > VW_IC_KVP_OP_SET_IP_INFO;
+    if (a->status == VW_IC_S_OK && (enum_path || op == VW_IC_KVP_OP_GET)) {
+        uint8_t *rec = enum_path ? b + 8 : b + 4;
         uint8_t tmp_key[VW_IC_KVP_MAX_KEY_SIZE];
         uint8_t tmp_val[VW_IC_KVP_MAX_VALUE_SIZE];
         size_t ku = 0, vu = 0;
         vw_status s;
         /* Convert first so that a bad answer leaves the request untouched. */
-        if (op == VW_IC_KVP_OP_ENUMERATE &&
+        if (enum_path &&
             (s = lx_put_string(tmp_key, a->key ? a->key : "", VW_IC_KVP_MAX_KEY_SIZE / 2 - 2, &ku)) != VW_OK)
             return s;
         if ((s = lx_put_string(tmp_val, a->value ? a->value : "", VW_IC_KVP_MAX_VALUE_SIZE / 2 - 2, &vu)) != VW_OK)
             return s;
-        if (op == VW_IC_KVP_OP_ENUMERATE) {
+        if (enum_path) {
             memcpy(rec + VW_IC__KVP_REC_KEY, tmp_key, 2 * ku);
             vw_put_u32le(rec + 4, (uint32_t)(2 * (ku + 1)));
         }
@@ -391,16 +514,8 @@ static bool ov_pick(const uint8_t *vers, size_t avail, size_t first, size_t coun
     return found;
 }
 
-static struct vw_ic_version highest(const struct vw_ic_version *l, size_t n)
-{
-    struct vw_ic_version b = l[0];
-    for (size_t i = 1; i < n; i++)
-        if (vw_ic_version_cmp(l[i], b) > 0)
-            b = l[i];
-    return b;
-}
-
-static vw_status ov_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev)
+static vw_status ov_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev,
+                         size_t *consumed)
 {
     struct vw_ic_pipe_header ph;
     size_t off;
@@ -409,10 +524,13 @@ static vw_status ov_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
         return fault(g, s, off);
     if (ph.type != VW_IC_PIPE_DATA)
         return fault(g, VW_E_BAD_TYPE, 0); /* IC-PIPE-2 */
+    if (ph.size > VW_IC_OPENVMM_MAX_MESSAGE) {
+        /* IC-PIPE-5 (vmbus_async pipe.rs try_recv): PacketTooLarge; the packet stays in the ring. */
+        *consumed = 0;
+        return fault(g, VW_E_TOO_LONG, 4);
+    }
     if (ph.size > len - P_HDR)
         return fault(g, VW_E_TRUNCATED, len); /* IC-PIPE-3 */
-    if (ph.size > VW_IC_MAX_PIPE_PAYLOAD)
-        return fault(g, VW_E_TOO_LONG, 4); /* IC-PIPE-4 */
     const uint8_t *m = in + P_HDR;
     size_t mlen = ph.size;
     struct vw_ic_header h;
@@ -421,24 +539,29 @@ static vw_status ov_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
         return fault(g, s, P_HDR + off);
     event_msg(in, len, true, ev);
     if (h.message_type == VW_IC_MSG_NEGOTIATE) {
-        /* IC-PROF-5: any negotiate restarts; highest common version; fallback to own highest. */
+        /* IC-PROF-5, IC-NEG-10 (hyperv_ic_guest shutdown.rs process): any negotiate first
+         * resets the channel to un-negotiated. */
+        g->state = ST_NEGOTIATING;
+        g->negotiated = false;
         const uint8_t *b = m + VW_IC_HEADER_SIZE;
         size_t avail = mlen - VW_IC_HEADER_SIZE;
-        size_t F = 0, M = 0;
-        if (avail >= 8) {
-            F = vw_get_u16le(b);
-            M = vw_get_u16le(b + 2);
-        }
+        if (avail < 8)
+            return fault(g, VW_E_TRUNCATED, P_HDR + mlen); /* IC-PROF-22: TruncatedMessage, no reply */
+        size_t F = vw_get_u16le(b), M = vw_get_u16le(b + 2);
+        if (g->cfg.strict && (F > VW_IC_NEGOTIATE_MAX_COUNT || M > VW_IC_NEGOTIATE_MAX_COUNT))
+            return fault(g, VW_E_TOO_LONG, P_BODY + (F > VW_IC_NEGOTIATE_MAX_COUNT ? 0 : 2)); /* IC-STRICT-4 */
         const uint8_t *vers = b + 8;
-        size_t vavail = avail >= 8 ? avail - 8 : 0;
+        size_t vavail = avail - 8;
         struct vw_ic_version fw = { 0, 0 }, msg = { 0, 0 };
         bool okf = ov_pick(vers, vavail, 0, F, g->fw, g->nfw, &fw);
         bool okm = ov_pick(vers, vavail, F, M, g->msgv, g->nmsg, &msg);
         bool ok = okf && okm;
-        if (!ok) {
-            fw = highest(g->fw, g->nfw);
-            msg = highest(g->msgv, g->nmsg);
-        }
+        /* IC-PROF-18 (handle_version_negotiation): each list that had no match falls back,
+         * on its own, to the last entry of the guest's list. */
+        if (!okf)
+            fw = g->fw[g->nfw - 1];
+        if (!okm)
+            msg = g->msgv[g->nmsg - 1];
         struct vw_ic_version zero = { 0, 0 };
         ov_reply(g, &h, VW_IC_MSG_NEGOTIATE, zero, zero, 16, VW_IC_S_OK);
         uint8_t *ob = g->buf + P_BODY;
@@ -505,21 +628,27 @@ vw_status vw_ic_guest_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len,
     if (g->out_len || g->waiting)
         return fault(g, VW_E_STATE, 0);
     g->err_off = 0;
+    if (g->cfg.profile != VW_IC_PROFILE_OPENVMM)
+        return lx_feed(g, in, len, ev, consumed);
     *consumed = len;
     if (len > VW_IC_MAX_PACKET)
-        return fault(g, VW_E_TOO_LONG, VW_IC_MAX_PACKET);
-    if (g->cfg.profile == VW_IC_PROFILE_OPENVMM)
-        return ov_feed(g, in, len, ev);
-    return lx_feed(g, in, len, ev);
+        return fault(g, VW_E_TOO_LONG, VW_IC_MAX_PACKET); /* IC-PIPE-4 */
+    return ov_feed(g, in, len, ev, consumed);
 }
 
 vw_status vw_ic_guest_complete(struct vw_ic_guest *g, const struct vw_ic_guest_answer *answer)
+{
+    return vw_ic_guest_complete_ip(g, answer, NULL);
+}
+
+vw_status vw_ic_guest_complete_ip(struct vw_ic_guest *g, const struct vw_ic_guest_answer *answer,
+                                  const struct vw_ic_guest_ip_answer *ip)
 {
     if (!g || !answer)
         return VW_E_INVALID_ARG;
     if (!g->waiting)
         return VW_E_STATE;
-    vw_status s = g->cfg.profile == VW_IC_PROFILE_OPENVMM ? ov_complete(g, answer) : lx_complete(g, answer);
+    vw_status s = g->cfg.profile == VW_IC_PROFILE_OPENVMM ? ov_complete(g, answer) : lx_complete(g, answer, ip);
     if (s == VW_OK)
         g->waiting = false;
     return s;

@@ -14,6 +14,8 @@ static const struct vw_ic_version lx_kvp[] = { V(4, 0), V(3, 0), V(1, 0) };
 static const struct vw_ic_version lx_sd[] = { V(3, 2), V(3, 1), V(3, 0), V(1, 0) };
 static const struct vw_ic_version lx_ts[] = { V(4, 0), V(3, 0), V(1, 0) };
 static const struct vw_ic_version lx_vss[] = { V(5, 0) };
+/* hv_fcopy_uio_daemon.c: fw_versions [3.0], fcopy_versions [1.1]. */
+static const struct vw_ic_version lx_fcopy[] = { V(1, 1) };
 
 /* OpenVMM: host offers in the order sent (ascending), guest accepts. */
 static const struct vw_ic_version ov_fw[] = { V(1, 0), V(3, 0) };
@@ -51,7 +53,18 @@ vw_status vw_ic_profile_versions(enum vw_ic_profile profile, bool host, uint16_t
                                  const struct vw_ic_version **framework, size_t *nframework,
                                  const struct vw_ic_version **message, size_t *nmessage)
 {
-    if (!framework || !nframework || !message || !nmessage || !vw_ic__is_service(service))
+    if (!framework || !nframework || !message || !nmessage)
+        return VW_E_INVALID_ARG;
+    if (service == VW_IC_MSG_FCOPY) {
+        if (profile != VW_IC_PROFILE_LINUX && profile != VW_IC_PROFILE_OPENVMM)
+            return VW_E_INVALID_ARG;
+        if (profile != VW_IC_PROFILE_LINUX || host)
+            return VW_E_UNSUPPORTED; /* IC-FCOPY-1: only the Linux guest daemon */
+        *framework = lx_fw_vss, *nframework = N(lx_fw_vss);
+        *message = lx_fcopy, *nmessage = N(lx_fcopy);
+        return VW_OK;
+    }
+    if (!vw_ic__is_service(service))
         return VW_E_INVALID_ARG;
     const struct vw_ic_version *f = NULL, *m = NULL;
     size_t nf = 0, nm = 0;

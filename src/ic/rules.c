@@ -64,7 +64,7 @@ static bool all_zero(const uint8_t *p, size_t n, size_t *first)
     return true;
 }
 
-static vw_status check_header(const struct vw_ic_message *m, enum vw_ic_profile p, size_t *off)
+static vw_status check_header(const struct vw_ic_message *m, enum vw_ic_profile p, bool strict, size_t *off)
 {
     const struct vw_ic_header *h = &m->header;
     if (h->message_type > VW_IC_MSG_VSS)
@@ -72,8 +72,8 @@ static vw_status check_header(const struct vw_ic_message *m, enum vw_ic_profile 
     if (h->flags & ~VW_IC_FLAGS_DEFINED)
         return fail(VW_E_BAD_FLAGS, VW_IC__OFF_FLAGS, off); /* IC-HDR-6 */
     bool req = h->flags & VW_IC_FLAG_REQUEST, rsp = h->flags & VW_IC_FLAG_RESPONSE;
-    if (req == rsp)
-        return fail(VW_E_BAD_FLAGS, VW_IC__OFF_FLAGS, off); /* IC-HDR-6: exactly one of them */
+    if (strict && req == rsp)
+        return fail(VW_E_BAD_FLAGS, VW_IC__OFF_FLAGS, off); /* IC-STRICT-1: exactly one of them */
     if (h->reserved)
         return fail(VW_E_RESERVED, VW_IC__OFF_RESERVED, off); /* IC-HDR-5 */
     if (h->message_type != VW_IC_MSG_NEGOTIATE) {
@@ -118,15 +118,15 @@ static vw_status check_negotiate(const struct vw_ic_message *m, size_t *off)
     return VW_OK;
 }
 
-static vw_status check_heartbeat(const struct vw_ic_message *m, enum vw_ic_profile p, size_t *off)
+static vw_status check_heartbeat(const struct vw_ic_message *m, enum vw_ic_profile p, bool strict, size_t *off)
 {
     const struct vw_ic_heartbeat *h = &m->body.heartbeat;
     size_t want = p == VW_IC_PROFILE_OPENVMM ? VW_IC_HEARTBEAT_SIZE_OPENVMM : VW_IC_HEARTBEAT_SIZE_LINUX;
     if (h->size != want)
         return fail(VW_E_BAD_LENGTH, VW_IC__OFF_SIZE, off); /* IC-PROF-8 */
     if (p == VW_IC_PROFILE_OPENVMM) {
-        if (h->application_state > VW_IC_HB_STATE_STOPPED)
-            return fail(VW_E_BAD_VALUE, BODY(8), off); /* IC-HB-2 */
+        if (strict && h->application_state > VW_IC_HB_STATE_STOPPED)
+            return fail(VW_E_BAD_VALUE, BODY(8), off); /* IC-STRICT-3 (IC-HB-2 is an open enum) */
         size_t first;
         if (!all_zero(h->reserved, 4, &first))
             return fail(VW_E_RESERVED, BODY(12 + first), off); /* IC-HB-3 */
@@ -146,7 +146,7 @@ static vw_status check_shutdown(const struct vw_ic_message *m, enum vw_ic_profil
     return VW_OK;
 }
 
-static vw_status check_timesync(const struct vw_ic_message *m, enum vw_ic_profile p, size_t *off)
+static vw_status check_timesync(const struct vw_ic_message *m, enum vw_ic_profile p, bool strict, size_t *off)
 {
     const struct vw_ic_timesync *t = &m->body.timesync;
     size_t want, fl;
@@ -161,8 +161,8 @@ static vw_status check_timesync(const struct vw_ic_message *m, enum vw_ic_profil
         return fail(VW_E_BAD_LENGTH, VW_IC__OFF_SIZE, off); /* IC-PROF-10 */
     if (t->flags & ~(VW_IC_TS_FLAG_SYNC | VW_IC_TS_FLAG_SAMPLE))
         return fail(VW_E_BAD_FLAGS, BODY(fl), off); /* IC-TS-3 */
-    if (t->flags == (VW_IC_TS_FLAG_SYNC | VW_IC_TS_FLAG_SAMPLE))
-        return fail(VW_E_BAD_FLAGS, BODY(fl), off); /* IC-TS-3 */
+    if (strict && t->flags == (VW_IC_TS_FLAG_SYNC | VW_IC_TS_FLAG_SAMPLE))
+        return fail(VW_E_BAD_FLAGS, BODY(fl), off); /* IC-STRICT-2 */
     size_t first, rl = t->v4 ? t->size - 19u : t->size - 25u;
     if (!all_zero(t->reserved, rl, &first))
         return fail(VW_E_RESERVED, BODY((t->v4 ? 19 : 25) + first), off); /* IC-TS-6 */
@@ -260,25 +260,27 @@ static vw_status check_vss(const struct vw_ic_message *m, enum vw_ic_profile p, 
     }
 }
 
-vw_status vw_ic_message_validate(const struct vw_ic_message *m, enum vw_ic_profile profile, size_t *off)
+vw_status vw_ic_message_validate_opts(const struct vw_ic_message *m, enum vw_ic_profile profile, unsigned opts,
+                                      size_t *off)
 {
     size_t dummy;
     if (!off)
         off = &dummy;
-    if (!m || (profile != VW_IC_PROFILE_LINUX && profile != VW_IC_PROFILE_OPENVMM))
+    if (!m || (profile != VW_IC_PROFILE_LINUX && profile != VW_IC_PROFILE_OPENVMM) || (opts & ~VW_IC_OPT_STRICT))
         return VW_E_INVALID_ARG;
-    vw_status s = check_header(m, profile, off);
+    bool strict = opts & VW_IC_OPT_STRICT;
+    vw_status s = check_header(m, profile, strict, off);
     if (s != VW_OK)
         return s;
     switch (m->kind) {
     case VW_IC_BODY_NEGOTIATE:
         return check_negotiate(m, off);
     case VW_IC_BODY_HEARTBEAT:
-        return check_heartbeat(m, profile, off);
+        return check_heartbeat(m, profile, strict, off);
     case VW_IC_BODY_SHUTDOWN:
         return check_shutdown(m, profile, off);
     case VW_IC_BODY_TIMESYNC:
-        return check_timesync(m, profile, off);
+        return check_timesync(m, profile, strict, off);
     case VW_IC_BODY_KVP:
         return check_kvp(m, profile, off);
     case VW_IC_BODY_VSS:
@@ -288,7 +290,18 @@ vw_status vw_ic_message_validate(const struct vw_ic_message *m, enum vw_ic_profi
     }
 }
 
+vw_status vw_ic_message_validate(const struct vw_ic_message *m, enum vw_ic_profile profile, size_t *off)
+{
+    return vw_ic_message_validate_opts(m, profile, 0, off);
+}
+
 vw_status vw_ic_packet_validate(const struct vw_ic_packet *p, enum vw_ic_profile profile, size_t *off)
+{
+    return vw_ic_packet_validate_opts(p, profile, 0, off);
+}
+
+vw_status vw_ic_packet_validate_opts(const struct vw_ic_packet *p, enum vw_ic_profile profile, unsigned opts,
+                                     size_t *off)
 {
     size_t dummy;
     if (!off)
@@ -299,7 +312,7 @@ vw_status vw_ic_packet_validate(const struct vw_ic_packet *p, enum vw_ic_profile
         return fail(VW_E_BAD_TYPE, 0, off); /* IC-PIPE-2 */
     if (p->padding.len > 7)
         return fail(VW_E_BAD_LENGTH, 4, off); /* IC-PIPE-3 */
-    vw_status s = vw_ic_message_validate(&p->message, profile, off);
+    vw_status s = vw_ic_message_validate_opts(&p->message, profile, opts, off);
     if (s != VW_OK)
         *off += VW_IC_PIPE_HEADER_SIZE;
     return s;

@@ -615,12 +615,34 @@ static vw_status dec_vss(const uint8_t *b, size_t n, struct vw_ic_vss *o, size_t
     memcpy(o->reserved, b + 1, 7);
     switch (n) {
     case VW_IC_VSS_SIZE_LINUX:
-    case VW_IC_VSS_SIZE_OPENVMM:
         o->form = VW_IC_VSS_FORM_BASIC;
-        o->flags = vw_get_u32le(b + 8);
+        o->basic_size = VW_IC_VSS_SIZE_LINUX;
+        o->flags = vw_get_u32le(b + 8); /* IC-VSS-2: Linux hv_vss_msg, flags at 8 */
         o->tail = b + 12;
-        o->tail_len = n - 12;
         break;
+    case VW_IC_VSS_SIZE_OPENVMM: {
+        /* IC-VSS-2: OpenVMM VssMessage: header (8), reserved[7], data[24]. */
+        const uint8_t *data = b + 15;
+        o->form = VW_IC_VSS_FORM_BASIC;
+        o->basic_size = VW_IC_VSS_SIZE_OPENVMM;
+        o->reserved2 = b + 8;
+        if (o->operation == VW_IC_VSS_OP_CREATE || o->operation == VW_IC_VSS_OP_DELETE) {
+            /* IC-VSS-11: MessageCreate(V2) / MessageDelete. */
+            memcpy(o->snapshot_set_id, data, 16);
+            size_t used_data = 16;
+            if (o->operation == VW_IC_VSS_OP_CREATE) {
+                o->backup_type = vw_get_u32le(data + 16);
+                used_data = 20;
+            }
+            o->tail = data + used_data;
+            o->tail_len = 24 - used_data;
+        } else {
+            o->flags = vw_get_u32le(data); /* flags lead the data */
+            o->tail = data + 4;
+            o->tail_len = 20;
+        }
+        break;
+    }
     case VW_IC_VSS_FREEZE_SIZE:
     case VW_IC_VSS_FREEZE_EX_SIZE:
         o->form = n == VW_IC_VSS_FREEZE_SIZE ? VW_IC_VSS_FORM_FREEZE : VW_IC_VSS_FORM_FREEZE_EX;
@@ -876,15 +898,41 @@ static vw_status wr_vss(struct vw_wr *w, const struct vw_ic_vss *v)
     vw_wr_u8(w, v->operation);
     vw_wr_bytes(w, v->reserved, 7);
     switch (v->form) {
-    case VW_IC_VSS_FORM_BASIC:
-        if (v->tail_len != 0 && v->tail_len != VW_IC_VSS_SIZE_OPENVMM - 12)
+    case VW_IC_VSS_FORM_BASIC: {
+        size_t size = v->basic_size ? v->basic_size : v->tail_len ? VW_IC_VSS_SIZE_OPENVMM : VW_IC_VSS_SIZE_LINUX;
+        if (size == VW_IC_VSS_SIZE_LINUX) {
+            if (v->tail_len)
+                return VW_E_BAD_LENGTH;
+            vw_wr_u32le(w, v->flags);
+            return VW_OK;
+        }
+        if (size != VW_IC_VSS_SIZE_OPENVMM)
             return VW_E_BAD_LENGTH;
-        vw_wr_u32le(w, v->flags);
-        if (v->tail)
+        /* IC-VSS-2: the 39-byte form has 7 reserved bytes before the 24 data bytes. */
+        if (v->reserved2)
+            vw_wr_bytes(w, v->reserved2, 7);
+        else
+            vw_wr_zero(w, 7);
+        size_t fields;
+        if (v->operation == VW_IC_VSS_OP_CREATE || v->operation == VW_IC_VSS_OP_DELETE) {
+            vw_wr_bytes(w, v->snapshot_set_id, 16); /* IC-VSS-11 */
+            fields = 16;
+            if (v->operation == VW_IC_VSS_OP_CREATE) {
+                vw_wr_u32le(w, v->backup_type);
+                fields = 20;
+            }
+        } else {
+            vw_wr_u32le(w, v->flags);
+            fields = 4;
+        }
+        if (v->tail_len != 0 && v->tail_len != 24 - fields)
+            return VW_E_BAD_LENGTH;
+        if (v->tail && v->tail_len)
             vw_wr_bytes(w, v->tail, v->tail_len);
         else
-            vw_wr_zero(w, v->tail_len);
+            vw_wr_zero(w, 24 - fields);
         return VW_OK;
+    }
     case VW_IC_VSS_FORM_FREEZE:
     case VW_IC_VSS_FORM_FREEZE_EX:
     case VW_IC_VSS_FORM_CLUSTER:

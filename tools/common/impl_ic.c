@@ -342,7 +342,17 @@ static json_t *vss_json(const struct vw_ic_vss *v, size_t size)
     switch (v->form) {
     case VW_IC_VSS_FORM_BASIC:
         json_object_set_new(o, "size", json_integer((json_int_t)size));
-        json_object_set_new(o, "flags", json_integer(v->flags));
+        if (v->reserved2 && nonzero(v->reserved2, 7))
+            json_object_set_new(o, "reserved2", vwt_hex_json(v->reserved2, 7));
+        if (size == VW_IC_VSS_SIZE_OPENVMM &&
+            (v->operation == VW_IC_VSS_OP_CREATE || v->operation == VW_IC_VSS_OP_DELETE)) {
+            guid_str(v->snapshot_set_id, g);
+            json_object_set_new(o, "snapshot_set_id", json_string(g));
+            if (v->operation == VW_IC_VSS_OP_CREATE)
+                json_object_set_new(o, "backup_type", json_integer(v->backup_type));
+        } else {
+            json_object_set_new(o, "flags", json_integer(v->flags));
+        }
         if (nonzero(v->tail, v->tail_len))
             json_object_set_new(o, "tail", vwt_hex_json(v->tail, v->tail_len));
         break;
@@ -725,17 +735,33 @@ static vw_status parse_vss(struct scratch *sc, const json_t *o, struct vw_ic_vss
     vw_status s;
     if (v->form == VW_IC_VSS_FORM_BASIC) {
         uint64_t size;
-        if (get_uint(o, "size", 0xFFFF, NULL, &size) || get_uint(o, "flags", 0xFFFFFFFF, NULL, &flags))
+        if (get_uint(o, "size", 0xFFFF, NULL, &size))
             return BAD;
         if (size != VW_IC_VSS_SIZE_LINUX && size != VW_IC_VSS_SIZE_OPENVMM)
             return VW_E_BAD_LENGTH;
-        v->flags = (uint32_t)flags;
-        v->tail_len = size - 12;
-        const uint8_t *t;
-        size_t tl;
-        if (get_hex(sc, o, "tail", &t, &tl) || (tl && tl != v->tail_len))
+        v->basic_size = (uint8_t)size;
+        bool snap = size == VW_IC_VSS_SIZE_OPENVMM && (op == VW_IC_VSS_OP_CREATE || op == VW_IC_VSS_OP_DELETE);
+        if (snap) {
+            /* 39-byte CREATE / DELETE: snapshot set id (and backup type), no flags. */
+            const json_t *id = json_object_get(o, "snapshot_set_id");
+            if ((id && guid_parse(id, v->snapshot_set_id)) || json_object_get(o, "flags") ||
+                get_uint(o, "backup_type", 0xFFFFFFFF, &ZERO, &x) ||
+                (op == VW_IC_VSS_OP_DELETE && json_object_get(o, "backup_type")))
+                return BAD;
+            v->backup_type = (uint32_t)x;
+        } else if (get_uint(o, "flags", 0xFFFFFFFF, NULL, &flags)) {
+            return BAD;
+        } else {
+            v->flags = (uint32_t)flags;
+        }
+        v->tail_len = size != VW_IC_VSS_SIZE_OPENVMM ? 0 : !snap ? 20 : op == VW_IC_VSS_OP_CREATE ? 4 : 8;
+        const uint8_t *t, *r2;
+        size_t tl, r2l;
+        if (get_hex(sc, o, "tail", &t, &tl) || (tl && tl != v->tail_len) || get_hex(sc, o, "reserved2", &r2, &r2l) ||
+            (r2l && (r2l != 7 || !v->tail_len)))
             return BAD;
         v->tail = t;
+        v->reserved2 = r2;
         return VW_OK;
     }
     uint32_t n;
@@ -839,7 +865,9 @@ static vw_status parse_body(struct scratch *sc, const json_t *o, uint16_t type, 
     }
     case VW_IC_MSG_TIMESYNC: {
         struct vw_ic_timesync *t = &m->body.timesync;
-        t->v4 = ver.major >= 4;
+        /* The version picks the layout, unless the members name the 4.0 one
+         * (OpenVMM sends the 4.0 layout whatever it negotiated, IC-HOST-11). */
+        t->v4 = ver.major >= 4 || (json_object_get(o, "vm_reference_time") && !json_object_get(o, "child_time"));
         if (get_uint(o, "size", 255, NULL, &x) || u64_parse(json_object_get(o, "parent_time"), &t->parent_time) ||
             get_uint(o, "flags", 255, NULL, &y) || get_hex(sc, o, "reserved", &p, &pl))
             return BAD;
@@ -1008,23 +1036,35 @@ static int get_profile(const json_t *req, enum vw_ic_profile def, enum vw_ic_pro
     return vw_ic_profile_from_name(json_string_value(j), p) == VW_OK ? 0 : -1;
 }
 
+/* The `strict` parameter: vmwire's own rules (IC-STRICT-*), default false. */
+static int get_strict(const json_t *req, bool *strict)
+{
+    const json_t *j = json_object_get(req, "strict");
+    *strict = json_is_true(j);
+    return j && !json_is_boolean(j) ? -1 : 0;
+}
+
 static json_t *op_validate(const char *message, const json_t *req, const uint8_t *in, size_t len)
 {
     enum vw_ic_profile prof;
+    bool strict;
     if (get_profile(req, VW_IC_PROFILE_DEFAULT, &prof))
         return vwt_skipped("unknown profile");
+    if (get_strict(req, &strict))
+        return vwt_skipped("\"strict\" must be a boolean");
+    unsigned opts = strict ? VW_IC_OPT_STRICT : 0;
     size_t off;
     vw_status s;
     if (is_packet(message)) {
         struct vw_ic_packet p;
         s = vw_ic_packet_decode(in, len, &p, &off);
         if (s == VW_OK)
-            s = vw_ic_packet_validate(&p, prof, &off);
+            s = vw_ic_packet_validate_opts(&p, prof, opts, &off);
     } else {
         struct vw_ic_message m;
         s = vw_ic_message_decode(in, len, &m, &off);
         if (s == VW_OK)
-            s = vw_ic_message_validate(&m, prof, &off);
+            s = vw_ic_message_validate_opts(&m, prof, opts, &off);
     }
     return s == VW_OK ? vwt_valid(json_null()) : vwt_invalid(s);
 }
@@ -1033,14 +1073,16 @@ static json_t *op_validate(const char *message, const json_t *req, const uint8_t
 
 static int service_of(const json_t *req, uint16_t *svc)
 {
-    static const char *const names[] = { NULL, "heartbeat", "kvp", "shutdown", "timesync", "vss" };
+    static const char *const names[] = { NULL, "heartbeat", "kvp", "shutdown", "timesync", "vss", NULL, "fcopy" };
     const json_t *j = json_object_get(req, "service");
-    if (json_is_integer(j) && json_integer_value(j) >= 1 && json_integer_value(j) <= 5) {
+    if (json_is_integer(j) && json_integer_value(j) >= 1 && json_integer_value(j) <= 7 && json_integer_value(j) != 6) {
         *svc = (uint16_t)json_integer_value(j);
         return 0;
     }
     const char *s = json_string_value(j);
-    for (uint16_t i = 1; s && i <= 5; i++) {
+    for (uint16_t i = 1; s && i <= 7; i++) {
+        if (!names[i])
+            continue;
         if (!strcmp(s, names[i])) {
             *svc = i;
             return 0;
@@ -1088,7 +1130,20 @@ static json_t *guest_step(struct vw_ic_guest *g, const json_t *req, const json_t
             s = VW_E_INVALID_ARG;
         ans.key = json_string_value(json_object_get(a, "key"));
         ans.value = json_string_value(json_object_get(a, "value"));
-        vw_status c = vw_ic_guest_complete(g, &ans);
+        /* GET_IP_INFO answer members (IC-KVP-14). */
+        struct vw_ic_guest_ip_answer ip;
+        memset(&ip, 0, sizeof ip);
+        ip.adapter_id = json_string_value(json_object_get(a, "adapter_id"));
+        ip.ip_address = json_string_value(json_object_get(a, "ip_address"));
+        ip.subnet = json_string_value(json_object_get(a, "subnet"));
+        ip.gateway = json_string_value(json_object_get(a, "gateway"));
+        ip.dns = json_string_value(json_object_get(a, "dns"));
+        uint64_t fam = 0, dhcp = 0;
+        if (a && (get_uint(a, "address_family", 255, &ZERO, &fam) || get_uint(a, "dhcp_enabled", 255, &ZERO, &dhcp)))
+            s = VW_E_INVALID_ARG;
+        ip.address_family = (uint8_t)fam;
+        ip.dhcp_enabled = (uint8_t)dhcp;
+        vw_status c = vw_ic_guest_complete_ip(g, &ans, &ip);
         if (s == VW_OK)
             s = c;
     }
@@ -1120,6 +1175,8 @@ static int guest_setup(const json_t *req, struct vw_ic_guest *g, const char **wh
     cfg.message_versions = cfg.n_message_versions ? mv : NULL;
     cfg.agent_ready = json_is_true(json_object_get(req, "agent_ready"));
     cfg.hibernate_supported = json_is_true(json_object_get(req, "hibernate_supported"));
+    if (get_strict(req, &cfg.strict))
+        return -1;
     vw_status s = vw_ic_guest_init(g, &cfg);
     if (s == VW_E_UNSUPPORTED)
         *why = "the profile has no guest for this service";
@@ -1146,6 +1203,12 @@ static int host_setup(const json_t *req, struct vw_ic_host *h, const char **why)
     cfg.framework_versions = cfg.n_framework_versions ? fw : NULL;
     cfg.message_versions = cfg.n_message_versions ? mv : NULL;
     cfg.timeout_ns = tmo * 1000000u;
+    if (get_strict(req, &cfg.strict))
+        return -1;
+    if (tmo && !cfg.strict) {
+        *why = "\"timeout_ms\" needs \"strict\" (a reply deadline is vmwire's own rule)";
+        return -1;
+    }
     return vw_ic_host_init(h, &cfg) == VW_OK ? 0 : -1;
 }
 
@@ -1162,7 +1225,47 @@ static json_t *host_output(struct vw_ic_host *h, vw_status s)
     return r;
 }
 
-static json_t *host_step(struct vw_ic_host *h, const json_t *step, uint64_t *now)
+/* The channel's receive queue (spec/ic.md, "respond and session"): packets the
+ * host has not read yet, oldest first. */
+#define HOST_QUEUE_MAX 16
+struct host_queue {
+    uint8_t *p[HOST_QUEUE_MAX];
+    size_t len[HOST_QUEUE_MAX];
+    size_t n;
+};
+
+static void queue_free(struct host_queue *q)
+{
+    for (size_t i = 0; i < q->n; i++)
+        free(q->p[i]);
+    q->n = 0;
+}
+
+/* Let the host read from the front of the queue for as long as it reads; the
+ * result is that of the last packet it read, or of the refusal to read one
+ * (failed channel, packet too large) when it read none; valid when neither. */
+static json_t *host_read(struct vw_ic_host *h, struct host_queue *q, uint64_t now)
+{
+    bool any = false;
+    vw_status last = VW_OK;
+    while (q->n) {
+        size_t consumed = 0;
+        vw_status s = vw_ic_host_feed(h, q->p[0], q->len[0], now, NULL, &consumed);
+        if (consumed || (!any && s != VW_OK)) {
+            any = true;
+            last = s;
+        }
+        if (!consumed)
+            break;
+        free(q->p[0]);
+        memmove(q->p, q->p + 1, (q->n - 1) * sizeof q->p[0]);
+        memmove(q->len, q->len + 1, (q->n - 1) * sizeof q->len[0]);
+        q->n--;
+    }
+    return host_output(h, any ? last : VW_OK);
+}
+
+static json_t *host_step(struct vw_ic_host *h, struct host_queue *q, const json_t *step, uint64_t *now)
 {
     uint64_t ms;
     if (get_uint(step, "now_ms", UINT32_MAX, NULL, &ms) == 0)
@@ -1187,12 +1290,16 @@ static json_t *host_step(struct vw_ic_host *h, const json_t *step, uint64_t *now
     if (json_is_true(json_object_get(step, "tick")))
         return host_output(h, vw_ic_host_tick(h, *now));
     uint8_t *in;
-    size_t len, consumed;
+    size_t len;
     if (vwt_json_hex(json_object_get(step, "input"), &in, &len))
         return vwt_skipped("host step needs \"send\", \"tick\" or hex \"input\"");
-    vw_status s = vw_ic_host_feed(h, in, len, *now, NULL, &consumed);
-    free(in);
-    return host_output(h, s);
+    if (q->n == HOST_QUEUE_MAX) {
+        free(in);
+        return vwt_skipped("too many unread packets");
+    }
+    q->p[q->n] = in;
+    q->len[q->n++] = len;
+    return host_read(h, q, *now);
 }
 
 static json_t *op_engine(const char *operation, const json_t *req)
@@ -1206,6 +1313,8 @@ static json_t *op_engine(const char *operation, const json_t *req)
         if (!h)
             return vwt_skipped("out of memory");
         uint64_t now = 0;
+        struct host_queue q;
+        q.n = 0;
         if (host_setup(req, h, &why)) {
             free(h);
             return vwt_skipped("%s", why);
@@ -1214,15 +1323,16 @@ static json_t *op_engine(const char *operation, const json_t *req)
             json_t *out = json_array();
             size_t i;
             const json_t *st;
-            json_array_foreach(json_object_get(req, "steps"), i, st) json_array_append_new(out, host_step(h, st, &now));
+            json_array_foreach(json_object_get(req, "steps"), i, st) json_array_append_new(out, host_step(h, &q, st, &now));
             r = vwt_valid(out);
         } else {
             /* respond: the offer has been sent; the input is the guest's answer. */
             size_t n;
             (void)vw_ic_host_start(h, 0);
             (void)vw_ic_host_output(h, h->buf, sizeof h->buf, &n);
-            r = host_step(h, req, &now);
+            r = host_step(h, &q, req, &now);
         }
+        queue_free(&q);
         free(h);
         return r;
     }
