@@ -111,8 +111,8 @@ static void setup_world(struct world *w, enum vw_crosvm_revision rev, unsigned n
     w->psock = sv[1];
     assert_int_equal(vw_crosvm_vm_init(&w->hvm, rev, n_vcpus, 0), VW_OK);
     assert_int_equal(vw_crosvm_vm_init(&w->pvm, rev, 0, 0), VW_OK);
-    struct vw_crosvm_main_config hc = { VW_CROSVM_HOST, &w->hvm, &harena };
-    struct vw_crosvm_main_config pc = { VW_CROSVM_PLUGIN, &w->pvm, &parena };
+    struct vw_crosvm_main_config hc = { VW_CROSVM_HOST, &w->hvm, &harena, 0 };
+    struct vw_crosvm_main_config pc = { VW_CROSVM_PLUGIN, &w->pvm, &parena, 0 };
     assert_int_equal(vw_crosvm_main_init(&w->hmain, &hc), VW_OK);
     assert_int_equal(vw_crosvm_main_init(&w->pmain, &pc), VW_OK);
 }
@@ -282,8 +282,8 @@ static void test_final_session(void **state)
     assert_true(w.hvm.started && w.pvm.started);
 
     /* the vCPU channel */
-    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_FINAL, VW_CROSVM_HOST, &w.hvm, 0, &harena };
-    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_FINAL, VW_CROSVM_PLUGIN, &w.pvm, 0, &parena };
+    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_FINAL, VW_CROSVM_HOST, &w.hvm, 0, &harena, 0 };
+    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_FINAL, VW_CROSVM_PLUGIN, &w.pvm, 0, &parena, 0 };
     assert_int_equal(vw_crosvm_vcpu_init(&l.host, &hc), VW_OK);
     assert_int_equal(vw_crosvm_vcpu_init(&l.plug, &pc), VW_OK);
     assert_int_equal(vw_crosvm_splitter_init(&l.split, l.split_buf, sizeof l.split_buf), VW_OK);
@@ -397,8 +397,8 @@ static void test_seed_session(void **state)
     assert_int_equal(p_answer(&w, NULL, NULL), 0);
 
     struct vw_crosvm_vcpu host, plug;
-    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_SEED, VW_CROSVM_HOST, &w.hvm, 0, &harena };
-    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_SEED, VW_CROSVM_PLUGIN, &w.pvm, 0, &parena };
+    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_SEED, VW_CROSVM_HOST, &w.hvm, 0, &harena, 0 };
+    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_SEED, VW_CROSVM_PLUGIN, &w.pvm, 0, &parena, 0 };
     assert_int_equal(vw_crosvm_vcpu_init(&host, &hc), VW_OK);
     assert_int_equal(vw_crosvm_vcpu_init(&plug, &pc), VW_OK);
 

@@ -45,8 +45,10 @@ extern "C" {
 #define VW_CROSVM_MAX_MESSAGE 0x40000u
 /** @brief Most fds a plugin accepts with one main-channel response (CV-FD-3). */
 #define VW_CROSVM_MAX_FDS 32u
-/** @brief Most vCPUs the engines track (32 fds / 2 per vCPU in the final revision). */
-#define VW_CROSVM_MAX_VCPUS 16u
+/** @brief Most vCPUs the engines track: the seed revision's limit (one socket per vCPU, 32 fds). */
+#define VW_CROSVM_MAX_VCPUS 32u
+/** @brief Most vCPUs of a final-revision VM (two pipe ends per vCPU, 32 fds). */
+#define VW_CROSVM_MAX_VCPUS_FINAL 16u
 /** @brief Capacity of the object table of a ::vw_crosvm_vm. */
 #define VW_CROSVM_MAX_OBJECTS 64u
 /** @brief Capacity of the reserved-range table of a ::vw_crosvm_vm. */
@@ -64,7 +66,8 @@ enum vw_crosvm_errno {
     VW_CROSVM_EINVAL = 22,    /**< bad argument, enum out of range, second Start */
     VW_CROSVM_ENOTTY = 25,    /**< no request in the message, or no constructor */
     VW_CROSVM_ENODATA = 61,   /**< no network configured */
-    VW_CROSVM_EPROTO = 71     /**< vCPU request out of order */
+    VW_CROSVM_EPROTO = 71,    /**< vCPU request out of order */
+    VW_CROSVM_EOVERFLOW = 75  /**< Create.Memory: offset+length or start+length overflows */
 };
 
 /** @brief Schema revision. */
@@ -79,6 +82,13 @@ enum vw_crosvm_kind {
     VW_CROSVM_MAIN_RESPONSE = 1, /**< `MainResponse`, crosvm to plugin */
     VW_CROSVM_VCPU_REQUEST = 2,  /**< `VcpuRequest`, plugin to crosvm */
     VW_CROSVM_VCPU_RESPONSE = 3  /**< `VcpuResponse`, crosvm to plugin */
+};
+
+/** @brief How far the effect of a host-side fault reaches (::vw_crosvm_main_event `end`). */
+enum vw_crosvm_end {
+    VW_CROSVM_END_NONE = 0,       /**< the connection goes on */
+    VW_CROSVM_END_CONNECTION = 1, /**< crosvm drops this connection (hang-up, undecodable request) */
+    VW_CROSVM_END_RUN = 2         /**< seed: crosvm ends the whole run (undecodable request before Start) */
 };
 
 /** @brief Which end of a channel an engine plays. */
@@ -203,8 +213,9 @@ struct vw_crosvm_vm {
  * @brief Initialise VM state.
  * @param vm the state.
  * @param rev schema revision.
- * @param n_vcpus number of vCPUs (host end: the real count, 1..::VW_CROSVM_MAX_VCPUS;
- *        plugin end: 0, learned from the GetVcpus answer).
+ * @param n_vcpus number of vCPUs (host end: the real count, 1..::VW_CROSVM_MAX_VCPUS in
+ *        seed, 1..::VW_CROSVM_MAX_VCPUS_FINAL in final; plugin end: 0, learned from the
+ *        GetVcpus answer).
  * @param has_tap host end: whether GetNetConfig can succeed (final revision).
  * @return ::VW_OK or ::VW_E_INVALID_ARG.
  */
@@ -229,6 +240,7 @@ struct vw_crosvm_main_config {
     enum vw_crosvm_role role; /**< which end this engine plays */
     struct vw_crosvm_vm *vm;  /**< VM state, shared by all connections of the VM */
     struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and send */
+    int strict;               /**< nonzero: vmwire's stricter rules instead of crosvm's (spec/crosvm.md, "strict") */
 };
 
 /** @brief What one main-channel feed or send found. */
@@ -239,6 +251,9 @@ struct vw_crosvm_main_event {
     unsigned fds_in;             /**< fds that came with the message */
     unsigned fds_out;            /**< host: fds the caller must attach to the answer */
     int app_reply;               /**< host: 1 when the caller must send the answer (it carries data) */
+    unsigned fds_dropped;        /**< host: fds that came with the request and that crosvm does not
+                                      take (the caller closes them; CV-FD-1) */
+    enum vw_crosvm_end end;      /**< host: whether the fault ends the connection or the run */
 };
 
 /** @brief One main-channel connection. Caller-owned; treat members as private. */
@@ -351,6 +366,7 @@ struct vw_crosvm_vcpu_config {
     struct vw_crosvm_vm *vm;  /**< VM state (reserved ranges, pauses); may be NULL to skip those checks */
     unsigned index;           /**< this vCPU's index */
     struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and send */
+    int strict;               /**< nonzero: vmwire's stricter rules instead of crosvm's (spec/crosvm.md, "strict") */
 };
 
 /** @brief States of a vCPU channel (spec/crosvm.md, CV-VCPU-*). */
@@ -380,6 +396,7 @@ struct vw_crosvm_vcpu {
     enum vw_crosvm_vcpu_state state;  /**< current state */
     uint32_t pending;                 /**< oneof number of the request awaiting an answer */
     size_t read_len;                  /**< bytes the Resume of the current stop must carry */
+    int read_exact;                   /**< the stop takes exactly @c read_len bytes (hyper-V call) */
     int32_t pending_set;              /**< StateSet of a GetState in flight */
     size_t pending_count;             /**< MSR count of a GetMsrs in flight */
     int inited;                       /**< the Init stop was reported */
@@ -478,6 +495,7 @@ struct vw_crosvm_splitter {
     uint32_t prefix_val;   /**< value gathered from them */
     int in_body;           /**< 1 once the prefix is complete */
     int failed;            /**< sticky fault */
+    int strict;            /**< refuse a 5th prefix byte above 0x0f (vw_crosvm_splitter_set_strict()) */
     size_t err_off;        /**< offset of the last fault within the last chunk */
 };
 
@@ -491,6 +509,16 @@ struct vw_crosvm_splitter {
 vw_status vw_crosvm_splitter_init(struct vw_crosvm_splitter *s, uint8_t *buf, size_t cap);
 
 /**
+ * @brief Choose vmwire's strict prefix rule (CV-VCPU-16): a 5th prefix byte above 0x0f is
+ *        `bad_varint`. By default the splitter reads the prefix as crosvm_plugin does: a 5th
+ *        byte's bits beyond the 32nd are dropped and only a 6th byte is `bad_varint`.
+ * @param s the splitter (after vw_crosvm_splitter_init()).
+ * @param strict nonzero for the strict rule.
+ * @return ::VW_OK or ::VW_E_INVALID_ARG.
+ */
+vw_status vw_crosvm_splitter_set_strict(struct vw_crosvm_splitter *s, int strict);
+
+/**
  * @brief Feed a chunk of the stream; yields at most one frame per call.
  *
  * Call again with the rest of the chunk (`in + *consumed`) until it is used up.
@@ -501,7 +529,7 @@ vw_status vw_crosvm_splitter_init(struct vw_crosvm_splitter *s, uint8_t *buf, si
  *        splitter's buffer, valid until the next call), or NULL.
  * @param frame_len receives its length.
  * @param consumed receives the bytes of @p in used.
- * @return ::VW_OK; ::VW_E_BAD_VARINT (prefix longer than 5 bytes or above 32
+ * @return ::VW_OK; ::VW_E_BAD_VARINT (prefix longer than 5 bytes; strict: above 32
  *         bits) or ::VW_E_TOO_LONG (frame larger than the buffer): sticky,
  *         vw_crosvm_splitter_error_offset() tells where; ::VW_E_FAILED afterwards.
  */

@@ -57,8 +57,13 @@ uint32_t vw_crosvm__vcpu_answer(enum vw_crosvm_revision rev, uint32_t req);
 size_t vw_crosvm__put_varint(uint8_t *out, uint64_t v);
 uint32_t vw_crosvm__zigzag32(int32_t v);
 
-/* An engine-made answer: errno, then an empty member @p field (0: none). */
+/* An engine-made answer: errno (positive; written with the revision's sign
+ * for crosvm's own refusals), then an empty member @p field (0: none). */
 size_t vw_crosvm__answer(uint8_t *out, enum vw_crosvm_revision rev, int32_t err, uint32_t field);
+/* The same with the errno exactly as it goes on the wire. */
+size_t vw_crosvm__answer_wire(uint8_t *out, int32_t wire, uint32_t field);
+/* Whether an enum field anywhere in @p m holds an unnamed value. */
+int vw_crosvm__unnamed_enum(const ProtobufCMessage *m);
 
 /* The magnitude of an errno as the events report it. INT32_MIN has no
  * positive int32_t counterpart; it saturates to INT32_MAX (still non-zero,

@@ -13,7 +13,8 @@ enum { UNDO_NONE, UNDO_DEL_OBJ, UNDO_ADD_OBJ, UNDO_DEL_RANGE, UNDO_ADD_RANGE, UN
 vw_status vw_crosvm_vm_init(struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev,
                             unsigned n_vcpus, int has_tap)
 {
-    if (!vm || (unsigned)rev > VW_CROSVM_FINAL || n_vcpus > VW_CROSVM_MAX_VCPUS)
+    if (!vm || (unsigned)rev > VW_CROSVM_FINAL ||
+        n_vcpus > (rev == VW_CROSVM_SEED ? VW_CROSVM_MAX_VCPUS : VW_CROSVM_MAX_VCPUS_FINAL))
         return VW_E_INVALID_ARG;
     memset(vm, 0, sizeof *vm);
     vm->rev = rev;
@@ -45,18 +46,32 @@ static void obj_del(struct vw_crosvm_vm *vm, uint32_t id)
         *o = vm->objects[--vm->n_objects];
 }
 
-/* Two ranges of one space overlap. Lengths are non-zero and do not wrap. */
-static int overlaps(const struct vw_crosvm_range *a, uint8_t space, uint64_t start, uint64_t len)
+/* The new range's start lies inside a reserved one (crosvm's is_reserved). */
+static int start_reserved(const struct vw_crosvm_vm *vm, uint8_t space, uint64_t start)
 {
-    return a->space == space && start < a->start + a->length && a->start < start + len;
+    for (size_t i = 0; i < vm->n_ranges; i++) {
+        const struct vw_crosvm_range *r = &vm->ranges[i];
+        if (r->space == space && start >= r->start && start - r->start < r->length)
+            return 1;
+    }
+    return 0;
 }
 
-/* A new range would overlap a reserved one (CV-MAIN-11). */
-static int range_conflicts(const struct vw_crosvm_vm *vm, uint8_t space, uint64_t start, uint64_t len)
+/* A new range [start, start+len) conflicts with a reserved one (CV-MAIN-11).
+ * crosvm looks for a reserved range starting in [start, last byte), the
+ * last byte excluded (its probe `range(..last)` is exclusive), after
+ * is_reserved(start); strict: any overlap. len is non-zero and the range does
+ * not wrap. */
+static int range_conflicts(const struct vw_crosvm_vm *vm, uint8_t space, uint64_t start, uint64_t len,
+                           int strict)
 {
-    for (size_t i = 0; i < vm->n_ranges; i++)
-        if (overlaps(&vm->ranges[i], space, start, len))
+    if (start_reserved(vm, space, start))
+        return 1;
+    for (size_t i = 0; i < vm->n_ranges; i++) {
+        const struct vw_crosvm_range *r = &vm->ranges[i];
+        if (r->space == space && r->start >= start && r->start - start < (strict ? len : len - 1))
             return 1;
+    }
     return 0;
 }
 
@@ -136,6 +151,23 @@ static vw_status decode(struct vw_crosvm_main *m, enum vw_crosvm_kind kind, cons
     return st;
 }
 
+/* Host: the errno of a Create{memory} that has its memfd, in crosvm's order
+ * (process.rs handle_memory, kvm add_memory_region). The memfd's seals (EPERM)
+ * and size (EINVAL) are the caller's to check (vw_crosvm_main_fail()). */
+static int32_t memory_errno(const ProtobufCMessage *mem)
+{
+    uint64_t off = vw_crosvm__u64(mem, 1), start = vw_crosvm__u64(mem, 2), len = vw_crosvm__u64(mem, 3);
+    if (off > UINT64_MAX - len)
+        return VW_CROSVM_EOVERFLOW; /* offset + length */
+    if ((off & 0xfff) || len == 0)
+        return VW_CROSVM_EINVAL; /* mmap of the memfd */
+    if (start > UINT64_MAX - len)
+        return VW_CROSVM_EOVERFLOW; /* start + length */
+    if ((start | len) & 0xfff)
+        return VW_CROSVM_EINVAL; /* KVM_SET_USER_MEMORY_REGION */
+    return 0;
+}
+
 /* Host: apply one decoded request; returns the errno of the answer (positive)
  * and fills ev. Records how to undo the effect. */
 static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req, unsigned nfds,
@@ -153,18 +185,20 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
         const ProtobufCMessage *ctor = vw_crosvm__sub(s, k);
         struct vw_crosvm_object o = { (uint32_t)vw_crosvm__u64(s, 1), (uint8_t)k, 0 };
         m->pending_ctor = k;
+        if (obj_find(vm, o.id))
+            return VW_CROSVM_EEXIST; /* CV-MAIN-5: the id is looked up first */
         if (k == 0)
             return VW_CROSVM_ENOTTY; /* CV-MAIN-4 */
-        if (obj_find(vm, o.id))
-            return VW_CROSVM_EEXIST; /* CV-MAIN-5 */
         if (k == 3) {
             if (nfds == 0)
                 return VW_CROSVM_EBADF; /* CV-FD-1 */
             o.dirty_log = (uint8_t)vw_crosvm__u64(ctor, 5);
+            int32_t e = memory_errno(ctor); /* CV-MAIN-7 */
+            if (e)
+                return e;
+        } else if (vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, 0) != VW_OK) {
+            return VW_CROSVM_EINVAL; /* CV-MAIN-6 */
         }
-        /* CV-MAIN-6, CV-MAIN-7 */
-        if (vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, 0) != VW_OK)
-            return VW_CROSVM_EINVAL;
         if (obj_add(vm, &o))
             return VW_CROSVM_ENOMEM;
         m->undo = UNDO_DEL_OBJ;
@@ -183,7 +217,7 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
     if (c == n->reserve_range) {
         uint8_t space = (uint8_t)vw_crosvm__u64(s, 1);
         uint64_t start = vw_crosvm__u64(s, 2), len = vw_crosvm__u64(s, 3);
-        if (vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, 0) != VW_OK)
+        if (!vw_crosvm__enum_named(s, 1, (int32_t)vw_crosvm__u64(s, 1)))
             return VW_CROSVM_EINVAL; /* CV-MAIN-9 */
         if (len == 0) {            /* CV-MAIN-10: unreserve */
             struct vw_crosvm_range *r = range_at(vm, space, start);
@@ -194,7 +228,13 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
             range_del(vm, space, start);
             return 0;
         }
-        if (range_conflicts(vm, space, start, len))
+        /* crosvm's order (vcpu.rs reserve_range): start inside a range,
+         * then the end wrapping, then the overlap probe. */
+        if (start_reserved(vm, space, start))
+            return VW_CROSVM_EPERM; /* CV-MAIN-11 */
+        if (start > UINT64_MAX - len)
+            return VW_CROSVM_EINVAL; /* CV-MAIN-9 */
+        if (range_conflicts(vm, space, start, len, m->cfg.strict))
             return VW_CROSVM_EPERM; /* CV-MAIN-11 */
         if (vm->n_ranges >= VW_CROSVM_MAX_RANGES)
             return VW_CROSVM_ENOMEM;
@@ -282,27 +322,49 @@ static vw_status host_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t l
     ProtobufCMessage *req;
     if (m->state != M_IDLE)
         return VW_E_STATE; /* CV-MAIN-15: one request at a time */
+    if (len == 0) { /* CV-MAIN-21: crosvm takes an empty datagram for a hang-up */
+        m->state = M_FAILED;
+        ev->end = VW_CROSVM_END_CONNECTION;
+        ev->fds_dropped = nfds;
+        return VW_E_CLOSED;
+    }
     if (len > VW_CROSVM_MAX_MAIN_REQUEST) {
-        m->err_off = VW_CROSVM_MAX_MAIN_REQUEST;
-        m->state = M_FAILED; /* CV-MAIN-2: the connection is dropped */
-        return VW_E_TOO_LONG;
+        if (m->cfg.strict) { /* CV-MAIN-2, strict */
+            m->err_off = VW_CROSVM_MAX_MAIN_REQUEST;
+            m->state = M_FAILED;
+            ev->end = VW_CROSVM_END_CONNECTION;
+            ev->fds_dropped = nfds;
+            return VW_E_TOO_LONG;
+        }
+        len = VW_CROSVM_MAX_MAIN_REQUEST; /* CV-MAIN-2: crosvm parses what fits its buffer */
     }
     vw_status st = decode(m, VW_CROSVM_MAIN_REQUEST, in, len, &req);
+    if (st == VW_OK && vm->rev == VW_CROSVM_SEED && vw_crosvm__unnamed_enum(req)) {
+        st = VW_E_BAD_ENUM; /* CV-MAIN-23: rust-protobuf 1.4.3 cannot decode it */
+        m->err_off = 0;
+    }
     if (st != VW_OK) {
-        if (st != VW_E_NOMEM)
-            m->state = M_FAILED; /* CV-MAIN-2 */
+        if (st != VW_E_NOMEM) { /* CV-MAIN-2: the connection (seed before Start: the run) ends */
+            m->state = M_FAILED;
+            ev->end = vm->rev == VW_CROSVM_SEED && !vm->started ? VW_CROSVM_END_RUN
+                                                                : VW_CROSVM_END_CONNECTION;
+            ev->fds_dropped = nfds;
+        }
         return st;
     }
     uint32_t c = vw_crosvm__case(req);
     uint32_t k = c == vw_crosvm__nums(vm->rev)->create ? vw_crosvm__case(vw_crosvm__sub(req, c)) : 0;
-    if (nfds > 1 || (nfds == 1 && !(k == 3)))
-        return VW_E_BAD_FDS; /* CV-FD-1: only Create.memory carries an fd, one */
+    /* CV-FD-1: crosvm takes at most one fd, and uses it only for Create.memory. */
+    unsigned taken = k == 3 && nfds ? 1u : 0u;
+    if (m->cfg.strict && nfds != taken)
+        return VW_E_BAD_FDS; /* CV-FD-1, strict */
     ev->msg = req;
     ev->request = c;
-    ev->fds_in = nfds;
+    ev->fds_in = taken;
+    ev->fds_dropped = nfds - taken;
     m->pending = c;
     m->pending_ctor = k;
-    int32_t err = host_apply(m, req, nfds, ev);
+    int32_t err = host_apply(m, req, taken, ev);
     ev->err = err;
     if (err == 0 && ev->app_reply) {
         ev->fds_out = answer_fds(vm, c, k);
@@ -452,7 +514,8 @@ static vw_status plugin_check(const struct vw_crosvm_main *m)
         const struct vw_crosvm_range *r = &m->undo_range;
         if (r->length == 0) /* CV-MAIN-10 */
             return range_at(vm, r->space, r->start) ? VW_OK : VW_E_NOT_FOUND;
-        if (range_conflicts(vm, r->space, r->start, r->length))
+        if (r->start > UINT64_MAX - r->length ||
+            range_conflicts(vm, r->space, r->start, r->length, m->cfg.strict))
             return VW_E_CONFLICT; /* CV-MAIN-11 */
     }
     return VW_OK;
@@ -481,7 +544,7 @@ static vw_status plugin_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t
     if (e == 0 && m->pending == n->get_vcpus) {
         unsigned per = vm->rev == VW_CROSVM_SEED ? 1 : 2;
         if (nfds == 0 || nfds % per || (vm->n_vcpus && nfds != per * vm->n_vcpus) ||
-            nfds / per > VW_CROSVM_MAX_VCPUS)
+            nfds / per > (vm->rev == VW_CROSVM_SEED ? VW_CROSVM_MAX_VCPUS : VW_CROSVM_MAX_VCPUS_FINAL))
             return VW_E_BAD_FDS; /* CV-FD-2 */
     } else if (nfds != (e ? 0 : answer_fds(vm, m->pending, m->pending_ctor))) {
         return VW_E_BAD_FDS; /* CV-FD-2 */
@@ -538,8 +601,9 @@ vw_status vw_crosvm_main_fail(struct vw_crosvm_main *m, int32_t err)
     if (m->state != M_QUEUED && m->state != M_AWAIT_APP)
         return VW_E_STATE;
     undo(m);
-    m->out_len = vw_crosvm__answer(m->out, m->cfg.vm->rev, err,
-                                   m->pending ? vw_crosvm__main_answer(m->pending) : 0);
+    /* A failure of a KVM ioctl or syscall: crosvm writes it positive in both
+     * revisions (seed: errno_result(), CV-REV-2). */
+    m->out_len = vw_crosvm__answer_wire(m->out, err, m->pending ? vw_crosvm__main_answer(m->pending) : 0);
     m->state = M_QUEUED;
     return VW_OK;
 }

@@ -29,11 +29,24 @@ static void queue(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev, const u
     v->out_len = n + len;
 }
 
-static void queue_eproto(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev, uint32_t field)
+/* crosvm answers EPROTO with an empty VcpuResponse: errno and no member
+ * (vcpu.rs handle_request, CV-VCPU-9, CV-VCPU-10). */
+static void queue_eproto(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev)
 {
     uint8_t msg[16];
-    size_t len = vw_crosvm__answer(msg, rev, VW_CROSVM_EPROTO, field);
+    size_t len = vw_crosvm__answer(msg, rev, VW_CROSVM_EPROTO, 0);
     queue(v, rev, msg, len);
+}
+
+/* CV-VCPU-12: whether the data of a Resume ends the current stop. crosvm
+ * ignores it except after a read, where it copies min(len) bytes (fewer
+ * panic its vCPU thread), and after a hyper-V call, which takes exactly 8.
+ * Strict: exactly the bytes the stop waits for. */
+static int resume_data_ok(const struct vw_crosvm_vcpu *v, size_t len)
+{
+    if (v->cfg.strict || v->read_exact)
+        return len == v->read_len;
+    return len >= v->read_len;
 }
 
 static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
@@ -53,7 +66,7 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
     case VW_CROSVM_VS_INIT:
         if (c != n->v_wait) {
             if (host)
-                queue_eproto(v, rev, vw_crosvm__vcpu_answer(rev, c)); /* CV-VCPU-9 */
+                queue_eproto(v, rev); /* CV-VCPU-9 */
             return VW_E_STATE;
         }
         v->pending = c;
@@ -64,6 +77,7 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
             v->state = VW_CROSVM_VS_STOPPED;
             v->inited = 1;
             v->read_len = 0;
+            v->read_exact = 0;
             v->pending = 0;
             ev->exit = 1;
         }
@@ -71,13 +85,17 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
     case VW_CROSVM_VS_STOPPED:
         if (c == n->v_wait) {
             if (host)
-                queue_eproto(v, rev, 2); /* CV-VCPU-10: no stop reason pending */
+                queue_eproto(v, rev); /* CV-VCPU-10: no stop reason pending */
             return VW_E_STATE;
         }
         if (c == n->v_resume) {
-            if (vw_crosvm__bytes(s, 1).len != v->read_len)
+            if (!resume_data_ok(v, vw_crosvm__bytes(s, 1).len)) {
+                if (host && !v->cfg.strict)
+                    v->failed = 1; /* crosvm's vCPU thread panics (copy_from_slice) */
                 return VW_E_BAD_LENGTH; /* CV-VCPU-12 */
+            }
             v->read_len = 0;
+            v->read_exact = 0;
             if (rev == VW_CROSVM_SEED) {
                 v->pending = c;
                 v->state = VW_CROSVM_VS_RESUMING; /* CV-VCPU-15: answered */
@@ -124,7 +142,10 @@ static vw_status on_wait(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
         int no_resume = n->io_no_resume ? (int)vw_crosvm__u64(x, n->io_no_resume) : 0;
         size_t len = vw_crosvm__bytes(x, n->io_data).len;
         if (vm) {
-            const struct vw_crosvm_range *r = vw_crosvm_vm_find_range(vm, space, addr, len);
+            /* crosvm reports an access whose first byte lies in a range
+             * (vcpu.rs process); strict: the whole access. */
+            const struct vw_crosvm_range *r =
+                vw_crosvm_vm_find_range(vm, space, addr, v->cfg.strict ? len : 1);
             if (!r)
                 return VW_E_NOT_FOUND; /* CV-VCPU-8 */
             if (rev == VW_CROSVM_FINAL && no_resume != (r->async_write && is_write))
@@ -148,11 +169,10 @@ static vw_status on_wait(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
                 return VW_E_MISMATCH;
             vm->pause_pending &= ~(1u << i);
         }
-    } else if (e == 4) {
-        read_len = 8; /* the hypercall result */
     }
     v->inited = 1;
-    v->read_len = read_len;
+    v->read_len = e == 4 ? 8 : read_len; /* a hyper-V call: the 8-byte result */
+    v->read_exact = e == 4;
     v->state = VW_CROSVM_VS_STOPPED;
     return VW_OK;
 }
@@ -190,8 +210,12 @@ static vw_status on_answer(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev
         if (!err && v->pending == n->v_get_state &&
             vw_crosvm__bytes(s, 1).len != vw_crosvm_state_size(rev, 1, v->pending_set))
             return VW_E_BAD_LENGTH; /* CV-VCPU-4 */
-        if (!err && v->pending == n->v_get_msrs && vw_crosvm__count(s, 1) != v->pending_count)
-            return VW_E_BAD_LENGTH; /* CV-VCPU-4 */
+        /* CV-VCPU-4: final crosvm passes on the count KVM_GET_MSRS returns,
+         * which may be smaller; seed copies every entry. */
+        size_t got = vw_crosvm__count(s, 1);
+        if (!err && v->pending == n->v_get_msrs &&
+            (rev == VW_CROSVM_SEED || v->cfg.strict ? got != v->pending_count : got > v->pending_count))
+            return VW_E_BAD_LENGTH;
         v->pending = 0;
         v->state = VW_CROSVM_VS_STOPPED;
         return VW_OK;
@@ -223,6 +247,16 @@ static vw_status step(struct vw_crosvm_vcpu *v, int from_peer, const uint8_t *in
         if (st != VW_E_NOMEM)
             v->failed = 1; /* CV-VCPU-2: the channel is unusable */
         return st;
+    }
+    if (is_request && v->cfg.role == VW_CROSVM_HOST && v->state == VW_CROSVM_VS_INIT &&
+        vw_crosvm__case(msg) != vw_crosvm__nums(rev)->v_wait) {
+        /* CV-VCPU-9: crosvm checks the pending Init before anything else. */
+        ev->msg = msg;
+        ev->is_request = 1;
+        ev->field = vw_crosvm__case(msg);
+        queue_eproto(v, rev);
+        ev->state = v->state;
+        return VW_E_STATE;
     }
     st = vw_crosvm_validate(rev, kind, msg, len);
     if (st != VW_OK) {

@@ -205,6 +205,53 @@ int vw_crosvm__enum_named(const ProtobufCMessage *m, uint32_t num, int32_t value
     return protobuf_c_enum_descriptor_get_value(f->descriptor, value) != NULL;
 }
 
+/* Whether an enum field anywhere in @p m holds a value its enum does not
+ * name (what rust-protobuf 1.4.3 cannot decode). Depth is bounded by the
+ * decoder's nesting limit. */
+int vw_crosvm__unnamed_enum(const ProtobufCMessage *m)
+{
+    if (!m)
+        return 0;
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->type != PROTOBUF_C_TYPE_ENUM && f->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t cnt;
+            memcpy(&cnt, (const char *)m + f->quantifier_offset, sizeof cnt);
+            for (size_t k = 0; k < cnt; k++) {
+                if (f->type == PROTOBUF_C_TYPE_ENUM) {
+                    const int32_t *arr;
+                    memcpy(&arr, (const char *)m + f->offset, sizeof arr);
+                    if (arr && !protobuf_c_enum_descriptor_get_value(f->descriptor, arr[k]))
+                        return 1;
+                } else {
+                    ProtobufCMessage *const *arr;
+                    memcpy(&arr, (const char *)m + f->offset, sizeof arr);
+                    if (arr && vw_crosvm__unnamed_enum(arr[k]))
+                        return 1;
+                }
+            }
+            continue;
+        }
+        if (!field(m, f->id))
+            continue; /* a oneof member that is not set */
+        if (f->type == PROTOBUF_C_TYPE_ENUM) {
+            int32_t v;
+            memcpy(&v, (const char *)m + f->offset, sizeof v);
+            if (!protobuf_c_enum_descriptor_get_value(f->descriptor, v))
+                return 1;
+        } else {
+            const ProtobufCMessage *sub;
+            memcpy(&sub, (const char *)m + f->offset, sizeof sub);
+            if (vw_crosvm__unnamed_enum(sub))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 /* ---- per-revision numbers ------------------------------------------------ */
 
 static const struct vw_crosvm__nums nums_seed = {
@@ -269,9 +316,13 @@ uint32_t vw_crosvm__zigzag32(int32_t v)
 
 size_t vw_crosvm__answer(uint8_t *out, enum vw_crosvm_revision rev, int32_t err, uint32_t field_num)
 {
+    return vw_crosvm__answer_wire(out, rev == VW_CROSVM_SEED ? -err : err, field_num);
+}
+
+size_t vw_crosvm__answer_wire(uint8_t *out, int32_t wire, uint32_t field_num)
+{
     size_t n = 0;
-    if (err) {
-        int32_t wire = rev == VW_CROSVM_SEED ? -err : err;
+    if (wire) {
         out[n++] = 0x08;
         n += vw_crosvm__put_varint(out + n, vw_crosvm__zigzag32(wire));
     }
