@@ -144,6 +144,14 @@ static void test_host_main_seed(void **state)
     assert_int_equal(vw_crosvm_main_output(&m, in, sizeof in, &w), VW_OK);
     assert_int_equal(w, 4);
     assert_memory_equal(in, "\x08\x0a\x12\x00", 4); /* a KVM failure: +5 -> 10, even in seed */
+    /* crosvm's own refusal made by the caller (memfd without F_SEAL_SHRINK): -1 in seed */
+    assert_int_equal(hfeed(&m, "0a07 0806 1a03 188020", 1, "1200", &ev), VW_OK);
+    assert_int_equal(mfeed(&m, "0a07 0807 1a03 188020", 1), VW_OK);
+    assert_int_equal(vw_crosvm_main_fail(&m, -1), VW_OK);
+    assert_int_equal(vw_crosvm_main_output(&m, in, sizeof in, &w), VW_OK);
+    assert_int_equal(w, 4);
+    assert_memory_equal(in, "\x08\x01\x12\x00", 4);
+    assert_int_equal(vw_crosvm_main_fail(&m, 0), VW_E_INVALID_ARG);
     assert_int_equal(hfeed(&m, "0a06 0805 1202 1804", 0, "1200", &ev), VW_OK);
     /* a bad message drops the connection */
     assert_int_equal(mfeed(&m, "0a", 0), VW_E_TRUNCATED);

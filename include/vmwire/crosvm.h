@@ -282,11 +282,16 @@ vw_status vw_crosvm_main_init(struct vw_crosvm_main *m, const struct vw_crosvm_m
 /**
  * @brief Feed one datagram received from the peer (host: a request; plugin: a response).
  *
- * Host, legal when idle: decodes, validates, applies the request to the VM
- * state and either queues the answer for vw_crosvm_main_output() or, when
- * the answer carries data (`ev->app_reply`), waits for vw_crosvm_main_send().
- * Protocol-level refusals (duplicate id, overlap, second Start...) are
- * answered with their errno, not reported as a status. Plugin, legal while a
+ * Host, legal when idle: decodes, applies the request to the VM state as
+ * crosvm does and either queues the answer for vw_crosvm_main_output() or,
+ * when the answer carries data (`ev->app_reply`), waits for
+ * vw_crosvm_main_send(). Protocol-level refusals (duplicate id, overlap,
+ * second Start...) are answered with their errno, not reported as a status.
+ * An empty datagram is a hang-up (::VW_E_CLOSED); a datagram over
+ * ::VW_CROSVM_MAX_MAIN_REQUEST bytes is cut to that size (strict:
+ * ::VW_E_TOO_LONG); of the @p nfds fds at most one is taken (`ev->fds_in`,
+ * Create.memory only) and the others are for the caller to close
+ * (`ev->fds_dropped`; strict: ::VW_E_BAD_FDS). A sticky fault sets `ev->end`. Plugin, legal while a
  * request is in flight: checks the answer's variant, errno sign and fd count
  * and mirrors successful effects into the VM state. A success that the VM
  * state rules out (Create of a live id, Destroy of an unknown one, an
@@ -301,8 +306,9 @@ vw_status vw_crosvm_main_init(struct vw_crosvm_main *m, const struct vw_crosvm_m
  * @param nfds number of fds received with it.
  * @param ev receives what was found.
  * @param consumed receives @p len on success.
- * @return ::VW_OK; a decode status (sticky: the connection is dropped);
- *         ::VW_E_TOO_LONG (sticky); ::VW_E_STATE; ::VW_E_MISMATCH (wrong
+ * @return ::VW_OK; a decode status, or in seed ::VW_E_BAD_ENUM for an unnamed
+ *         enum value (sticky: the connection, or the run, ends); ::VW_E_CLOSED
+ *         (sticky); ::VW_E_TOO_LONG (sticky); ::VW_E_STATE; ::VW_E_MISMATCH (wrong
  *         answer variant); ::VW_E_BAD_FDS; a vw_crosvm_validate() status;
  *         ::VW_E_CONFLICT, ::VW_E_NOT_FOUND (plugin: a success the VM state
  *         rules out, CV-MAIN-5, 8, 10, 11); ::VW_E_NOMEM (arena);
@@ -332,10 +338,13 @@ vw_status vw_crosvm_main_send(struct vw_crosvm_main *m, const uint8_t *msg, size
 /**
  * @brief Host: replace the queued answer by a failure with @p err, undoing the request's effect.
  *
- * For failures only the caller sees (a KVM ioctl failed). Legal while an
- * answer is queued or awaited.
+ * For failures only the caller sees. A positive @p err is a failed KVM
+ * ioctl or syscall, written positive in both revisions as crosvm passes
+ * those on; a negative one is one of crosvm's own refusals the caller makes
+ * (the memfd checks of CV-MAIN-7), written negative in seed and positive in
+ * final (CV-REV-2). Legal while an answer is queued or awaited.
  * @param m the engine.
- * @param err positive errno.
+ * @param err the errno: positive for a syscall failure, negative for crosvm's own refusal; not 0 or INT32_MIN.
  * @return ::VW_OK, ::VW_E_STATE or ::VW_E_INVALID_ARG.
  */
 vw_status vw_crosvm_main_fail(struct vw_crosvm_main *m, int32_t err);
@@ -427,7 +436,8 @@ vw_status vw_crosvm_vcpu_init(struct vw_crosvm_vcpu *v, const struct vw_crosvm_v
  * @param len its length.
  * @param ev receives what was found.
  * @param consumed receives @p len on success.
- * @return ::VW_OK, ::VW_E_STATE, ::VW_E_MISMATCH, ::VW_E_BAD_LENGTH (Resume data),
+ * @return ::VW_OK, ::VW_E_STATE, ::VW_E_MISMATCH, ::VW_E_BAD_LENGTH (Resume data;
+ *         on the host sticky when crosvm would panic, CV-VCPU-12),
  *         ::VW_E_NOT_FOUND (I/O outside reserved ranges, no pause pending),
  *         a validate status, a decode status (sticky), ::VW_E_FAILED.
  */

@@ -596,14 +596,16 @@ vw_status vw_crosvm_main_send(struct vw_crosvm_main *m, const uint8_t *msg, size
 
 vw_status vw_crosvm_main_fail(struct vw_crosvm_main *m, int32_t err)
 {
-    if (!m || err <= 0 || m->cfg.role != VW_CROSVM_HOST)
+    if (!m || err == 0 || err == INT32_MIN || m->cfg.role != VW_CROSVM_HOST)
         return VW_E_INVALID_ARG;
     if (m->state != M_QUEUED && m->state != M_AWAIT_APP)
         return VW_E_STATE;
     undo(m);
-    /* A failure of a KVM ioctl or syscall: crosvm writes it positive in both
-     * revisions (seed: errno_result(), CV-REV-2). */
-    m->out_len = vw_crosvm__answer_wire(m->out, err, m->pending ? vw_crosvm__main_answer(m->pending) : 0);
+    /* CV-REV-2: a KVM or syscall failure (positive) goes out positive in both
+     * revisions (seed: errno_result()); crosvm's own refusals (negative) keep
+     * their sign in seed and are positive in final. */
+    int32_t wire = err > 0 || m->cfg.vm->rev == VW_CROSVM_SEED ? err : -err;
+    m->out_len = vw_crosvm__answer_wire(m->out, wire, m->pending ? vw_crosvm__main_answer(m->pending) : 0);
     m->state = M_QUEUED;
     return VW_OK;
 }
