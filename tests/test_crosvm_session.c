@@ -484,7 +484,15 @@ static void test_vcpu_final(void **state)
     /* Shutdown ends the channel */
     assert_int_equal(vstep(&plug, 0, "4200"), VW_OK);
     assert_int_equal(vstep(&plug, 0, "0a00"), VW_E_STATE);
-    /* a message that does not decode makes the channel unusable */
+    /* during an I/O stop crosvm logs a request that does not decode and
+     * resumes the vCPU (CV-VCPU-20): running, not failed */
+    assert_int_equal(vstep(&host, 1, "12"), VW_E_TRUNCATED);
+    assert_int_equal(host.state, VW_CROSVM_VS_RUNNING);
+    assert_int_equal(vstep(&host, 1, "1200"), VW_E_STATE);
+    /* during a pause the vCPU thread ends: the channel is unusable */
+    vm.pause_pending = 1;
+    vm.pause_user[0] = 7;
+    assert_int_equal(vstep(&host, 0, "1204 1a02 0807"), VW_OK);
     assert_int_equal(vstep(&host, 1, "12"), VW_E_TRUNCATED);
     assert_int_equal(vstep(&host, 1, "1200"), VW_E_FAILED);
 }

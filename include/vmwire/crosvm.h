@@ -406,6 +406,7 @@ struct vw_crosvm_vcpu {
     uint32_t pending;                 /**< oneof number of the request awaiting an answer */
     size_t read_len;                  /**< bytes the Resume of the current stop must carry */
     int read_exact;                   /**< the stop takes exactly @c read_len bytes (hyper-V call) */
+    uint32_t stop_exit;               /**< the Wait exit member of the current stop (1 init, 2 io, ...) */
     int32_t pending_set;              /**< StateSet of a GetState in flight */
     size_t pending_count;             /**< MSR count of a GetMsrs in flight */
     int inited;                       /**< the Init stop was reported */

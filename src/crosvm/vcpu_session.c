@@ -78,6 +78,7 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
             v->inited = 1;
             v->read_len = 0;
             v->read_exact = 0;
+            v->stop_exit = 1;
             v->pending = 0;
             ev->exit = 1;
         }
@@ -106,6 +107,15 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
         }
         if (!vw_crosvm__vcpu_answer(rev, c))
             return VW_E_STATE;
+        if (host && n->v_enable_capability && c == n->v_enable_capability) {
+            uint64_t cap = vw_crosvm__u64(s, 1);
+            if (cap != 123 && cap != 148) { /* CV-VCPU-19: only the SynIC capabilities */
+                uint8_t ans[16];
+                queue(v, rev, ans, vw_crosvm__answer(ans, rev, VW_CROSVM_EINVAL, vw_crosvm__vcpu_answer(rev, c)));
+                ev->err = VW_CROSVM_EINVAL;
+                return VW_OK;
+            }
+        }
         v->pending = c;
         v->pending_set = c == n->v_get_state ? (int32_t)vw_crosvm__u64(s, 1) : -1;
         v->pending_count = c == n->v_get_msrs ? vw_crosvm__count(s, 1) : 0;
@@ -117,6 +127,8 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
             v->state = VW_CROSVM_VS_WAITING;
             return VW_OK;
         }
+        if (host && rev == VW_CROSVM_SEED)
+            queue_eproto(v, rev); /* CV-VCPU-11: seed answers it EPROTO at the next exit */
         return VW_E_STATE; /* CV-VCPU-11, CV-VCPU-13 */
     default:
         return VW_E_STATE; /* CV-VCPU-15: one request at a time; nothing after Shutdown */
@@ -171,6 +183,7 @@ static vw_status on_wait(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
         }
     }
     v->inited = 1;
+    v->stop_exit = e;
     v->read_len = e == 4 ? 8 : read_len; /* a hyper-V call: the 8-byte result */
     v->read_exact = e == 4;
     v->state = VW_CROSVM_VS_STOPPED;
@@ -225,6 +238,21 @@ static vw_status on_answer(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev
     }
 }
 
+/* Host: a fault while stopped that crosvm only logs (vcpu.rs process,
+ * hyperv_call, hyperv_synic: `error!` and go on): the vCPU resumes, a read
+ * gets zeros, and the channel stays usable. During Init or a pause the vCPU
+ * thread ends instead (the caller makes the fault sticky). Strict: never. */
+static int logged_resume(struct vw_crosvm_vcpu *v, int host_req)
+{
+    if (!host_req || v->cfg.strict || v->state != VW_CROSVM_VS_STOPPED ||
+        (v->stop_exit != 2 && v->stop_exit != 4 && v->stop_exit != 5))
+        return 0;
+    v->state = VW_CROSVM_VS_RUNNING;
+    v->read_len = 0;
+    v->read_exact = 0;
+    return 1;
+}
+
 static vw_status step(struct vw_crosvm_vcpu *v, int from_peer, const uint8_t *in, size_t len,
                       struct vw_crosvm_vcpu_event *ev)
 {
@@ -242,9 +270,14 @@ static vw_status step(struct vw_crosvm_vcpu *v, int from_peer, const uint8_t *in
     }
     vw_arena_reset(v->cfg.arena);
     vw_status st = vw_crosvm_decode(rev, kind, in, len, v->cfg.arena, &msg, &off);
+    int host_req = is_request && v->cfg.role == VW_CROSVM_HOST;
+    if (st == VW_OK && host_req && rev == VW_CROSVM_SEED && vw_crosvm__unnamed_enum(msg)) {
+        st = VW_E_BAD_ENUM; /* CV-VCPU-2: rust-protobuf 1.4.3 cannot decode it */
+        off = 0;
+    }
     if (st != VW_OK) {
         v->err_off = off;
-        if (st != VW_E_NOMEM)
+        if (st != VW_E_NOMEM && !logged_resume(v, host_req))
             v->failed = 1; /* CV-VCPU-2: the channel is unusable */
         return st;
     }
@@ -260,9 +293,26 @@ static vw_status step(struct vw_crosvm_vcpu *v, int from_peer, const uint8_t *in
     }
     st = vw_crosvm_validate(rev, kind, msg, len);
     if (st != VW_OK) {
-        if (is_request && v->cfg.role == VW_CROSVM_HOST && vw_crosvm__case(msg) == 0) {
+        uint32_t c = vw_crosvm__case(msg);
+        const struct vw_crosvm__nums *n = vw_crosvm__nums(rev);
+        if (host_req && c == 0) {
             uint8_t ans[16];
             queue(v, rev, ans, vw_crosvm__answer(ans, rev, VW_CROSVM_ENOTTY, 0)); /* CV-VCPU-3 */
+        } else if (host_req && v->state == VW_CROSVM_VS_STOPPED && (c == n->v_get_state || c == n->v_set_state)) {
+            /* CV-VCPU-4: crosvm answers a blob of the wrong size or an
+             * unnamed set with EINVAL, the member set. */
+            uint8_t ans[16];
+            queue(v, rev, ans, vw_crosvm__answer(ans, rev, VW_CROSVM_EINVAL, vw_crosvm__vcpu_answer(rev, c)));
+            ev->msg = msg;
+            ev->is_request = 1;
+            ev->field = c;
+            ev->err = VW_CROSVM_EINVAL;
+            ev->state = v->state;
+            return VW_OK;
+        } else if (host_req && c == n->v_resume && v->state == VW_CROSVM_VS_STOPPED) {
+            /* CV-VCPU-5: a register blob crosvm cannot set fails the Resume
+             * after an I/O or hyper-V stop; crosvm logs it and resumes. */
+            logged_resume(v, 1);
         }
         return st;
     }
