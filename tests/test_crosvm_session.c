@@ -324,6 +324,14 @@ static void test_host_main_upstream(void **state)
     assert_int_equal(hfeed(&m, "9a010b 10f807 1801 2200 2200 2200", 0, "a20100", &ev), VW_OK);
     /* final: the space is checked before unreserving */
     assert_int_equal(hfeed(&m, "5202 0802", 0, "082c 5a00", &ev), VW_OK);
+    /* plugin: 34 GetVcpus fds, the client keeps 32: 16 vCPUs */
+    setup_main(&m, &vm, VW_CROSVM_FINAL, VW_CROSVM_PLUGIN, 0);
+    assert_int_equal(msend(&m, "8a0100", 0), VW_OK);
+    assert_int_equal(unhex("920100", in), 3);
+    assert_int_equal(vw_crosvm_main_feed(&m, in, 3, 34, &ev, &used), VW_OK);
+    assert_int_equal(ev.fds_in, 32);
+    assert_int_equal(ev.fds_dropped, 2);
+    assert_int_equal(vm.n_vcpus, 16);
 }
 
 static void setup_strict(struct vw_crosvm_main *m, struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev)

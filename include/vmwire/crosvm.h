@@ -251,8 +251,9 @@ struct vw_crosvm_main_event {
     unsigned fds_in;             /**< fds that came with the message */
     unsigned fds_out;            /**< host: fds the caller must attach to the answer */
     int app_reply;               /**< host: 1 when the caller must send the answer (it carries data) */
-    unsigned fds_dropped;        /**< host: fds that came with the request and that crosvm does not
-                                      take (the caller closes them; CV-FD-1) */
+    unsigned fds_dropped;        /**< fds that came with the message and that the receiver does not
+                                      take (the caller closes them): host CV-FD-1, plugin beyond
+                                      32 (CV-FD-3) */
     enum vw_crosvm_end end;      /**< host: whether the fault ends the connection or the run */
 };
 

@@ -539,8 +539,15 @@ static vw_status plugin_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t
     if (!answer_matches(m->pending, resp))
         return VW_E_MISMATCH; /* CV-MAIN-15 */
     int32_t e = (int32_t)vw_crosvm__u64(resp, 1);
-    if (nfds > VW_CROSVM_MAX_FDS)
-        return VW_E_BAD_FDS; /* CV-FD-3 */
+    unsigned dropped = 0;
+    if (nfds > VW_CROSVM_MAX_FDS) {
+        if (m->cfg.strict)
+            return VW_E_BAD_FDS; /* CV-FD-3, strict */
+        /* CV-FD-3: the client's control buffer holds 32 fds and it does not
+         * check MSG_CTRUNC; the kernel closes the others. */
+        dropped = nfds - VW_CROSVM_MAX_FDS;
+        nfds = VW_CROSVM_MAX_FDS;
+    }
     if (e == 0 && m->pending == n->get_vcpus) {
         unsigned per = vm->rev == VW_CROSVM_SEED ? 1 : 2;
         if (nfds == 0 || nfds % per || (vm->n_vcpus && nfds != per * vm->n_vcpus) ||
@@ -559,6 +566,7 @@ static vw_status plugin_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t
     ev->request = m->pending;
     ev->err = vw_crosvm__errno_abs(e);
     ev->fds_in = nfds;
+    ev->fds_dropped = dropped;
     m->state = M_IDLE;
     return VW_OK;
 }

@@ -129,7 +129,7 @@ static const char *sess_init(struct sess *s, enum vw_crosvm_revision rev, const 
 /* One step: {"input"|"send": hex, "fds": n, "channel": "main"|"vcpu",
  * "framed": true (a vCPU input read from the final answer pipe: split first)}.
  * Output: {"reply": hex the engine queued, "fds": fds to attach, "errno": errno},
- * plus "dropped": n (fds of the input the host does not take) when non-zero
+ * plus "dropped": n (fds of the input the receiver does not take) when non-zero
  * and "end": "connection" | "run" when the step ends that. */
 static json_t *sess_step(struct sess *s, int vcpu_default, const json_t *st)
 {
