@@ -322,6 +322,15 @@ static void test_host_main_upstream(void **state)
     /* final: SetCallHint with three hints is served */
     setup_main(&m, &vm, VW_CROSVM_FINAL, VW_CROSVM_HOST, 1);
     assert_int_equal(hfeed(&m, "9a010b 10f807 1801 2200 2200 2200", 0, "a20100", &ev), VW_OK);
+    assert_true(vm.hint.set);
+    assert_int_equal(vm.hint.address, 0x3f8);
+    assert_int_equal(vm.hint.n_details, 3);
+    /* a failed SetCallHint (the caller's main_fail) restores the old hint */
+    assert_int_equal(mfeed(&m, "9a0100", 0), VW_OK); /* address 0: clears */
+    assert_false(vm.hint.set);
+    assert_int_equal(vw_crosvm_main_fail(&m, 5), VW_OK);
+    assert_true(vm.hint.set);
+    assert_int_equal(vw_crosvm_main_output(&m, out, sizeof out, &w), VW_OK);
     /* final: the space is checked before unreserving */
     assert_int_equal(hfeed(&m, "5202 0802", 0, "082c 5a00", &ev), VW_OK);
     /* plugin: 34 GetVcpus fds, the client keeps 32: 16 vCPUs */
@@ -332,6 +341,14 @@ static void test_host_main_upstream(void **state)
     assert_int_equal(ev.fds_in, 32);
     assert_int_equal(ev.fds_dropped, 2);
     assert_int_equal(vm.n_vcpus, 16);
+    /* plugin: a SetCallHint is mirrored once it is answered */
+    assert_int_equal(msend(&m, "9a0109 10f907 2204 0801 2805", 0), VW_OK);
+    assert_false(vm.hint.set);
+    assert_int_equal(mfeed(&m, "a20100", 0), VW_OK);
+    assert_true(vm.hint.set);
+    assert_int_equal(vm.hint.address, 0x3f9);
+    assert_int_equal(vm.hint.details[0].match, 1);
+    assert_int_equal(vm.hint.details[0].reg[0], 5);
 }
 
 static void setup_strict(struct vw_crosvm_main *m, struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev)

@@ -192,6 +192,28 @@ struct vw_crosvm_range {
     uint8_t async_write; /**< final revision: writes do not stop the vCPU */
 };
 
+/** @brief Most `RegHint` details of a SetCallHint the engines keep (the C API's `CROSVM_MAX_HINT_DETAIL_COUNT`). */
+#define VW_CROSVM_MAX_HINT_DETAILS 32u
+
+/** @brief One `RegHint` of a SetCallHint (private to the engines). */
+struct vw_crosvm_hint_detail {
+    uint8_t match;          /**< bit i: compare register i (rax, rbx, rcx, rdx) */
+    uint8_t send_sregs;     /**< send sregs when this detail is the first to match */
+    uint8_t send_debugregs; /**< send debugregs when this detail is the first to match */
+    uint64_t reg[4];        /**< the values of rax, rbx, rcx, rdx to compare */
+};
+
+/** @brief The call hint of a final-revision VM (private to the engines; CV-MAIN-24). */
+struct vw_crosvm_hint {
+    int set;                /**< a hint is set (address not 0) */
+    uint8_t space;          /**< its address space */
+    uint8_t on_write;       /**< it matches writes (1) or reads (0) */
+    uint64_t address;       /**< the address it matches */
+    size_t n_details;       /**< details kept in @c details */
+    int cut;                /**< the hint had more than ::VW_CROSVM_MAX_HINT_DETAILS details */
+    struct vw_crosvm_hint_detail details[VW_CROSVM_MAX_HINT_DETAILS]; /**< the first details */
+};
+
 /**
  * @brief VM-wide state shared by the engines of one VM: objects, reserved
  *        ranges, Start, pending pauses. Caller-owned; treat members as private.
@@ -207,6 +229,7 @@ struct vw_crosvm_vm {
     struct vw_crosvm_range ranges[VW_CROSVM_MAX_RANGES];    /**< reserved ranges */
     uint32_t pause_pending;                                 /**< bit i: a pause is pending for vCPU i */
     uint64_t pause_user[VW_CROSVM_MAX_VCPUS];               /**< the `user` value of each pending pause */
+    struct vw_crosvm_hint hint;                             /**< final: the SetCallHint in force */
 };
 
 /**
@@ -267,6 +290,7 @@ struct vw_crosvm_main {
     int undo;                         /**< host: effect of the last request (for vw_crosvm_main_fail) */
     struct vw_crosvm_range undo_range; /**< host: the range the last request added or removed */
     struct vw_crosvm_object undo_obj;  /**< host: the object the last request added or removed */
+    struct vw_crosvm_hint undo_hint;   /**< host: the hint before the last SetCallHint; plugin: the one in flight */
     size_t out_len;                   /**< bytes pending in @c out */
     uint8_t out[16];                  /**< host: the queued answer */
     size_t err_off;                   /**< offset of the last fault */

@@ -6,7 +6,7 @@
 #include "crosvm/local.h"
 
 enum { M_IDLE, M_AWAIT_RESPONSE, M_AWAIT_APP, M_QUEUED, M_FAILED };
-enum { UNDO_NONE, UNDO_DEL_OBJ, UNDO_ADD_OBJ, UNDO_DEL_RANGE, UNDO_ADD_RANGE, UNDO_START };
+enum { UNDO_NONE, UNDO_DEL_OBJ, UNDO_ADD_OBJ, UNDO_DEL_RANGE, UNDO_ADD_RANGE, UNDO_START, UNDO_HINT };
 
 /* ---- VM state ------------------------------------------------------------ */
 
@@ -78,17 +78,45 @@ static int range_conflicts(const struct vw_crosvm_vm *vm, uint8_t space, uint64_
 const struct vw_crosvm_range *vw_crosvm_vm_find_range(const struct vw_crosvm_vm *vm, int space,
                                                       uint64_t address, uint64_t len)
 {
+    const struct vw_crosvm_range *best = NULL;
     if (!vm)
         return NULL;
     if (len == 0)
         len = 1;
+    /* Of two ranges sharing a byte (CV-MAIN-11) crosvm's first_before()
+     * picks the one with the higher start. */
     for (size_t i = 0; i < vm->n_ranges; i++) {
         const struct vw_crosvm_range *r = &vm->ranges[i];
         if (r->space == space && address >= r->start && address - r->start < r->length &&
-            len <= r->length - (address - r->start))
-            return r;
+            len <= r->length - (address - r->start) && (!best || r->start > best->start))
+            best = r;
     }
-    return NULL;
+    return best;
+}
+
+/* The hint a SetCallHint request sets (address 0: none). */
+static void hint_from(struct vw_crosvm_hint *h, const ProtobufCMessage *sch)
+{
+    memset(h, 0, sizeof *h);
+    h->address = vw_crosvm__u64(sch, 2);
+    if (!h->address)
+        return; /* CV-MAIN-24: address 0 clears the hint */
+    h->set = 1;
+    h->space = (uint8_t)vw_crosvm__u64(sch, 1);
+    h->on_write = (uint8_t)vw_crosvm__u64(sch, 3);
+    size_t n = vw_crosvm__count(sch, 4);
+    h->cut = n > VW_CROSVM_MAX_HINT_DETAILS;
+    h->n_details = h->cut ? VW_CROSVM_MAX_HINT_DETAILS : n;
+    for (size_t i = 0; i < h->n_details; i++) {
+        const ProtobufCMessage *d = vw_crosvm__elem(sch, 4, i);
+        struct vw_crosvm_hint_detail *o = &h->details[i];
+        for (unsigned r = 0; r < 4; r++) {
+            o->match |= (uint8_t)((vw_crosvm__u64(d, 1 + r) != 0) << r);
+            o->reg[r] = vw_crosvm__u64(d, 5 + r);
+        }
+        o->send_sregs = (uint8_t)vw_crosvm__u64(d, 9);
+        o->send_debugregs = (uint8_t)vw_crosvm__u64(d, 10);
+    }
 }
 
 static struct vw_crosvm_range *range_at(struct vw_crosvm_vm *vm, uint8_t space, uint64_t start)
@@ -283,6 +311,11 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
             return VW_CROSVM_EINVAL; /* CV-MAIN-12..14 */
         if (n->get_state && c == n->get_state)
             ev->app_reply = 1;
+        if (n->set_call_hint && c == n->set_call_hint) { /* CV-MAIN-24: replaces the hint */
+            m->undo_hint = vm->hint;
+            hint_from(&vm->hint, s);
+            m->undo = UNDO_HINT;
+        }
         return 0;
     }
     if ((n->check_extension && c == n->check_extension) ||
@@ -310,6 +343,7 @@ static void undo(struct vw_crosvm_main *m)
             vm->ranges[vm->n_ranges++] = m->undo_range;
         break;
     case UNDO_START: vm->started = 0; break;
+    case UNDO_HINT: vm->hint = m->undo_hint; break;
     default: break;
     }
     m->undo = UNDO_NONE;
@@ -459,6 +493,8 @@ static vw_status plugin_send(struct vw_crosvm_main *m, const uint8_t *msg, size_
     } else if (c == n->pause_vcpus) {
         m->undo_range.start = vw_crosvm__u64(s, 1); /* mask */
         m->undo_range.length = vw_crosvm__u64(s, 2); /* user */
+    } else if (n->set_call_hint && c == n->set_call_hint) {
+        hint_from(&m->undo_hint, s);
     }
     if (ev) {
         ev->msg = req;
@@ -486,6 +522,8 @@ static void plugin_apply(struct vw_crosvm_main *m, unsigned nfds)
             vm->ranges[vm->n_ranges++] = m->undo_range;
     } else if (c == n->start) {
         vm->started = 1;
+    } else if (n->set_call_hint && c == n->set_call_hint) {
+        vm->hint = m->undo_hint;
     } else if (c == n->get_vcpus) {
         vm->n_vcpus = vm->rev == VW_CROSVM_SEED ? nfds : nfds / 2;
     } else if (c == n->pause_vcpus && vm->started) {

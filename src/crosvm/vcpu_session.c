@@ -135,6 +135,45 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
     }
 }
 
+static uint64_t le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* CV-MAIN-24 (final): the register blobs of a trapped access follow the
+ * call hint as crosvm's process() fills them: none for an async write or
+ * an access the hint does not match; on a match regs always, and sregs and
+ * debugregs as the first RegHint whose compared registers are equal says. */
+static vw_status hint_check(const struct vw_crosvm_vm *vm, const ProtobufCMessage *io, int space,
+                            uint64_t addr, int is_write, int no_resume)
+{
+    ProtobufCBinaryData regs = vw_crosvm__bytes(io, 6);
+    size_t sregs = vw_crosvm__bytes(io, 7).len, dregs = vw_crosvm__bytes(io, 8).len;
+    const struct vw_crosvm_hint *h = &vm->hint;
+    if (no_resume || !h->set || h->space != space || h->address != addr || (h->on_write != 0) != (is_write != 0))
+        return regs.len || sregs || dregs ? VW_E_MISMATCH : VW_OK;
+    if (regs.len < 32)
+        return VW_E_MISMATCH;
+    int want_s = 0, want_d = 0, found = 0;
+    for (size_t i = 0; i < h->n_details && !found; i++) {
+        const struct vw_crosvm_hint_detail *d = &h->details[i];
+        found = 1;
+        for (unsigned r = 0; r < 4; r++)
+            if ((d->match >> r & 1) && d->reg[r] != le64(regs.data + 8 * r))
+                found = 0;
+        if (found) {
+            want_s = d->send_sregs;
+            want_d = d->send_debugregs;
+        }
+    }
+    if (!found && h->cut)
+        return VW_OK; /* the deciding detail is past what the engine keeps */
+    return (sregs != 0) == (want_s != 0) && (dregs != 0) == (want_d != 0) ? VW_OK : VW_E_MISMATCH;
+}
+
 /* A Wait answer (requested or pushed): check its exit against the state. */
 static vw_status on_wait(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
                          const ProtobufCMessage *wait, int pushed, struct vw_crosvm_vcpu_event *ev)
@@ -164,6 +203,11 @@ static vw_status on_wait(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
                 return VW_E_BAD_VALUE; /* CV-VCPU-14 */
             if (r->async_write && !is_write)
                 return VW_E_BAD_VALUE; /* CV-VCPU-14: async ranges do not trap reads */
+            if (rev == VW_CROSVM_FINAL) {
+                vw_status hs = hint_check(vm, x, space, addr, is_write, no_resume);
+                if (hs != VW_OK)
+                    return hs; /* CV-MAIN-24 */
+            }
         }
         if (no_resume) {
             if (!pushed)
