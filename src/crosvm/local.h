@@ -64,6 +64,13 @@ size_t vw_crosvm__answer(uint8_t *out, enum vw_crosvm_revision rev, int32_t err,
 size_t vw_crosvm__answer_wire(uint8_t *out, int32_t wire, uint32_t field);
 /* Whether an enum field anywhere in @p m holds an unnamed value. */
 int vw_crosvm__unnamed_enum(const ProtobufCMessage *m);
+/* crosvm's rust-protobuf view of a message (CV-PB-18): the bytes Google's
+ * decoder must see to decode as rust-protobuf does (the input itself when
+ * nothing differs, else a copy in @p arena); VW_E_BAD_WIRE_TYPE (seed) at
+ * *off; VW_E_NOMEM. */
+vw_status vw_crosvm__rust_view(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind, const uint8_t *in,
+                               size_t len, struct vw_arena *arena, const uint8_t **view, size_t *view_len,
+                               size_t *off);
 
 /* The magnitude of an errno as the events report it. INT32_MIN has no
  * positive int32_t counterpart; it saturates to INT32_MAX (still non-zero,

@@ -172,8 +172,13 @@ static vw_status decode(struct vw_crosvm_main *m, enum vw_crosvm_kind kind, cons
                         size_t len, ProtobufCMessage **msg)
 {
     size_t off = 0;
+    const uint8_t *view;
+    size_t view_len;
     vw_arena_reset(m->cfg.arena);
-    vw_status st = vw_crosvm_decode(m->cfg.vm->rev, kind, in, len, m->cfg.arena, msg, &off);
+    /* CV-PB-18: decode what crosvm's rust-protobuf decodes */
+    vw_status st = vw_crosvm__rust_view(m->cfg.vm->rev, kind, in, len, m->cfg.arena, &view, &view_len, &off);
+    if (st == VW_OK)
+        st = vw_crosvm_decode(m->cfg.vm->rev, kind, view, view_len, m->cfg.arena, msg, &off);
     if (st != VW_OK)
         m->err_off = off;
     return st;

@@ -312,8 +312,13 @@ static vw_status step(struct vw_crosvm_vcpu *v, int from_peer, const uint8_t *in
         v->err_off = VW_CROSVM_MAX_MESSAGE;
         return VW_E_TOO_LONG; /* CV-VCPU-2 */
     }
+    const uint8_t *view;
+    size_t view_len;
     vw_arena_reset(v->cfg.arena);
-    vw_status st = vw_crosvm_decode(rev, kind, in, len, v->cfg.arena, &msg, &off);
+    /* CV-PB-18: decode what crosvm's rust-protobuf decodes */
+    vw_status st = vw_crosvm__rust_view(rev, kind, in, len, v->cfg.arena, &view, &view_len, &off);
+    if (st == VW_OK)
+        st = vw_crosvm_decode(rev, kind, view, view_len, v->cfg.arena, &msg, &off);
     int host_req = is_request && v->cfg.role == VW_CROSVM_HOST;
     if (st == VW_OK && host_req && rev == VW_CROSVM_SEED && vw_crosvm__unnamed_enum(msg)) {
         st = VW_E_BAD_ENUM; /* CV-VCPU-2: rust-protobuf 1.4.3 cannot decode it */
