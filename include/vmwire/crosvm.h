@@ -170,7 +170,7 @@ size_t vw_crosvm_state_size(enum vw_crosvm_revision rev, int vcpu, int32_t set);
  * @param msg the decoded message.
  * @param wire_len its length on the wire (for the size limits).
  * @return ::VW_OK, ::VW_E_MISSING_FIELD, ::VW_E_BAD_ENUM, ::VW_E_BAD_LENGTH,
- *         ::VW_E_BAD_VALUE, ::VW_E_CAPACITY, ::VW_E_TOO_LONG or ::VW_E_INVALID_ARG.
+ *         ::VW_E_BAD_VALUE, ::VW_E_TOO_LONG or ::VW_E_INVALID_ARG.
  */
 vw_status vw_crosvm_validate(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind,
                              const ProtobufCMessage *msg, size_t wire_len);
@@ -502,6 +502,9 @@ size_t vw_crosvm_vcpu_error_offset(const struct vw_crosvm_vcpu *v);
 
 /**
  * @brief Check one received SOCK_SEQPACKET datagram against the channel's limit (CV-MAIN-1, CV-MAIN-2).
+ *
+ * This is vmwire's strict rule: crosvm itself parses the first 4096 bytes of
+ * a longer request (the host engine does too unless configured strict).
  * @param kind kind of the message it carries.
  * @param len bytes received.
  * @param truncated nonzero when the kernel reported MSG_TRUNC.
