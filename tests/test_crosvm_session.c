@@ -277,8 +277,10 @@ static void test_host_main_upstream(void **state)
     assert_int_equal(hfeed(&m, "0a02 0802", 0, "0821 1200", &ev), VW_OK);
     assert_int_equal(hfeed(&m, "0a12 0805 1a0e 088020 1880e0ffffffffffffff01", 1, "089501 1200", &ev), VW_OK);
     assert_int_equal(ev.err, 75);
-    assert_int_equal(hfeed(&m, "0a12 0805 1a0e 108020 1880e0ffffffffffffff01", 1, "089501 1200", &ev), VW_OK);
-    assert_int_equal(hfeed(&m, "0a0a 0805 1a06 088010 188020", 1, "082b 1200", &ev), VW_OK);
+    /* start + length wraps: seed has no check, KVM refuses it (+22 -> 44) */
+    assert_int_equal(hfeed(&m, "0a12 0805 1a0e 1080e0ffffffffffffff01 188040", 1, "082c 1200", &ev), VW_OK);
+    /* offset 0x800: the mmap fails, a syscall errno, positive in seed */
+    assert_int_equal(hfeed(&m, "0a0a 0805 1a06 088010 188020", 1, "082c 1200", &ev), VW_OK);
     /* two fds with memory: one is taken */
     assert_int_equal(hfeed(&m, "0a07 0805 1a03 188020", 2, "1200", &ev), VW_OK);
     assert_int_equal(ev.fds_in, 1);

@@ -288,6 +288,7 @@ struct vw_crosvm_main {
     uint32_t pending_ctor;            /**< its Create constructor */
     uint32_t pending_id;              /**< its object id */
     int undo;                         /**< host: effect of the last request (for vw_crosvm_main_fail) */
+    int kvm_err;                      /**< host: the queued errno is a KVM failure (positive in seed too) */
     struct vw_crosvm_range undo_range; /**< host: the range the last request added or removed */
     struct vw_crosvm_object undo_obj;  /**< host: the object the last request added or removed */
     struct vw_crosvm_hint undo_hint;   /**< host: the hint before the last SetCallHint; plugin: the one in flight */

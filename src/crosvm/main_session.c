@@ -185,19 +185,27 @@ static vw_status decode(struct vw_crosvm_main *m, enum vw_crosvm_kind kind, cons
 }
 
 /* Host: the errno of a Create{memory} that has its memfd, in crosvm's order
- * (process.rs handle_memory, kvm add_memory_region). The memfd's seals (EPERM)
- * and size (EINVAL) are the caller's to check (vw_crosvm_main_fail()). */
-static int32_t memory_errno(const ProtobufCMessage *mem)
+ * (process.rs handle_memory, then the kvm crate's add_memory_region, seed
+ * add_device_memory). The memfd's seals (EPERM) and size (EINVAL) are the
+ * caller's to check (vw_crosvm_main_fail()). Failures of mmap and of the
+ * KVM ioctl are syscall errnos (*kvm set: positive in seed too). */
+static int32_t memory_errno(enum vw_crosvm_revision rev, const ProtobufCMessage *mem, int *kvm)
 {
     uint64_t off = vw_crosvm__u64(mem, 1), start = vw_crosvm__u64(mem, 2), len = vw_crosvm__u64(mem, 3);
     if (off > UINT64_MAX - len)
         return VW_CROSVM_EOVERFLOW; /* offset + length */
+    *kvm = 1;
     if ((off & 0xfff) || len == 0)
         return VW_CROSVM_EINVAL; /* mmap of the memfd */
-    if (start > UINT64_MAX - len)
-        return VW_CROSVM_EOVERFLOW; /* start + length */
+    if (start > UINT64_MAX - len) { /* start + length */
+        if (rev == VW_CROSVM_SEED)
+            return VW_CROSVM_EINVAL; /* no check of crosvm's: KVM refuses the slot */
+        *kvm = 0;
+        return VW_CROSVM_EOVERFLOW; /* final: add_memory_region */
+    }
     if ((start | len) & 0xfff)
         return VW_CROSVM_EINVAL; /* KVM_SET_USER_MEMORY_REGION */
+    *kvm = 0;
     return 0;
 }
 
@@ -211,6 +219,7 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
     uint32_t c = vw_crosvm__case(req);
     const ProtobufCMessage *s = vw_crosvm__sub(req, c);
     m->undo = UNDO_NONE;
+    m->kvm_err = 0;
     if (c == 0)
         return VW_CROSVM_ENOTTY; /* CV-MAIN-3 */
     if (c == n->create) {
@@ -226,7 +235,7 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
             if (nfds == 0)
                 return VW_CROSVM_EBADF; /* CV-FD-1 */
             o.dirty_log = (uint8_t)vw_crosvm__u64(ctor, 5);
-            int32_t e = memory_errno(ctor); /* CV-MAIN-7 */
+            int32_t e = memory_errno(vm->rev, ctor, &m->kvm_err); /* CV-MAIN-7 */
             if (e)
                 return e;
         } else if (vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, 0) != VW_OK) {
@@ -299,8 +308,12 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
     }
     if (c == n->dirty_log) {
         struct vw_crosvm_object *o = obj_find(vm, (uint32_t)vw_crosvm__u64(s, 1));
-        if (!o || o->kind != 3 || !o->dirty_log)
+        if (!o || o->kind != 3)
             return VW_CROSVM_ENOENT; /* CV-MAIN-8 */
+        if (!o->dirty_log) {
+            m->kvm_err = 1; /* KVM_GET_DIRTY_LOG fails: no bitmap for the slot */
+            return VW_CROSVM_ENOENT;
+        }
         ev->app_reply = 1;
         return 0;
     }
@@ -414,7 +427,10 @@ static vw_status host_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t l
     ev->fds_out = err ? 0 : answer_fds(vm, c, k);
     /* ENODATA for GetNetConfig leaves the oneof empty (CV-MAIN-16). */
     uint32_t field = c == 0 || err == VW_CROSVM_ENODATA ? 0 : vw_crosvm__main_answer(c);
-    m->out_len = vw_crosvm__answer(m->out, vm->rev, err, field);
+    /* CV-REV-2: crosvm's own refusals have the revision's sign, a KVM
+     * failure is positive in both */
+    m->out_len = m->kvm_err ? vw_crosvm__answer_wire(m->out, err, field)
+                            : vw_crosvm__answer(m->out, vm->rev, err, field);
     m->state = M_QUEUED;
     return VW_OK;
 }
