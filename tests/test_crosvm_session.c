@@ -242,16 +242,31 @@ static void test_plugin_main(void **state)
     assert_int_equal(msend(&m, "5203 10f807", 0), VW_OK);
     assert_int_equal(mfeed(&m, "5a00", 0), VW_OK);
     assert_int_equal(vm.n_ranges, 0);
-    /* Start, then a second Start and NewConnection are refused locally */
+    /* Start; crosvm_plugin sends a second Start (its success is impossible)
+     * and NewConnection after Start */
     assert_int_equal(msend(&m, "920100", 0), VW_OK);
     assert_int_equal(mfeed(&m, "9a0100", 0), VW_OK);
     assert_true(vm.started);
-    assert_int_equal(msend(&m, "920100", 0), VW_E_STATE);
-    assert_int_equal(msend(&m, "1a00", 0), VW_E_STATE);
-    /* too long for crosvm's 4096-byte buffer */
+    assert_int_equal(msend(&m, "920100", 0), VW_OK);
+    assert_int_equal(mfeed(&m, "9a0100", 0), VW_E_CONFLICT);
+    assert_int_equal(mfeed(&m, "082c 9a0100", 0), VW_OK);
+    assert_int_equal(msend(&m, "1a00", 0), VW_OK);
+    assert_int_equal(mfeed(&m, "2200", 1), VW_OK);
+    /* strict: both refused locally, and a request too long for crosvm's
+     * 4096-byte buffer too */
+    struct vw_crosvm_main sm;
+    struct vw_crosvm_main_config scfg = { VW_CROSVM_PLUGIN, &vm, &arena, 1 };
+    assert_int_equal(vw_crosvm_main_init(&sm, &scfg), VW_OK);
+    assert_int_equal(msend(&sm, "920100", 0), VW_E_STATE);
+    assert_int_equal(msend(&sm, "1a00", 0), VW_E_STATE);
     static uint8_t big[4097];
     struct vw_crosvm_main_event ev;
-    assert_int_equal(vw_crosvm_main_send(&m, big, sizeof big, 0, &ev), VW_E_TOO_LONG);
+    assert_int_equal(vw_crosvm_main_send(&sm, big, sizeof big, 0, &ev), VW_E_TOO_LONG);
+    /* memory: the client checks offset and length alignment only */
+    assert_int_equal(msend(&m, "0a0a 0805 1a06 108110 188020", 1), VW_OK); /* start 0x801 */
+    assert_int_equal(mfeed(&m, "082c 1200", 0), VW_OK);
+    assert_int_equal(msend(&m, "0a0a 0805 1a06 088110 188020", 1), VW_E_BAD_VALUE); /* offset 0x801 */
+    assert_int_equal(msend(&sm, "0a0a 0805 1a06 108110 188020", 1), VW_E_BAD_VALUE);
 }
 
 

@@ -479,24 +479,32 @@ static vw_status plugin_send(struct vw_crosvm_main *m, const uint8_t *msg, size_
     struct vw_crosvm_vm *vm = m->cfg.vm;
     const struct vw_crosvm__nums *n = vw_crosvm__nums(vm->rev);
     ProtobufCMessage *req;
+    int strict = m->cfg.strict;
     if (m->state != M_IDLE)
         return VW_E_STATE; /* CV-MAIN-15 */
-    if (len > VW_CROSVM_MAX_MAIN_REQUEST)
-        return VW_E_TOO_LONG; /* CV-MAIN-2 */
+    if (strict && len > VW_CROSVM_MAX_MAIN_REQUEST)
+        return VW_E_TOO_LONG; /* CV-MAIN-2, strict */
     vw_status st = decode(m, VW_CROSVM_MAIN_REQUEST, msg, len, &req);
     if (st == VW_OK)
-        st = vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, len);
-    if (st != VW_OK)
-        return st;
-    uint32_t c = vw_crosvm__case(req);
+        st = vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, strict ? len : 0);
+    uint32_t c = st == VW_OK || st == VW_E_BAD_VALUE ? vw_crosvm__case(req) : 0;
     const ProtobufCMessage *s = vw_crosvm__sub(req, c);
     uint32_t k = c == n->create ? vw_crosvm__case(s) : 0;
+    if (st == VW_E_BAD_VALUE && !strict && k == 3) {
+        /* CV-MAIN-7: crosvm_plugin checks only that offset and length are
+         * page multiples; the host answers the rest */
+        const ProtobufCMessage *mem = vw_crosvm__sub(s, 3);
+        if (!((vw_crosvm__u64(mem, 1) | vw_crosvm__u64(mem, 3)) & 0xfff))
+            st = VW_OK;
+    }
+    if (st != VW_OK)
+        return st;
     if (nfds != (k == 3 ? 1u : 0u))
         return VW_E_BAD_FDS; /* CV-FD-1 */
-    if (c == n->start && vm->started)
-        return VW_E_STATE; /* CV-MAIN-18 */
-    if (c == n->new_connection && vm->started)
-        return VW_E_STATE; /* CV-MAIN-20 */
+    if (strict && c == n->start && vm->started)
+        return VW_E_STATE; /* CV-MAIN-18, strict */
+    if (strict && c == n->new_connection && vm->started)
+        return VW_E_STATE; /* CV-MAIN-20, strict */
     m->pending = c;
     m->pending_ctor = k;
     m->undo = UNDO_NONE;
@@ -569,6 +577,8 @@ static vw_status plugin_check(const struct vw_crosvm_main *m)
         return obj_find(vm, m->undo_obj.id) ? VW_E_CONFLICT : VW_OK; /* CV-MAIN-5 */
     if (c == n->destroy)
         return obj_find(vm, m->undo_obj.id) ? VW_OK : VW_E_NOT_FOUND; /* CV-MAIN-8 */
+    if (c == n->start && vm->started)
+        return VW_E_CONFLICT; /* CV-MAIN-18: a second Start cannot succeed */
     if (c == n->reserve_range) {
         const struct vw_crosvm_range *r = &m->undo_range;
         if (r->length == 0) /* CV-MAIN-10 */
