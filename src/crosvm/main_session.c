@@ -496,6 +496,8 @@ static vw_status plugin_send(struct vw_crosvm_main *m, const uint8_t *msg, size_
         const ProtobufCMessage *mem = vw_crosvm__sub(s, 3);
         if (!((vw_crosvm__u64(mem, 1) | vw_crosvm__u64(mem, 3)) & 0xfff))
             st = VW_OK;
+    } else if (st == VW_E_BAD_VALUE && !strict && c == n->reserve_range) {
+        st = VW_OK; /* CV-MAIN-9: the client sends a wrapping range; the host refuses it */
     }
     if (st != VW_OK)
         return st;
