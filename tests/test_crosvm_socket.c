@@ -193,10 +193,11 @@ static struct vw_crosvm_vcpu_event plug_vcpu_next(struct vcpu_link *l)
 }
 
 /* The shape of crosvm_plugin's vCPU loop (lib.rs crosvm_vcpu_wait and
- * crosvm_vcpu_resume): every I/O event copies io.data into one resume
- * buffer, which the caller may overwrite (the read result) and which every
- * Resume sends back whole; nothing clears it, so after a write, a pause or a
- * SynIC exit the Resume carries the bytes of the last I/O event. */
+ * crosvm_vcpu_resume): every I/O event, async writes included, copies
+ * io.data into one resume buffer, which the caller may overwrite (the read
+ * result) and which the next Resume sends back whole and empties; so after
+ * a write the Resume carries the written bytes, and after a pause the bytes
+ * of an async write since the last Resume. */
 struct client {
     uint8_t resume_data[256];
     size_t resume_len;
@@ -215,7 +216,7 @@ static struct vw_crosvm_vcpu_event client_wait(struct vcpu_link *l, struct clien
     return ev;
 }
 
-static void client_resume(struct vcpu_link *l, const struct client *c)
+static void client_resume(struct vcpu_link *l, struct client *c)
 {
     uint8_t msg[300];
     size_t n = 0;
@@ -229,6 +230,7 @@ static void client_resume(struct vcpu_link *l, const struct client *c)
     }
     assert_int_equal(vw_crosvm_vcpu_send(&l->plug, msg, n, NULL), VW_OK);
     assert_int_equal(vw_crosvm_io_pipe_write(l->p_write, msg, n), VW_OK);
+    c->resume_len = 0; /* swapped into the request */
 }
 
 static void test_final_session(void **state)
@@ -383,7 +385,7 @@ static void test_final_session(void **state)
     host_vcpu_push(&l, regs, 1);
     ev = client_wait(&l, &cl);
     assert_int_equal(ev.field, 4);
-    /* the client's Resume after a write carries the written byte (the last
+    /* the client's Resume after a write carries the written byte (the
        async write's 0x02 was overwritten by the port write's 0x42) */
     assert_int_equal(cl.resume_len, 1);
     assert_int_equal(cl.resume_data[0], 0x42);
@@ -394,12 +396,18 @@ static void test_final_session(void **state)
     p_request(&w, "8201 04 0801 1009", NULL, 0);
     h_serve(&w, NULL, NULL, 0, 0);
     assert_int_equal(p_answer(&w, NULL, NULL), 0);
+    assert_int_equal(cl.resume_len, 0); /* emptied by the Resume */
+    host_vcpu_push(&l, "120e 120c 0801 108020 1801 2001 2a0103", 0); /* an async write first */
     host_vcpu_push(&l, "1204 1a02 0809", 1);
+    ev = client_wait(&l, &cl);
+    assert_int_equal(ev.state, VW_CROSVM_VS_RUNNING);
     ev = client_wait(&l, &cl);
     assert_int_equal(ev.exit, 3);
     assert_int_equal(w.hvm.pause_pending, 0);
-    client_resume(&l, &cl); /* stale: still the written byte */
+    /* stale: the async write's byte is still in the buffer */
     assert_int_equal(cl.resume_len, 1);
+    assert_int_equal(cl.resume_data[0], 0x03);
+    client_resume(&l, &cl);
     assert_int_equal(host_vcpu_serve(&l), VW_CROSVM_VS_RUNNING);
 
     /* Destroy{2} (2) */
