@@ -319,7 +319,8 @@ vw_status vw_crosvm_main_init(struct vw_crosvm_main *m, const struct vw_crosvm_m
  * Create.memory only) and the others are for the caller to close
  * (`ev->fds_dropped`; strict: ::VW_E_BAD_FDS). A sticky fault sets `ev->end`. Plugin, legal while a
  * request is in flight: checks the answer's variant, errno sign and fd count
- * and mirrors successful effects into the VM state. A success that the VM
+ * (of more than ::VW_CROSVM_MAX_FDS it takes 32, as the client does; strict:
+ * ::VW_E_BAD_FDS) and mirrors successful effects into the VM state. A success that the VM
  * state rules out (Create of a live id, Destroy of an unknown one, an
  * overlapping ReserveRange, removing a range that does not exist) is
  * refused, nothing is mirrored and the request stays in flight. The mirror
@@ -346,8 +347,10 @@ vw_status vw_crosvm_main_feed(struct vw_crosvm_main *m, const uint8_t *in, size_
 /**
  * @brief Check a message this end is about to send, and advance the state.
  *
- * Plugin, legal when idle: a request (at most ::VW_CROSVM_MAX_MAIN_REQUEST
- * bytes, one fd with Create.memory and none otherwise). Host, legal after a
+ * Plugin, legal when idle: a request crosvm_plugin could send (one fd with
+ * Create.memory and none otherwise; strict: also at most
+ * ::VW_CROSVM_MAX_MAIN_REQUEST bytes, every validate() rule, no second Start
+ * and no NewConnection after Start). Host, legal after a
  * feed that set `ev->app_reply`: the answer, of the matching variant, with
  * @p nfds as the protocol requires. The caller transmits its own bytes.
  * @param m the engine.
