@@ -60,6 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.role = role;
     cfg.vm = &vm;
     cfg.arena = &arena;
+    cfg.strict = (c >> 7) & 1;
     FUZZ_CHECK_STATUS(vw_crosvm_main_init(&m, &cfg), VW_OK);
 
     int failed = 0;

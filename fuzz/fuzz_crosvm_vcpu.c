@@ -91,6 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.vm = &vm;
     cfg.index = index;
     cfg.arena = &arena;
+    cfg.strict = (c >> 6) & 1;
     FUZZ_CHECK_STATUS(vw_crosvm_vcpu_init(&v, &cfg), VW_OK);
 
     int failed = 0;

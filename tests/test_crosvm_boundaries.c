@@ -128,9 +128,24 @@ static void test_splitter_errors(void **state)
     struct vw_crosvm_splitter s;
     const uint8_t *f;
     size_t fl, used;
-    /* a prefix whose fifth byte has bits above 32 */
+    /* crosvm_plugin's read_varint32: a fifth byte's bits above 32 are
+     * dropped (0x10 << 28 is bit 32), so this prefix says 5 */
+    static const uint8_t odd[] = { 0x85, 0x80, 0x80, 0x80, 0x10, 1, 2, 3, 4, 5 };
+    assert_int_equal(vw_crosvm_splitter_init(&s, buf, sizeof buf), VW_OK);
+    assert_int_equal(vw_crosvm_splitter_feed(&s, odd, sizeof odd, &f, &fl, &used), VW_OK);
+    assert_int_equal(used, sizeof odd);
+    assert_int_equal(fl, 5);
+    assert_memory_equal(f, odd + 5, 5);
+    /* only a sixth byte is an error */
+    static const uint8_t six[] = { 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 };
+    assert_int_equal(vw_crosvm_splitter_init(&s, buf, sizeof buf), VW_OK);
+    assert_int_equal(vw_crosvm_splitter_feed(&s, six, sizeof six, &f, &fl, &used), VW_E_BAD_VARINT);
+    assert_int_equal(vw_crosvm_splitter_error_offset(&s), 5);
+    /* strict: a prefix whose fifth byte has bits above 32 */
     static const uint8_t bad[] = { 0xff, 0xff, 0xff, 0xff, 0x1f };
     assert_int_equal(vw_crosvm_splitter_init(&s, buf, sizeof buf), VW_OK);
+    assert_int_equal(vw_crosvm_splitter_set_strict(&s, 1), VW_OK);
+    assert_int_equal(vw_crosvm_splitter_set_strict(NULL, 1), VW_E_INVALID_ARG);
     assert_int_equal(vw_crosvm_splitter_feed(&s, bad, 3, &f, &fl, &used), VW_OK);
     assert_int_equal(used, 3);
     assert_true(vw_crosvm_splitter_partial(&s));

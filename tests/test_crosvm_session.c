@@ -69,7 +69,7 @@ static void setup_main(struct vw_crosvm_main *m, struct vw_crosvm_vm *vm, enum v
 {
     vw_arena_init(&arena, mem, sizeof mem);
     assert_int_equal(vw_crosvm_vm_init(vm, rev, n_vcpus, 0), VW_OK);
-    struct vw_crosvm_main_config cfg = { role, vm, &arena };
+    struct vw_crosvm_main_config cfg = { role, vm, &arena, 0 };
     assert_int_equal(vw_crosvm_main_init(m, &cfg), VW_OK);
 }
 
@@ -94,15 +94,18 @@ static void test_host_main_seed(void **state)
     assert_int_equal(hfeed(&m, "0a06 0803 1202 1803", 0, "082b 1200", &ev), VW_OK);
     /* Create without constructor: ENOTTY (-25 -> 49) */
     assert_int_equal(hfeed(&m, "0a02 0809", 0, "0831 1200", &ev), VW_OK);
-    /* empty request: ENOTTY, no member */
-    assert_int_equal(hfeed(&m, "", 0, "0831", &ev), VW_OK);
+    /* a request with no member (only unknown field 111): ENOTTY, no member */
+    assert_int_equal(hfeed(&m, "f80601", 0, "0831", &ev), VW_OK);
     /* Create memory without its fd: EBADF (-9 -> 17) */
     assert_int_equal(hfeed(&m, "0a0d 0801 1a09 10808004 188020 2801", 0, "0811 1200", &ev), VW_OK);
     /* with the fd: created, no fd back */
     assert_int_equal(hfeed(&m, "0a0d 0801 1a09 10808004 188020 2801", 1, "1200", &ev), VW_OK);
     assert_int_equal(ev.fds_out, 0);
-    /* an fd on any other request */
-    assert_int_equal(mfeed(&m, "5a00", 1), VW_E_BAD_FDS);
+    /* an fd on any other request: crosvm drops it and serves the request */
+    assert_int_equal(hfeed(&m, "5200", 1, "5a00", &ev), VW_OK);
+    assert_int_equal(ev.fds_in, 0);
+    assert_int_equal(ev.fds_dropped, 1);
+    assert_int_equal(ev.fds_out, 2);
     /* ReserveRange{IOPORT, 0x3f8, 8} -> reserve_range (6) */
     assert_int_equal(hfeed(&m, "2a05 10f807 1808", 0, "3200", &ev), VW_OK);
     /* overlapping {0x3fc, 8}: EPERM (-1 -> 1) */
@@ -140,7 +143,15 @@ static void test_host_main_seed(void **state)
     assert_int_equal(vw_crosvm_main_fail(&m, 5), VW_OK);
     assert_int_equal(vw_crosvm_main_output(&m, in, sizeof in, &w), VW_OK);
     assert_int_equal(w, 4);
-    assert_memory_equal(in, "\x08\x09\x12\x00", 4); /* -5 -> 9 */
+    assert_memory_equal(in, "\x08\x0a\x12\x00", 4); /* a KVM failure: +5 -> 10, even in seed */
+    /* crosvm's own refusal made by the caller (memfd without F_SEAL_SHRINK): -1 in seed */
+    assert_int_equal(hfeed(&m, "0a07 0806 1a03 188020", 1, "1200", &ev), VW_OK);
+    assert_int_equal(mfeed(&m, "0a07 0807 1a03 188020", 1), VW_OK);
+    assert_int_equal(vw_crosvm_main_fail(&m, -1), VW_OK);
+    assert_int_equal(vw_crosvm_main_output(&m, in, sizeof in, &w), VW_OK);
+    assert_int_equal(w, 4);
+    assert_memory_equal(in, "\x08\x01\x12\x00", 4);
+    assert_int_equal(vw_crosvm_main_fail(&m, 0), VW_E_INVALID_ARG);
     assert_int_equal(hfeed(&m, "0a06 0805 1202 1804", 0, "1200", &ev), VW_OK);
     /* a bad message drops the connection */
     assert_int_equal(mfeed(&m, "0a", 0), VW_E_TRUNCATED);
@@ -231,16 +242,156 @@ static void test_plugin_main(void **state)
     assert_int_equal(msend(&m, "5203 10f807", 0), VW_OK);
     assert_int_equal(mfeed(&m, "5a00", 0), VW_OK);
     assert_int_equal(vm.n_ranges, 0);
-    /* Start, then a second Start and NewConnection are refused locally */
+    /* Start; crosvm_plugin sends a second Start (its success is impossible)
+     * and NewConnection after Start */
     assert_int_equal(msend(&m, "920100", 0), VW_OK);
     assert_int_equal(mfeed(&m, "9a0100", 0), VW_OK);
     assert_true(vm.started);
-    assert_int_equal(msend(&m, "920100", 0), VW_E_STATE);
-    assert_int_equal(msend(&m, "1a00", 0), VW_E_STATE);
-    /* too long for crosvm's 4096-byte buffer */
+    assert_int_equal(msend(&m, "920100", 0), VW_OK);
+    assert_int_equal(mfeed(&m, "9a0100", 0), VW_E_CONFLICT);
+    assert_int_equal(mfeed(&m, "082c 9a0100", 0), VW_OK);
+    assert_int_equal(msend(&m, "1a00", 0), VW_OK);
+    assert_int_equal(mfeed(&m, "2200", 1), VW_OK);
+    /* strict: both refused locally, and a request too long for crosvm's
+     * 4096-byte buffer too */
+    struct vw_crosvm_main sm;
+    struct vw_crosvm_main_config scfg = { VW_CROSVM_PLUGIN, &vm, &arena, 1 };
+    assert_int_equal(vw_crosvm_main_init(&sm, &scfg), VW_OK);
+    assert_int_equal(msend(&sm, "920100", 0), VW_E_STATE);
+    assert_int_equal(msend(&sm, "1a00", 0), VW_E_STATE);
     static uint8_t big[4097];
     struct vw_crosvm_main_event ev;
-    assert_int_equal(vw_crosvm_main_send(&m, big, sizeof big, 0, &ev), VW_E_TOO_LONG);
+    assert_int_equal(vw_crosvm_main_send(&sm, big, sizeof big, 0, &ev), VW_E_TOO_LONG);
+    /* memory: the client checks offset and length alignment only */
+    assert_int_equal(msend(&m, "0a0a 0805 1a06 108110 188020", 1), VW_OK); /* start 0x801 */
+    assert_int_equal(mfeed(&m, "082c 1200", 0), VW_OK);
+    assert_int_equal(msend(&m, "0a0a 0805 1a06 088110 188020", 1), VW_E_BAD_VALUE); /* offset 0x801 */
+    assert_int_equal(msend(&sm, "0a0a 0805 1a06 108110 188020", 1), VW_E_BAD_VALUE);
+}
+
+
+/* crosvm's own behaviour where vmwire used to be stricter, and the strict
+ * parameter that brings vmwire's rules back (spec/crosvm.md, "strict"). */
+static void test_host_main_upstream(void **state)
+{
+    (void)state;
+    static struct vw_crosvm_vm vm;
+    struct vw_crosvm_main m;
+    struct vw_crosvm_main_event ev;
+    uint8_t in[4200];
+    size_t used;
+    /* seed: an empty datagram is a hang-up; no answer, the connection ends */
+    setup_main(&m, &vm, VW_CROSVM_SEED, VW_CROSVM_HOST, 1);
+    assert_int_equal(vw_crosvm_main_feed(&m, in, 0, 1, &ev, &used), VW_E_CLOSED);
+    assert_int_equal(ev.end, VW_CROSVM_END_CONNECTION);
+    assert_int_equal(ev.fds_dropped, 1);
+    assert_int_equal(mfeed(&m, "5200", 0), VW_E_FAILED);
+    /* seed: Create looks the id up first; memory overflow is EOVERFLOW (-75 -> 149) */
+    setup_main(&m, &vm, VW_CROSVM_SEED, VW_CROSVM_HOST, 1);
+    assert_int_equal(hfeed(&m, "0a06 0802 1202 1804", 0, "1200", &ev), VW_OK);
+    assert_int_equal(hfeed(&m, "0a02 0802", 0, "0821 1200", &ev), VW_OK);
+    assert_int_equal(hfeed(&m, "0a12 0805 1a0e 088020 1880e0ffffffffffffff01", 1, "089501 1200", &ev), VW_OK);
+    assert_int_equal(ev.err, 75);
+    /* start + length wraps: seed has no check, KVM refuses it (+22 -> 44) */
+    assert_int_equal(hfeed(&m, "0a12 0805 1a0e 1080e0ffffffffffffff01 188040", 1, "082c 1200", &ev), VW_OK);
+    /* offset 0x800: the mmap fails, a syscall errno, positive in seed */
+    assert_int_equal(hfeed(&m, "0a0a 0805 1a06 088010 188020", 1, "082c 1200", &ev), VW_OK);
+    /* two fds with memory: one is taken */
+    assert_int_equal(hfeed(&m, "0a07 0805 1a03 188020", 2, "1200", &ev), VW_OK);
+    assert_int_equal(ev.fds_in, 1);
+    assert_int_equal(ev.fds_dropped, 1);
+    /* ReserveRange: the overlap probe excludes the new range's last byte */
+    assert_int_equal(hfeed(&m, "2a04 1010 1810", 0, "3200", &ev), VW_OK);
+    assert_int_equal(hfeed(&m, "2a04 1008 1809", 0, "3200", &ev), VW_OK);
+    assert_int_equal(hfeed(&m, "2a04 1007 180a", 0, "0801 3200", &ev), VW_OK);
+    /* a start inside a range is EPERM before the wrap is EINVAL */
+    assert_int_equal(hfeed(&m, "2a0d 1018 18ffffffffffffffffff01", 0, "0801 3200", &ev), VW_OK);
+    assert_int_equal(hfeed(&m, "2a0d 1040 18ffffffffffffffffff01", 0, "082b 3200", &ev), VW_OK);
+    /* a 4097-byte request: the first 4096 bytes are parsed (Start and an unknown field) */
+    memset(in, 0, sizeof in);
+    in[0] = 0x5a;
+    in[1] = 0x00;
+    in[2] = 0x82;
+    in[3] = 0x7d;
+    in[4] = 0xfa; /* 4090 */
+    in[5] = 0x1f;
+    in[4096] = 0x08;
+    assert_int_equal(vw_crosvm_main_feed(&m, in, 4097, 0, &ev, &used), VW_OK);
+    assert_int_equal(used, 4097);
+    uint8_t out[16];
+    size_t w;
+    assert_int_equal(vw_crosvm_main_output(&m, out, sizeof out, &w), VW_OK);
+    assert_int_equal(w, 2);
+    assert_memory_equal(out, "\x62\x00", 2);
+    /* seed after Start: an unnamed enum cannot be decoded; the connection ends */
+    assert_int_equal(mfeed(&m, "0a06 0807 1202 0802", 0), VW_E_BAD_ENUM);
+    assert_int_equal(vw_crosvm_main_error_offset(&m), 0);
+    /* seed before Start: the run ends */
+    setup_main(&m, &vm, VW_CROSVM_SEED, VW_CROSVM_HOST, 1);
+    struct vw_crosvm_main_event ev2;
+    assert_int_equal(unhex("2a02 0802", in), 4);
+    assert_int_equal(vw_crosvm_main_feed(&m, in, 4, 0, &ev2, &used), VW_E_BAD_ENUM);
+    assert_int_equal(ev2.end, VW_CROSVM_END_RUN);
+    /* seed VMs may have 32 vCPUs, final ones 16 */
+    assert_int_equal(vw_crosvm_vm_init(&vm, VW_CROSVM_SEED, 32, 0), VW_OK);
+    assert_int_equal(vw_crosvm_vm_init(&vm, VW_CROSVM_SEED, 33, 0), VW_E_INVALID_ARG);
+    assert_int_equal(vw_crosvm_vm_init(&vm, VW_CROSVM_FINAL, 17, 0), VW_E_INVALID_ARG);
+    /* final: SetCallHint with three hints is served */
+    setup_main(&m, &vm, VW_CROSVM_FINAL, VW_CROSVM_HOST, 1);
+    assert_int_equal(hfeed(&m, "9a010b 10f807 1801 2200 2200 2200", 0, "a20100", &ev), VW_OK);
+    assert_true(vm.hint.set);
+    assert_int_equal(vm.hint.address, 0x3f8);
+    assert_int_equal(vm.hint.n_details, 3);
+    /* a failed SetCallHint (the caller's main_fail) restores the old hint */
+    assert_int_equal(mfeed(&m, "9a0100", 0), VW_OK); /* address 0: clears */
+    assert_false(vm.hint.set);
+    assert_int_equal(vw_crosvm_main_fail(&m, 5), VW_OK);
+    assert_true(vm.hint.set);
+    assert_int_equal(vw_crosvm_main_output(&m, out, sizeof out, &w), VW_OK);
+    /* final: the space is checked before unreserving */
+    assert_int_equal(hfeed(&m, "5202 0802", 0, "082c 5a00", &ev), VW_OK);
+    /* plugin: 34 GetVcpus fds, the client keeps 32: 16 vCPUs */
+    setup_main(&m, &vm, VW_CROSVM_FINAL, VW_CROSVM_PLUGIN, 0);
+    assert_int_equal(msend(&m, "8a0100", 0), VW_OK);
+    assert_int_equal(unhex("920100", in), 3);
+    assert_int_equal(vw_crosvm_main_feed(&m, in, 3, 34, &ev, &used), VW_OK);
+    assert_int_equal(ev.fds_in, 32);
+    assert_int_equal(ev.fds_dropped, 2);
+    assert_int_equal(vm.n_vcpus, 16);
+    /* plugin: a SetCallHint is mirrored once it is answered */
+    assert_int_equal(msend(&m, "9a0109 10f907 2204 0801 2805", 0), VW_OK);
+    assert_false(vm.hint.set);
+    assert_int_equal(mfeed(&m, "a20100", 0), VW_OK);
+    assert_true(vm.hint.set);
+    assert_int_equal(vm.hint.address, 0x3f9);
+    assert_int_equal(vm.hint.details[0].match, 1);
+    assert_int_equal(vm.hint.details[0].reg[0], 5);
+}
+
+static void setup_strict(struct vw_crosvm_main *m, struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev)
+{
+    vw_arena_init(&arena, mem, sizeof mem);
+    assert_int_equal(vw_crosvm_vm_init(vm, rev, 1, 0), VW_OK);
+    struct vw_crosvm_main_config cfg = { VW_CROSVM_HOST, vm, &arena, 1 };
+    assert_int_equal(vw_crosvm_main_init(m, &cfg), VW_OK);
+}
+
+static void test_host_main_strict(void **state)
+{
+    (void)state;
+    static struct vw_crosvm_vm vm;
+    struct vw_crosvm_main m;
+    struct vw_crosvm_main_event ev;
+    static uint8_t big[4097];
+    size_t used;
+    setup_strict(&m, &vm, VW_CROSVM_FINAL);
+    assert_int_equal(mfeed(&m, "920100", 1), VW_E_BAD_FDS); /* a stray fd */
+    assert_int_equal(mfeed(&m, "0a07 0805 1a03 188020", 2), VW_E_BAD_FDS); /* two fds */
+    assert_int_equal(hfeed(&m, "5204 1010 1810", 0, "5a00", &ev), VW_OK);
+    assert_int_equal(hfeed(&m, "5204 1008 1809", 0, "0802 5a00", &ev), VW_OK); /* any overlap */
+    assert_int_equal(vw_crosvm_main_feed(&m, big, sizeof big, 0, &ev, &used), VW_E_TOO_LONG);
+    assert_int_equal(ev.end, VW_CROSVM_END_CONNECTION);
+    assert_int_equal(mfeed(&m, "920100", 0), VW_E_FAILED);
 }
 
 /* ---- vCPU ----------------------------------------------------------------- */
@@ -279,13 +430,13 @@ static void test_vcpu_seed(void **state)
     vm_with_ranges(&vm, VW_CROSVM_SEED);
     vw_arena_init(&arena, mem, sizeof mem);
     struct vw_crosvm_vcpu host, plug;
-    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_SEED, VW_CROSVM_HOST, &vm, 0, &arena };
-    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_SEED, VW_CROSVM_PLUGIN, &vm, 0, &arena };
+    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_SEED, VW_CROSVM_HOST, &vm, 0, &arena, 0 };
+    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_SEED, VW_CROSVM_PLUGIN, &vm, 0, &arena, 0 };
     assert_int_equal(vw_crosvm_vcpu_init(&host, &hc), VW_OK);
     assert_int_equal(vw_crosvm_vcpu_init(&plug, &pc), VW_OK);
-    /* host: GetState before the first Wait -> EPROTO (-71 -> 141) answered, state error */
+    /* host: GetState before the first Wait -> EPROTO (-71 -> 141) with no member, state error */
     assert_int_equal(vstep(&host, 1, "1a00"), VW_E_STATE);
-    expect_out(&host, "088d01 2200");
+    expect_out(&host, "088d01");
     /* the first Wait is answered with Init by the engine */
     assert_int_equal(vstep(&host, 1, "0a00"), VW_OK);
     expect_out(&host, "1202 0a00");
@@ -331,16 +482,16 @@ static void test_vcpu_final(void **state)
     vm_with_ranges(&vm, VW_CROSVM_FINAL);
     vw_arena_init(&arena, mem, sizeof mem);
     struct vw_crosvm_vcpu host, plug;
-    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_FINAL, VW_CROSVM_HOST, &vm, 0, &arena };
-    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_FINAL, VW_CROSVM_PLUGIN, &vm, 0, &arena };
+    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_FINAL, VW_CROSVM_HOST, &vm, 0, &arena, 0 };
+    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_FINAL, VW_CROSVM_PLUGIN, &vm, 0, &arena, 0 };
     assert_int_equal(vw_crosvm_vcpu_init(&host, &hc), VW_OK);
     assert_int_equal(vw_crosvm_vcpu_init(&plug, &pc), VW_OK);
     /* host: Wait -> framed Init: 04 | 12 02 0a 00 */
     assert_int_equal(vstep(&host, 1, "0a00"), VW_OK);
     expect_out(&host, "04 1202 0a00");
-    /* a Wait while stopped: EPROTO (71 -> 142), framed */
+    /* a Wait while stopped: EPROTO (71 -> 142) with no member, framed */
     assert_int_equal(vstep(&host, 1, "0a00"), VW_E_STATE);
-    expect_out(&host, "05 088e01 1200");
+    expect_out(&host, "03 088e01");
     /* Resume is not answered: running */
     assert_int_equal(vstep(&host, 1, "1200"), VW_OK);
     expect_out(&host, "");
@@ -375,9 +526,77 @@ static void test_vcpu_final(void **state)
     /* Shutdown ends the channel */
     assert_int_equal(vstep(&plug, 0, "4200"), VW_OK);
     assert_int_equal(vstep(&plug, 0, "0a00"), VW_E_STATE);
-    /* a message that does not decode makes the channel unusable */
+    /* during an I/O stop crosvm logs a request that does not decode and
+     * resumes the vCPU (CV-VCPU-20): running, not failed */
+    assert_int_equal(vstep(&host, 1, "12"), VW_E_TRUNCATED);
+    assert_int_equal(host.state, VW_CROSVM_VS_RUNNING);
+    assert_int_equal(vstep(&host, 1, "1200"), VW_E_STATE);
+    /* during a pause the vCPU thread ends: the channel is unusable */
+    vm.pause_pending = 1;
+    vm.pause_user[0] = 7;
+    assert_int_equal(vstep(&host, 0, "1204 1a02 0807"), VW_OK);
     assert_int_equal(vstep(&host, 1, "12"), VW_E_TRUNCATED);
     assert_int_equal(vstep(&host, 1, "1200"), VW_E_FAILED);
+}
+
+
+static void test_vcpu_upstream(void **state)
+{
+    (void)state;
+    static struct vw_crosvm_vm vm;
+    vm_with_ranges(&vm, VW_CROSVM_FINAL);
+    vm.pause_pending = 1;
+    vm.pause_user[0] = 7;
+    vw_arena_init(&arena, mem, sizeof mem);
+    struct vw_crosvm_vcpu host, plug, strict;
+    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_FINAL, VW_CROSVM_HOST, &vm, 0, &arena, 0 };
+    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_FINAL, VW_CROSVM_PLUGIN, &vm, 0, &arena, 0 };
+    struct vw_crosvm_vcpu_config sc = { VW_CROSVM_FINAL, VW_CROSVM_HOST, NULL, 0, &arena, 1 };
+    assert_int_equal(vw_crosvm_vcpu_init(&host, &hc), VW_OK);
+    assert_int_equal(vw_crosvm_vcpu_init(&plug, &pc), VW_OK);
+    assert_int_equal(vw_crosvm_vcpu_init(&strict, &sc), VW_OK);
+    /* Init pending: a request with no member is EPROTO, checked before validation */
+    assert_int_equal(vstep(&host, 1, "f80601"), VW_E_STATE);
+    expect_out(&host, "03 088e01");
+    assert_int_equal(vstep(&host, 1, "0a00"), VW_OK);
+    expect_out(&host, "04 1202 0a00");
+    /* after Init: ENOTTY (25 -> 50), no member */
+    assert_int_equal(vstep(&host, 1, "f80601"), VW_E_MISSING_FIELD);
+    expect_out(&host, "02 0832");
+    /* Resume data is ignored after Init, a write and a pause */
+    assert_int_equal(vstep(&host, 1, "1203 0a0141"), VW_OK);
+    assert_int_equal(vstep(&host, 0, "120a 1208 10f807 1801 2a0141"), VW_OK);
+    assert_int_equal(vstep(&host, 1, "1203 0a0141"), VW_OK);
+    assert_int_equal(vstep(&host, 0, "1204 1a02 0807"), VW_OK);
+    assert_int_equal(vstep(&host, 1, "1203 0a0141"), VW_OK);
+    /* after a 2-byte read longer data is cut, shorter data panics crosvm */
+    assert_int_equal(vstep(&host, 0, "1209 1207 10f907 2a020000"), VW_OK);
+    assert_int_equal(vstep(&host, 1, "1206 0a0441424344"), VW_OK);
+    assert_int_equal(vstep(&host, 0, "1209 1207 10f907 2a020000"), VW_OK);
+    assert_int_equal(vstep(&host, 1, "1203 0a0141"), VW_E_BAD_LENGTH);
+    assert_int_equal(vstep(&host, 1, "1204 0a024142"), VW_E_FAILED);
+    /* strict: exactly the bytes the stop waits for */
+    assert_int_equal(vstep(&strict, 1, "0a00"), VW_OK);
+    assert_int_equal(vstep(&strict, 1, "1203 0a0141"), VW_E_BAD_LENGTH);
+    assert_int_equal(vstep(&strict, 1, "1200"), VW_OK);
+    assert_int_equal(vstep(&strict, 0, "1209 1207 10f907 2a020000"), VW_OK);
+    assert_int_equal(vstep(&strict, 1, "1206 0a0441424344"), VW_E_BAD_LENGTH);
+    assert_int_equal(vstep(&strict, 1, "1204 0a024142"), VW_OK);
+    /* hyper-V call: exactly 8 bytes even without strict */
+    assert_int_equal(vstep(&strict, 0, "1204 2202 0801"), VW_OK);
+    assert_int_equal(vstep(&strict, 1, "120b 0a09 010203040506070809"), VW_E_BAD_LENGTH);
+    /* plugin: a read whose first byte is in 0x3f8..0x3ff, running past the end */
+    assert_int_equal(vstep(&plug, 0, "0a00"), VW_OK);
+    assert_int_equal(vstep(&plug, 1, "1202 0a00"), VW_OK);
+    assert_int_equal(vstep(&plug, 0, "1200"), VW_OK);
+    assert_int_equal(vstep(&plug, 1, "1209 1207 10ff07 2a020000"), VW_OK);
+    /* GetMsrs: fewer values are fine in final, more are not */
+    assert_int_equal(vstep(&plug, 0, "2a04 0a020102"), VW_OK);
+    assert_int_equal(vstep(&plug, 1, "3205 0a03050607"), VW_E_BAD_LENGTH);
+    assert_int_equal(vstep(&plug, 1, "3203 0a0105"), VW_OK);
+    /* a 9-byte port write is more than final crosvm passes on */
+    assert_int_equal(vstep(&plug, 0, "1204 0a024142"), VW_OK);
+    assert_int_equal(vstep(&plug, 1, "1212 1210 10f807 1801 2a09 000000000000000000"), VW_E_BAD_LENGTH);
 }
 
 int main(void)
@@ -388,6 +607,9 @@ int main(void)
         cmocka_unit_test(test_plugin_main),
         cmocka_unit_test(test_vcpu_seed),
         cmocka_unit_test(test_vcpu_final),
+        cmocka_unit_test(test_host_main_upstream),
+        cmocka_unit_test(test_host_main_strict),
+        cmocka_unit_test(test_vcpu_upstream),
     };
     return cmocka_run_group_tests_name("crosvm_session", tests, NULL, NULL);
 }

@@ -2,8 +2,11 @@
  * talk over a real AF_UNIX SOCK_SEQPACKET socketpair (main channel, fds by
  * SCM_RIGHTS) and real pipes (the final revision's vCPU channel), passing a
  * sealed memfd and eventfds, through a whole session: GetVcpus, Create,
- * ReserveRange, Start, Init, I/O exits with Resume, async writes, PauseVcpus,
- * Destroy, shutdown. The seed revision's per-vCPU sockets get a shorter walk.
+ * ReserveRange, SetCallHint with two details, Start, Init, I/O exits with
+ * Resume, async writes, PauseVcpus, Destroy, shutdown. The final plugin's
+ * vCPU side is shaped like crosvm_plugin's loop: every Resume sends back the
+ * buffer of the last I/O event (the written bytes after a write, stale bytes
+ * after a pause). The seed revision's per-vCPU sockets get a shorter walk.
  * Both ends run in this one thread: every send is buffered by the kernel. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -20,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "crosvm/final/plugin.pb-c.h"
 #include "vmwire/crosvm.h"
 
 static unsigned char hmem[1 << 16], pmem[1 << 16];
@@ -111,8 +115,8 @@ static void setup_world(struct world *w, enum vw_crosvm_revision rev, unsigned n
     w->psock = sv[1];
     assert_int_equal(vw_crosvm_vm_init(&w->hvm, rev, n_vcpus, 0), VW_OK);
     assert_int_equal(vw_crosvm_vm_init(&w->pvm, rev, 0, 0), VW_OK);
-    struct vw_crosvm_main_config hc = { VW_CROSVM_HOST, &w->hvm, &harena };
-    struct vw_crosvm_main_config pc = { VW_CROSVM_PLUGIN, &w->pvm, &parena };
+    struct vw_crosvm_main_config hc = { VW_CROSVM_HOST, &w->hvm, &harena, 0 };
+    struct vw_crosvm_main_config pc = { VW_CROSVM_PLUGIN, &w->pvm, &parena, 0 };
     assert_int_equal(vw_crosvm_main_init(&w->hmain, &hc), VW_OK);
     assert_int_equal(vw_crosvm_main_init(&w->pmain, &pc), VW_OK);
 }
@@ -186,6 +190,47 @@ static struct vw_crosvm_vcpu_event plug_vcpu_next(struct vcpu_link *l)
             return ev;
         }
     }
+}
+
+/* The shape of crosvm_plugin's vCPU loop (lib.rs crosvm_vcpu_wait and
+ * crosvm_vcpu_resume): every I/O event, async writes included, copies
+ * io.data into one resume buffer, which the caller may overwrite (the read
+ * result) and which the next Resume sends back whole and empties; so after
+ * a write the Resume carries the written bytes, and after a pause the bytes
+ * of an async write since the last Resume. */
+struct client {
+    uint8_t resume_data[256];
+    size_t resume_len;
+};
+
+static struct vw_crosvm_vcpu_event client_wait(struct vcpu_link *l, struct client *c)
+{
+    struct vw_crosvm_vcpu_event ev = plug_vcpu_next(l);
+    const Vmwire__Crosvm__Final__VcpuResponse *r = (const void *)ev.msg;
+    if (ev.exit == 2 && r->wait && r->wait->io) {
+        const ProtobufCBinaryData *d = &r->wait->io->data;
+        assert_true(d->len <= sizeof c->resume_data);
+        memcpy(c->resume_data, d->data, d->len);
+        c->resume_len = d->len;
+    }
+    return ev;
+}
+
+static void client_resume(struct vcpu_link *l, struct client *c)
+{
+    uint8_t msg[300];
+    size_t n = 0;
+    msg[n++] = 0x12; /* resume */
+    msg[n++] = (uint8_t)(c->resume_len ? 2 + c->resume_len : 0);
+    if (c->resume_len) {
+        msg[n++] = 0x0a; /* data */
+        msg[n++] = (uint8_t)c->resume_len;
+        memcpy(msg + n, c->resume_data, c->resume_len);
+        n += c->resume_len;
+    }
+    assert_int_equal(vw_crosvm_vcpu_send(&l->plug, msg, n, NULL), VW_OK);
+    assert_int_equal(vw_crosvm_io_pipe_write(l->p_write, msg, n), VW_OK);
+    c->resume_len = 0; /* swapped into the request */
 }
 
 static void test_final_session(void **state)
@@ -275,6 +320,13 @@ static void test_final_session(void **state)
     assert_int_equal(p_answer(&w, NULL, NULL), 1);
     assert_int_equal(w.pvm.n_ranges, 2);
 
+    /* SetCallHint (19) for writes of port 0x3f9 with two RegHint details, as
+       crosvm_set_hypercall_hint sends them: {match rax 5, send sregs} and
+       {match rbx 7, send debugregs} */
+    p_request(&w, "9a01 15 10f907 1801 2206 0801 2805 4801 2206 1001 3007 5001", NULL, 0);
+    h_serve(&w, NULL, NULL, 0, 0);
+    assert_int_equal(p_answer(&w, NULL, NULL), 0);
+
     /* Start (18) */
     p_request(&w, "920100", NULL, 0);
     h_serve(&w, NULL, NULL, 0, 0);
@@ -282,38 +334,48 @@ static void test_final_session(void **state)
     assert_true(w.hvm.started && w.pvm.started);
 
     /* the vCPU channel */
-    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_FINAL, VW_CROSVM_HOST, &w.hvm, 0, &harena };
-    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_FINAL, VW_CROSVM_PLUGIN, &w.pvm, 0, &parena };
+    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_FINAL, VW_CROSVM_HOST, &w.hvm, 0, &harena, 0 };
+    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_FINAL, VW_CROSVM_PLUGIN, &w.pvm, 0, &parena, 0 };
     assert_int_equal(vw_crosvm_vcpu_init(&l.host, &hc), VW_OK);
     assert_int_equal(vw_crosvm_vcpu_init(&l.plug, &pc), VW_OK);
     assert_int_equal(vw_crosvm_splitter_init(&l.split, l.split_buf, sizeof l.split_buf), VW_OK);
 
     /* Init: the one Wait the plugin sends */
+    struct client cl = { { 0 }, 0 };
     plug_vcpu_send(&l, "0a00");
     assert_int_equal(host_vcpu_serve(&l), VW_CROSVM_VS_STOPPED);
-    struct vw_crosvm_vcpu_event ev = plug_vcpu_next(&l);
+    struct vw_crosvm_vcpu_event ev = client_wait(&l, &cl);
     assert_int_equal(ev.exit, 1);
-    plug_vcpu_send(&l, "1200"); /* Resume */
+    client_resume(&l, &cl); /* empty so far: "1200" */
     assert_int_equal(host_vcpu_serve(&l), VW_CROSVM_VS_RUNNING);
 
-    /* an I/O read of port 0x3f8, 1 byte: pushed; Resume carries the byte */
+    /* an I/O read of port 0x3f8, 1 byte: pushed; the caller writes the
+       result into the event's buffer and Resume carries it */
     host_vcpu_push(&l, "1208 1206 10f807 2a0100", 1);
-    ev = plug_vcpu_next(&l);
+    ev = client_wait(&l, &cl);
     assert_int_equal(ev.exit, 2);
     assert_int_equal(ev.state, VW_CROSVM_VS_STOPPED);
-    plug_vcpu_send(&l, "1203 0a0141");
+    assert_int_equal(cl.resume_len, 1);
+    cl.resume_data[0] = 0x41;
+    client_resume(&l, &cl);
     assert_int_equal(host_vcpu_serve(&l), VW_CROSVM_VS_RUNNING);
 
     /* two async writes into MMIO 0x1000 in one pipe write, then a port write */
     host_vcpu_push(&l, "120e 120c 0801 108020 1801 2001 2a0101", 0);
     host_vcpu_push(&l, "120e 120c 0801 108420 1801 2001 2a0102", 0);
-    host_vcpu_push(&l, "120a 1208 10f907 1801 2a0141", 1);
-    ev = plug_vcpu_next(&l);
+    /* the port write matches the call hint: regs (144 bytes) come with it */
+    char io_w[2 * 170 + 32] = "129e01 129b01 10f907 1801 2a0142 329001";
+    for (int i = 0; i < 144; i++)
+        strcat(io_w, "00");
+    host_vcpu_push(&l, io_w, 1);
+    ev = client_wait(&l, &cl);
     assert_int_equal(ev.state, VW_CROSVM_VS_RUNNING);
-    ev = plug_vcpu_next(&l);
+    ev = client_wait(&l, &cl);
     assert_int_equal(ev.state, VW_CROSVM_VS_RUNNING);
-    ev = plug_vcpu_next(&l);
+    ev = client_wait(&l, &cl);
     assert_int_equal(ev.state, VW_CROSVM_VS_STOPPED);
+    const Vmwire__Crosvm__Final__VcpuResponse *wr = (const void *)ev.msg;
+    assert_int_equal(wr->wait->io->regs.len, 144);
     /* while stopped: GetState{REGS} answered with 144 bytes */
     plug_vcpu_send(&l, "1a00");
     assert_int_equal(host_vcpu_serve(&l), VW_CROSVM_VS_REQUEST);
@@ -321,20 +383,31 @@ static void test_final_session(void **state)
     for (int i = 0; i < 144; i++)
         strcat(regs, "00");
     host_vcpu_push(&l, regs, 1);
-    ev = plug_vcpu_next(&l);
+    ev = client_wait(&l, &cl);
     assert_int_equal(ev.field, 4);
-    plug_vcpu_send(&l, "1200");
+    /* the client's Resume after a write carries the written byte (the
+       async write's 0x02 was overwritten by the port write's 0x42) */
+    assert_int_equal(cl.resume_len, 1);
+    assert_int_equal(cl.resume_data[0], 0x42);
+    client_resume(&l, &cl);
     assert_int_equal(host_vcpu_serve(&l), VW_CROSVM_VS_RUNNING);
 
     /* PauseVcpus{mask 1, user 9} (16) -> the vCPU reports User{9} */
     p_request(&w, "8201 04 0801 1009", NULL, 0);
     h_serve(&w, NULL, NULL, 0, 0);
     assert_int_equal(p_answer(&w, NULL, NULL), 0);
+    assert_int_equal(cl.resume_len, 0); /* emptied by the Resume */
+    host_vcpu_push(&l, "120e 120c 0801 108020 1801 2001 2a0103", 0); /* an async write first */
     host_vcpu_push(&l, "1204 1a02 0809", 1);
-    ev = plug_vcpu_next(&l);
+    ev = client_wait(&l, &cl);
+    assert_int_equal(ev.state, VW_CROSVM_VS_RUNNING);
+    ev = client_wait(&l, &cl);
     assert_int_equal(ev.exit, 3);
     assert_int_equal(w.hvm.pause_pending, 0);
-    plug_vcpu_send(&l, "1200");
+    /* stale: the async write's byte is still in the buffer */
+    assert_int_equal(cl.resume_len, 1);
+    assert_int_equal(cl.resume_data[0], 0x03);
+    client_resume(&l, &cl);
     assert_int_equal(host_vcpu_serve(&l), VW_CROSVM_VS_RUNNING);
 
     /* Destroy{2} (2) */
@@ -397,8 +470,8 @@ static void test_seed_session(void **state)
     assert_int_equal(p_answer(&w, NULL, NULL), 0);
 
     struct vw_crosvm_vcpu host, plug;
-    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_SEED, VW_CROSVM_HOST, &w.hvm, 0, &harena };
-    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_SEED, VW_CROSVM_PLUGIN, &w.pvm, 0, &parena };
+    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_SEED, VW_CROSVM_HOST, &w.hvm, 0, &harena, 0 };
+    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_SEED, VW_CROSVM_PLUGIN, &w.pvm, 0, &parena, 0 };
     assert_int_equal(vw_crosvm_vcpu_init(&host, &hc), VW_OK);
     assert_int_equal(vw_crosvm_vcpu_init(&plug, &pc), VW_OK);
 

@@ -45,8 +45,10 @@ extern "C" {
 #define VW_CROSVM_MAX_MESSAGE 0x40000u
 /** @brief Most fds a plugin accepts with one main-channel response (CV-FD-3). */
 #define VW_CROSVM_MAX_FDS 32u
-/** @brief Most vCPUs the engines track (32 fds / 2 per vCPU in the final revision). */
-#define VW_CROSVM_MAX_VCPUS 16u
+/** @brief Most vCPUs the engines track: the seed revision's limit (one socket per vCPU, 32 fds). */
+#define VW_CROSVM_MAX_VCPUS 32u
+/** @brief Most vCPUs of a final-revision VM (two pipe ends per vCPU, 32 fds). */
+#define VW_CROSVM_MAX_VCPUS_FINAL 16u
 /** @brief Capacity of the object table of a ::vw_crosvm_vm. */
 #define VW_CROSVM_MAX_OBJECTS 64u
 /** @brief Capacity of the reserved-range table of a ::vw_crosvm_vm. */
@@ -64,7 +66,8 @@ enum vw_crosvm_errno {
     VW_CROSVM_EINVAL = 22,    /**< bad argument, enum out of range, second Start */
     VW_CROSVM_ENOTTY = 25,    /**< no request in the message, or no constructor */
     VW_CROSVM_ENODATA = 61,   /**< no network configured */
-    VW_CROSVM_EPROTO = 71     /**< vCPU request out of order */
+    VW_CROSVM_EPROTO = 71,    /**< vCPU request out of order */
+    VW_CROSVM_EOVERFLOW = 75  /**< Create.Memory: offset+length or start+length overflows */
 };
 
 /** @brief Schema revision. */
@@ -79,6 +82,13 @@ enum vw_crosvm_kind {
     VW_CROSVM_MAIN_RESPONSE = 1, /**< `MainResponse`, crosvm to plugin */
     VW_CROSVM_VCPU_REQUEST = 2,  /**< `VcpuRequest`, plugin to crosvm */
     VW_CROSVM_VCPU_RESPONSE = 3  /**< `VcpuResponse`, crosvm to plugin */
+};
+
+/** @brief How far the effect of a host-side fault reaches (::vw_crosvm_main_event `end`). */
+enum vw_crosvm_end {
+    VW_CROSVM_END_NONE = 0,       /**< the connection goes on */
+    VW_CROSVM_END_CONNECTION = 1, /**< crosvm drops this connection (hang-up, undecodable request) */
+    VW_CROSVM_END_RUN = 2         /**< seed: crosvm ends the whole run (undecodable request before Start) */
 };
 
 /** @brief Which end of a channel an engine plays. */
@@ -160,7 +170,7 @@ size_t vw_crosvm_state_size(enum vw_crosvm_revision rev, int vcpu, int32_t set);
  * @param msg the decoded message.
  * @param wire_len its length on the wire (for the size limits).
  * @return ::VW_OK, ::VW_E_MISSING_FIELD, ::VW_E_BAD_ENUM, ::VW_E_BAD_LENGTH,
- *         ::VW_E_BAD_VALUE, ::VW_E_CAPACITY, ::VW_E_TOO_LONG or ::VW_E_INVALID_ARG.
+ *         ::VW_E_BAD_VALUE, ::VW_E_TOO_LONG or ::VW_E_INVALID_ARG.
  */
 vw_status vw_crosvm_validate(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind,
                              const ProtobufCMessage *msg, size_t wire_len);
@@ -182,6 +192,28 @@ struct vw_crosvm_range {
     uint8_t async_write; /**< final revision: writes do not stop the vCPU */
 };
 
+/** @brief Most `RegHint` details of a SetCallHint the engines keep (the C API's `CROSVM_MAX_HINT_DETAIL_COUNT`). */
+#define VW_CROSVM_MAX_HINT_DETAILS 32u
+
+/** @brief One `RegHint` of a SetCallHint (private to the engines). */
+struct vw_crosvm_hint_detail {
+    uint8_t match;          /**< bit i: compare register i (rax, rbx, rcx, rdx) */
+    uint8_t send_sregs;     /**< send sregs when this detail is the first to match */
+    uint8_t send_debugregs; /**< send debugregs when this detail is the first to match */
+    uint64_t reg[4];        /**< the values of rax, rbx, rcx, rdx to compare */
+};
+
+/** @brief The call hint of a final-revision VM (private to the engines; CV-MAIN-24). */
+struct vw_crosvm_hint {
+    int set;                /**< a hint is set (address not 0) */
+    uint8_t space;          /**< its address space */
+    uint8_t on_write;       /**< it matches writes (1) or reads (0) */
+    uint64_t address;       /**< the address it matches */
+    size_t n_details;       /**< details kept in @c details */
+    int cut;                /**< the hint had more than ::VW_CROSVM_MAX_HINT_DETAILS details */
+    struct vw_crosvm_hint_detail details[VW_CROSVM_MAX_HINT_DETAILS]; /**< the first details */
+};
+
 /**
  * @brief VM-wide state shared by the engines of one VM: objects, reserved
  *        ranges, Start, pending pauses. Caller-owned; treat members as private.
@@ -197,14 +229,16 @@ struct vw_crosvm_vm {
     struct vw_crosvm_range ranges[VW_CROSVM_MAX_RANGES];    /**< reserved ranges */
     uint32_t pause_pending;                                 /**< bit i: a pause is pending for vCPU i */
     uint64_t pause_user[VW_CROSVM_MAX_VCPUS];               /**< the `user` value of each pending pause */
+    struct vw_crosvm_hint hint;                             /**< final: the SetCallHint in force */
 };
 
 /**
  * @brief Initialise VM state.
  * @param vm the state.
  * @param rev schema revision.
- * @param n_vcpus number of vCPUs (host end: the real count, 1..::VW_CROSVM_MAX_VCPUS;
- *        plugin end: 0, learned from the GetVcpus answer).
+ * @param n_vcpus number of vCPUs (host end: the real count, 1..::VW_CROSVM_MAX_VCPUS in
+ *        seed, 1..::VW_CROSVM_MAX_VCPUS_FINAL in final; plugin end: 0, learned from the
+ *        GetVcpus answer).
  * @param has_tap host end: whether GetNetConfig can succeed (final revision).
  * @return ::VW_OK or ::VW_E_INVALID_ARG.
  */
@@ -229,6 +263,7 @@ struct vw_crosvm_main_config {
     enum vw_crosvm_role role; /**< which end this engine plays */
     struct vw_crosvm_vm *vm;  /**< VM state, shared by all connections of the VM */
     struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and send */
+    int strict;               /**< nonzero: vmwire's stricter rules instead of crosvm's (spec/crosvm.md, "strict") */
 };
 
 /** @brief What one main-channel feed or send found. */
@@ -239,6 +274,10 @@ struct vw_crosvm_main_event {
     unsigned fds_in;             /**< fds that came with the message */
     unsigned fds_out;            /**< host: fds the caller must attach to the answer */
     int app_reply;               /**< host: 1 when the caller must send the answer (it carries data) */
+    unsigned fds_dropped;        /**< fds that came with the message and that the receiver does not
+                                      take (the caller closes them): host CV-FD-1, plugin beyond
+                                      32 (CV-FD-3) */
+    enum vw_crosvm_end end;      /**< host: whether the fault ends the connection or the run */
 };
 
 /** @brief One main-channel connection. Caller-owned; treat members as private. */
@@ -249,8 +288,10 @@ struct vw_crosvm_main {
     uint32_t pending_ctor;            /**< its Create constructor */
     uint32_t pending_id;              /**< its object id */
     int undo;                         /**< host: effect of the last request (for vw_crosvm_main_fail) */
+    int kvm_err;                      /**< host: the queued errno is a KVM failure (positive in seed too) */
     struct vw_crosvm_range undo_range; /**< host: the range the last request added or removed */
     struct vw_crosvm_object undo_obj;  /**< host: the object the last request added or removed */
+    struct vw_crosvm_hint undo_hint;   /**< host: the hint before the last SetCallHint; plugin: the one in flight */
     size_t out_len;                   /**< bytes pending in @c out */
     uint8_t out[16];                  /**< host: the queued answer */
     size_t err_off;                   /**< offset of the last fault */
@@ -267,13 +308,19 @@ vw_status vw_crosvm_main_init(struct vw_crosvm_main *m, const struct vw_crosvm_m
 /**
  * @brief Feed one datagram received from the peer (host: a request; plugin: a response).
  *
- * Host, legal when idle: decodes, validates, applies the request to the VM
- * state and either queues the answer for vw_crosvm_main_output() or, when
- * the answer carries data (`ev->app_reply`), waits for vw_crosvm_main_send().
- * Protocol-level refusals (duplicate id, overlap, second Start...) are
- * answered with their errno, not reported as a status. Plugin, legal while a
+ * Host, legal when idle: decodes, applies the request to the VM state as
+ * crosvm does and either queues the answer for vw_crosvm_main_output() or,
+ * when the answer carries data (`ev->app_reply`), waits for
+ * vw_crosvm_main_send(). Protocol-level refusals (duplicate id, overlap,
+ * second Start...) are answered with their errno, not reported as a status.
+ * An empty datagram is a hang-up (::VW_E_CLOSED); a datagram over
+ * ::VW_CROSVM_MAX_MAIN_REQUEST bytes is cut to that size (strict:
+ * ::VW_E_TOO_LONG); of the @p nfds fds at most one is taken (`ev->fds_in`,
+ * Create.memory only) and the others are for the caller to close
+ * (`ev->fds_dropped`; strict: ::VW_E_BAD_FDS). A sticky fault sets `ev->end`. Plugin, legal while a
  * request is in flight: checks the answer's variant, errno sign and fd count
- * and mirrors successful effects into the VM state. A success that the VM
+ * (of more than ::VW_CROSVM_MAX_FDS it takes 32, as the client does; strict:
+ * ::VW_E_BAD_FDS) and mirrors successful effects into the VM state. A success that the VM
  * state rules out (Create of a live id, Destroy of an unknown one, an
  * overlapping ReserveRange, removing a range that does not exist) is
  * refused, nothing is mirrored and the request stays in flight. The mirror
@@ -286,8 +333,9 @@ vw_status vw_crosvm_main_init(struct vw_crosvm_main *m, const struct vw_crosvm_m
  * @param nfds number of fds received with it.
  * @param ev receives what was found.
  * @param consumed receives @p len on success.
- * @return ::VW_OK; a decode status (sticky: the connection is dropped);
- *         ::VW_E_TOO_LONG (sticky); ::VW_E_STATE; ::VW_E_MISMATCH (wrong
+ * @return ::VW_OK; a decode status, or in seed ::VW_E_BAD_ENUM for an unnamed
+ *         enum value (sticky: the connection, or the run, ends); ::VW_E_CLOSED
+ *         (sticky); ::VW_E_TOO_LONG (sticky); ::VW_E_STATE; ::VW_E_MISMATCH (wrong
  *         answer variant); ::VW_E_BAD_FDS; a vw_crosvm_validate() status;
  *         ::VW_E_CONFLICT, ::VW_E_NOT_FOUND (plugin: a success the VM state
  *         rules out, CV-MAIN-5, 8, 10, 11); ::VW_E_NOMEM (arena);
@@ -299,8 +347,10 @@ vw_status vw_crosvm_main_feed(struct vw_crosvm_main *m, const uint8_t *in, size_
 /**
  * @brief Check a message this end is about to send, and advance the state.
  *
- * Plugin, legal when idle: a request (at most ::VW_CROSVM_MAX_MAIN_REQUEST
- * bytes, one fd with Create.memory and none otherwise). Host, legal after a
+ * Plugin, legal when idle: a request crosvm_plugin could send (one fd with
+ * Create.memory and none otherwise; strict: also at most
+ * ::VW_CROSVM_MAX_MAIN_REQUEST bytes, every validate() rule, no second Start
+ * and no NewConnection after Start). Host, legal after a
  * feed that set `ev->app_reply`: the answer, of the matching variant, with
  * @p nfds as the protocol requires. The caller transmits its own bytes.
  * @param m the engine.
@@ -317,10 +367,13 @@ vw_status vw_crosvm_main_send(struct vw_crosvm_main *m, const uint8_t *msg, size
 /**
  * @brief Host: replace the queued answer by a failure with @p err, undoing the request's effect.
  *
- * For failures only the caller sees (a KVM ioctl failed). Legal while an
- * answer is queued or awaited.
+ * For failures only the caller sees. A positive @p err is a failed KVM
+ * ioctl or syscall, written positive in both revisions as crosvm passes
+ * those on; a negative one is one of crosvm's own refusals the caller makes
+ * (the memfd checks of CV-MAIN-7), written negative in seed and positive in
+ * final (CV-REV-2). Legal while an answer is queued or awaited.
  * @param m the engine.
- * @param err positive errno.
+ * @param err the errno: positive for a syscall failure, negative for crosvm's own refusal; not 0 or INT32_MIN.
  * @return ::VW_OK, ::VW_E_STATE or ::VW_E_INVALID_ARG.
  */
 vw_status vw_crosvm_main_fail(struct vw_crosvm_main *m, int32_t err);
@@ -351,6 +404,7 @@ struct vw_crosvm_vcpu_config {
     struct vw_crosvm_vm *vm;  /**< VM state (reserved ranges, pauses); may be NULL to skip those checks */
     unsigned index;           /**< this vCPU's index */
     struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and send */
+    int strict;               /**< nonzero: vmwire's stricter rules instead of crosvm's (spec/crosvm.md, "strict") */
 };
 
 /** @brief States of a vCPU channel (spec/crosvm.md, CV-VCPU-*). */
@@ -380,6 +434,8 @@ struct vw_crosvm_vcpu {
     enum vw_crosvm_vcpu_state state;  /**< current state */
     uint32_t pending;                 /**< oneof number of the request awaiting an answer */
     size_t read_len;                  /**< bytes the Resume of the current stop must carry */
+    int read_exact;                   /**< the stop takes exactly @c read_len bytes (hyper-V call) */
+    uint32_t stop_exit;               /**< the Wait exit member of the current stop (1 init, 2 io, ...) */
     int32_t pending_set;              /**< StateSet of a GetState in flight */
     size_t pending_count;             /**< MSR count of a GetMsrs in flight */
     int inited;                       /**< the Init stop was reported */
@@ -410,7 +466,8 @@ vw_status vw_crosvm_vcpu_init(struct vw_crosvm_vcpu *v, const struct vw_crosvm_v
  * @param len its length.
  * @param ev receives what was found.
  * @param consumed receives @p len on success.
- * @return ::VW_OK, ::VW_E_STATE, ::VW_E_MISMATCH, ::VW_E_BAD_LENGTH (Resume data),
+ * @return ::VW_OK, ::VW_E_STATE, ::VW_E_MISMATCH, ::VW_E_BAD_LENGTH (Resume data;
+ *         on the host sticky when crosvm would panic, CV-VCPU-12),
  *         ::VW_E_NOT_FOUND (I/O outside reserved ranges, no pause pending),
  *         a validate status, a decode status (sticky), ::VW_E_FAILED.
  */
@@ -449,6 +506,9 @@ size_t vw_crosvm_vcpu_error_offset(const struct vw_crosvm_vcpu *v);
 
 /**
  * @brief Check one received SOCK_SEQPACKET datagram against the channel's limit (CV-MAIN-1, CV-MAIN-2).
+ *
+ * This is vmwire's strict rule: crosvm itself parses the first 4096 bytes of
+ * a longer request (the host engine does too unless configured strict).
  * @param kind kind of the message it carries.
  * @param len bytes received.
  * @param truncated nonzero when the kernel reported MSG_TRUNC.
@@ -478,6 +538,7 @@ struct vw_crosvm_splitter {
     uint32_t prefix_val;   /**< value gathered from them */
     int in_body;           /**< 1 once the prefix is complete */
     int failed;            /**< sticky fault */
+    int strict;            /**< refuse a 5th prefix byte above 0x0f (vw_crosvm_splitter_set_strict()) */
     size_t err_off;        /**< offset of the last fault within the last chunk */
 };
 
@@ -491,6 +552,16 @@ struct vw_crosvm_splitter {
 vw_status vw_crosvm_splitter_init(struct vw_crosvm_splitter *s, uint8_t *buf, size_t cap);
 
 /**
+ * @brief Choose vmwire's strict prefix rule (CV-VCPU-16): a 5th prefix byte above 0x0f is
+ *        `bad_varint`. By default the splitter reads the prefix as crosvm_plugin does: a 5th
+ *        byte's bits beyond the 32nd are dropped and only a 6th byte is `bad_varint`.
+ * @param s the splitter (after vw_crosvm_splitter_init()).
+ * @param strict nonzero for the strict rule.
+ * @return ::VW_OK or ::VW_E_INVALID_ARG.
+ */
+vw_status vw_crosvm_splitter_set_strict(struct vw_crosvm_splitter *s, int strict);
+
+/**
  * @brief Feed a chunk of the stream; yields at most one frame per call.
  *
  * Call again with the rest of the chunk (`in + *consumed`) until it is used up.
@@ -501,7 +572,7 @@ vw_status vw_crosvm_splitter_init(struct vw_crosvm_splitter *s, uint8_t *buf, si
  *        splitter's buffer, valid until the next call), or NULL.
  * @param frame_len receives its length.
  * @param consumed receives the bytes of @p in used.
- * @return ::VW_OK; ::VW_E_BAD_VARINT (prefix longer than 5 bytes or above 32
+ * @return ::VW_OK; ::VW_E_BAD_VARINT (prefix longer than 5 bytes; strict: above 32
  *         bits) or ::VW_E_TOO_LONG (frame larger than the buffer): sticky,
  *         vw_crosvm_splitter_error_offset() tells where; ::VW_E_FAILED afterwards.
  */

@@ -43,6 +43,14 @@ vw_status vw_crosvm_splitter_init(struct vw_crosvm_splitter *s, uint8_t *buf, si
     return VW_OK;
 }
 
+vw_status vw_crosvm_splitter_set_strict(struct vw_crosvm_splitter *s, int strict)
+{
+    if (!s)
+        return VW_E_INVALID_ARG;
+    s->strict = strict != 0;
+    return VW_OK;
+}
+
 static void next_frame(struct vw_crosvm_splitter *s)
 {
     s->have = s->need = 0;
@@ -72,8 +80,10 @@ vw_status vw_crosvm_splitter_feed(struct vw_crosvm_splitter *s, const uint8_t *i
             return VW_OK;
         }
         uint8_t b = in[i];
-        /* A uint32 varint: at most 5 bytes, the fifth holding bits 28..31. */
-        if (s->prefix_len == 4 && b > 0x0f) {
+        /* A uint32 varint of at most 5 bytes. crosvm_plugin's read_varint32
+         * drops the bits of a 5th byte beyond the 32nd and fails only on a
+         * 6th byte; strict: the 5th byte holds bits 28..31 and nothing more. */
+        if (s->prefix_len == 5 || (s->strict && s->prefix_len == 4 && b > 0x0f)) {
             s->err_off = i;
             s->failed = 1;
             return VW_E_BAD_VARINT;

@@ -57,8 +57,20 @@ uint32_t vw_crosvm__vcpu_answer(enum vw_crosvm_revision rev, uint32_t req);
 size_t vw_crosvm__put_varint(uint8_t *out, uint64_t v);
 uint32_t vw_crosvm__zigzag32(int32_t v);
 
-/* An engine-made answer: errno, then an empty member @p field (0: none). */
+/* An engine-made answer: errno (positive; written with the revision's sign
+ * for crosvm's own refusals), then an empty member @p field (0: none). */
 size_t vw_crosvm__answer(uint8_t *out, enum vw_crosvm_revision rev, int32_t err, uint32_t field);
+/* The same with the errno exactly as it goes on the wire. */
+size_t vw_crosvm__answer_wire(uint8_t *out, int32_t wire, uint32_t field);
+/* Whether an enum field anywhere in @p m holds an unnamed value. */
+int vw_crosvm__unnamed_enum(const ProtobufCMessage *m);
+/* crosvm's rust-protobuf view of a message (CV-PB-18): the bytes Google's
+ * decoder must see to decode as rust-protobuf does (the input itself when
+ * nothing differs, else a copy in @p arena); VW_E_BAD_WIRE_TYPE (seed) at
+ * *off; VW_E_NOMEM. */
+vw_status vw_crosvm__rust_view(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind, const uint8_t *in,
+                               size_t len, struct vw_arena *arena, const uint8_t **view, size_t *view_len,
+                               size_t *off);
 
 /* The magnitude of an errno as the events report it. INT32_MIN has no
  * positive int32_t counterpart; it saturates to INT32_MAX (still non-zero,

@@ -6,14 +6,15 @@
 #include "crosvm/local.h"
 
 enum { M_IDLE, M_AWAIT_RESPONSE, M_AWAIT_APP, M_QUEUED, M_FAILED };
-enum { UNDO_NONE, UNDO_DEL_OBJ, UNDO_ADD_OBJ, UNDO_DEL_RANGE, UNDO_ADD_RANGE, UNDO_START };
+enum { UNDO_NONE, UNDO_DEL_OBJ, UNDO_ADD_OBJ, UNDO_DEL_RANGE, UNDO_ADD_RANGE, UNDO_START, UNDO_HINT };
 
 /* ---- VM state ------------------------------------------------------------ */
 
 vw_status vw_crosvm_vm_init(struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev,
                             unsigned n_vcpus, int has_tap)
 {
-    if (!vm || (unsigned)rev > VW_CROSVM_FINAL || n_vcpus > VW_CROSVM_MAX_VCPUS)
+    if (!vm || (unsigned)rev > VW_CROSVM_FINAL ||
+        n_vcpus > (rev == VW_CROSVM_SEED ? VW_CROSVM_MAX_VCPUS : VW_CROSVM_MAX_VCPUS_FINAL))
         return VW_E_INVALID_ARG;
     memset(vm, 0, sizeof *vm);
     vm->rev = rev;
@@ -45,35 +46,77 @@ static void obj_del(struct vw_crosvm_vm *vm, uint32_t id)
         *o = vm->objects[--vm->n_objects];
 }
 
-/* Two ranges of one space overlap. Lengths are non-zero and do not wrap. */
-static int overlaps(const struct vw_crosvm_range *a, uint8_t space, uint64_t start, uint64_t len)
+/* The new range's start lies inside a reserved one (crosvm's is_reserved). */
+static int start_reserved(const struct vw_crosvm_vm *vm, uint8_t space, uint64_t start)
 {
-    return a->space == space && start < a->start + a->length && a->start < start + len;
+    for (size_t i = 0; i < vm->n_ranges; i++) {
+        const struct vw_crosvm_range *r = &vm->ranges[i];
+        if (r->space == space && start >= r->start && start - r->start < r->length)
+            return 1;
+    }
+    return 0;
 }
 
-/* A new range would overlap a reserved one (CV-MAIN-11). */
-static int range_conflicts(const struct vw_crosvm_vm *vm, uint8_t space, uint64_t start, uint64_t len)
+/* A new range [start, start+len) conflicts with a reserved one (CV-MAIN-11).
+ * crosvm looks for a reserved range starting in [start, last byte), the
+ * last byte excluded (its probe `range(..last)` is exclusive), after
+ * is_reserved(start); strict: any overlap. len is non-zero and the range does
+ * not wrap. */
+static int range_conflicts(const struct vw_crosvm_vm *vm, uint8_t space, uint64_t start, uint64_t len,
+                           int strict)
 {
-    for (size_t i = 0; i < vm->n_ranges; i++)
-        if (overlaps(&vm->ranges[i], space, start, len))
+    if (start_reserved(vm, space, start))
+        return 1;
+    for (size_t i = 0; i < vm->n_ranges; i++) {
+        const struct vw_crosvm_range *r = &vm->ranges[i];
+        if (r->space == space && r->start >= start && r->start - start < (strict ? len : len - 1))
             return 1;
+    }
     return 0;
 }
 
 const struct vw_crosvm_range *vw_crosvm_vm_find_range(const struct vw_crosvm_vm *vm, int space,
                                                       uint64_t address, uint64_t len)
 {
+    const struct vw_crosvm_range *best = NULL;
     if (!vm)
         return NULL;
     if (len == 0)
         len = 1;
+    /* Of two ranges sharing a byte (CV-MAIN-11) crosvm's first_before()
+     * picks the one with the higher start. */
     for (size_t i = 0; i < vm->n_ranges; i++) {
         const struct vw_crosvm_range *r = &vm->ranges[i];
         if (r->space == space && address >= r->start && address - r->start < r->length &&
-            len <= r->length - (address - r->start))
-            return r;
+            len <= r->length - (address - r->start) && (!best || r->start > best->start))
+            best = r;
     }
-    return NULL;
+    return best;
+}
+
+/* The hint a SetCallHint request sets (address 0: none). */
+static void hint_from(struct vw_crosvm_hint *h, const ProtobufCMessage *sch)
+{
+    memset(h, 0, sizeof *h);
+    h->address = vw_crosvm__u64(sch, 2);
+    if (!h->address)
+        return; /* CV-MAIN-24: address 0 clears the hint */
+    h->set = 1;
+    h->space = (uint8_t)vw_crosvm__u64(sch, 1);
+    h->on_write = (uint8_t)vw_crosvm__u64(sch, 3);
+    size_t n = vw_crosvm__count(sch, 4);
+    h->cut = n > VW_CROSVM_MAX_HINT_DETAILS;
+    h->n_details = h->cut ? VW_CROSVM_MAX_HINT_DETAILS : n;
+    for (size_t i = 0; i < h->n_details; i++) {
+        const ProtobufCMessage *d = vw_crosvm__elem(sch, 4, i);
+        struct vw_crosvm_hint_detail *o = &h->details[i];
+        for (unsigned r = 0; r < 4; r++) {
+            o->match |= (uint8_t)((vw_crosvm__u64(d, 1 + r) != 0) << r);
+            o->reg[r] = vw_crosvm__u64(d, 5 + r);
+        }
+        o->send_sregs = (uint8_t)vw_crosvm__u64(d, 9);
+        o->send_debugregs = (uint8_t)vw_crosvm__u64(d, 10);
+    }
 }
 
 static struct vw_crosvm_range *range_at(struct vw_crosvm_vm *vm, uint8_t space, uint64_t start)
@@ -129,11 +172,41 @@ static vw_status decode(struct vw_crosvm_main *m, enum vw_crosvm_kind kind, cons
                         size_t len, ProtobufCMessage **msg)
 {
     size_t off = 0;
+    const uint8_t *view;
+    size_t view_len;
     vw_arena_reset(m->cfg.arena);
-    vw_status st = vw_crosvm_decode(m->cfg.vm->rev, kind, in, len, m->cfg.arena, msg, &off);
+    /* CV-PB-18: decode what crosvm's rust-protobuf decodes */
+    vw_status st = vw_crosvm__rust_view(m->cfg.vm->rev, kind, in, len, m->cfg.arena, &view, &view_len, &off);
+    if (st == VW_OK)
+        st = vw_crosvm_decode(m->cfg.vm->rev, kind, view, view_len, m->cfg.arena, msg, &off);
     if (st != VW_OK)
         m->err_off = off;
     return st;
+}
+
+/* Host: the errno of a Create{memory} that has its memfd, in crosvm's order
+ * (process.rs handle_memory, then the kvm crate's add_memory_region, seed
+ * add_device_memory). The memfd's seals (EPERM) and size (EINVAL) are the
+ * caller's to check (vw_crosvm_main_fail()). Failures of mmap and of the
+ * KVM ioctl are syscall errnos (*kvm set: positive in seed too). */
+static int32_t memory_errno(enum vw_crosvm_revision rev, const ProtobufCMessage *mem, int *kvm)
+{
+    uint64_t off = vw_crosvm__u64(mem, 1), start = vw_crosvm__u64(mem, 2), len = vw_crosvm__u64(mem, 3);
+    if (off > UINT64_MAX - len)
+        return VW_CROSVM_EOVERFLOW; /* offset + length */
+    *kvm = 1;
+    if ((off & 0xfff) || len == 0)
+        return VW_CROSVM_EINVAL; /* mmap of the memfd */
+    if (start > UINT64_MAX - len) { /* start + length */
+        if (rev == VW_CROSVM_SEED)
+            return VW_CROSVM_EINVAL; /* no check of crosvm's: KVM refuses the slot */
+        *kvm = 0;
+        return VW_CROSVM_EOVERFLOW; /* final: add_memory_region */
+    }
+    if ((start | len) & 0xfff)
+        return VW_CROSVM_EINVAL; /* KVM_SET_USER_MEMORY_REGION */
+    *kvm = 0;
+    return 0;
 }
 
 /* Host: apply one decoded request; returns the errno of the answer (positive)
@@ -146,6 +219,7 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
     uint32_t c = vw_crosvm__case(req);
     const ProtobufCMessage *s = vw_crosvm__sub(req, c);
     m->undo = UNDO_NONE;
+    m->kvm_err = 0;
     if (c == 0)
         return VW_CROSVM_ENOTTY; /* CV-MAIN-3 */
     if (c == n->create) {
@@ -153,18 +227,20 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
         const ProtobufCMessage *ctor = vw_crosvm__sub(s, k);
         struct vw_crosvm_object o = { (uint32_t)vw_crosvm__u64(s, 1), (uint8_t)k, 0 };
         m->pending_ctor = k;
+        if (obj_find(vm, o.id))
+            return VW_CROSVM_EEXIST; /* CV-MAIN-5: the id is looked up first */
         if (k == 0)
             return VW_CROSVM_ENOTTY; /* CV-MAIN-4 */
-        if (obj_find(vm, o.id))
-            return VW_CROSVM_EEXIST; /* CV-MAIN-5 */
         if (k == 3) {
             if (nfds == 0)
                 return VW_CROSVM_EBADF; /* CV-FD-1 */
             o.dirty_log = (uint8_t)vw_crosvm__u64(ctor, 5);
+            int32_t e = memory_errno(vm->rev, ctor, &m->kvm_err); /* CV-MAIN-7 */
+            if (e)
+                return e;
+        } else if (vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, 0) != VW_OK) {
+            return VW_CROSVM_EINVAL; /* CV-MAIN-6 */
         }
-        /* CV-MAIN-6, CV-MAIN-7 */
-        if (vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, 0) != VW_OK)
-            return VW_CROSVM_EINVAL;
         if (obj_add(vm, &o))
             return VW_CROSVM_ENOMEM;
         m->undo = UNDO_DEL_OBJ;
@@ -183,7 +259,7 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
     if (c == n->reserve_range) {
         uint8_t space = (uint8_t)vw_crosvm__u64(s, 1);
         uint64_t start = vw_crosvm__u64(s, 2), len = vw_crosvm__u64(s, 3);
-        if (vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, 0) != VW_OK)
+        if (!vw_crosvm__enum_named(s, 1, (int32_t)vw_crosvm__u64(s, 1)))
             return VW_CROSVM_EINVAL; /* CV-MAIN-9 */
         if (len == 0) {            /* CV-MAIN-10: unreserve */
             struct vw_crosvm_range *r = range_at(vm, space, start);
@@ -194,7 +270,13 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
             range_del(vm, space, start);
             return 0;
         }
-        if (range_conflicts(vm, space, start, len))
+        /* crosvm's order (vcpu.rs reserve_range): start inside a range,
+         * then the end wrapping, then the overlap probe. */
+        if (start_reserved(vm, space, start))
+            return VW_CROSVM_EPERM; /* CV-MAIN-11 */
+        if (start > UINT64_MAX - len)
+            return VW_CROSVM_EINVAL; /* CV-MAIN-9 */
+        if (range_conflicts(vm, space, start, len, m->cfg.strict))
             return VW_CROSVM_EPERM; /* CV-MAIN-11 */
         if (vm->n_ranges >= VW_CROSVM_MAX_RANGES)
             return VW_CROSVM_ENOMEM;
@@ -226,8 +308,12 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
     }
     if (c == n->dirty_log) {
         struct vw_crosvm_object *o = obj_find(vm, (uint32_t)vw_crosvm__u64(s, 1));
-        if (!o || o->kind != 3 || !o->dirty_log)
+        if (!o || o->kind != 3)
             return VW_CROSVM_ENOENT; /* CV-MAIN-8 */
+        if (!o->dirty_log) {
+            m->kvm_err = 1; /* KVM_GET_DIRTY_LOG fails: no bitmap for the slot */
+            return VW_CROSVM_ENOENT;
+        }
         ev->app_reply = 1;
         return 0;
     }
@@ -243,6 +329,11 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
             return VW_CROSVM_EINVAL; /* CV-MAIN-12..14 */
         if (n->get_state && c == n->get_state)
             ev->app_reply = 1;
+        if (n->set_call_hint && c == n->set_call_hint) { /* CV-MAIN-24: replaces the hint */
+            m->undo_hint = vm->hint;
+            hint_from(&vm->hint, s);
+            m->undo = UNDO_HINT;
+        }
         return 0;
     }
     if ((n->check_extension && c == n->check_extension) ||
@@ -270,6 +361,7 @@ static void undo(struct vw_crosvm_main *m)
             vm->ranges[vm->n_ranges++] = m->undo_range;
         break;
     case UNDO_START: vm->started = 0; break;
+    case UNDO_HINT: vm->hint = m->undo_hint; break;
     default: break;
     }
     m->undo = UNDO_NONE;
@@ -282,27 +374,49 @@ static vw_status host_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t l
     ProtobufCMessage *req;
     if (m->state != M_IDLE)
         return VW_E_STATE; /* CV-MAIN-15: one request at a time */
+    if (len == 0) { /* CV-MAIN-21: crosvm takes an empty datagram for a hang-up */
+        m->state = M_FAILED;
+        ev->end = VW_CROSVM_END_CONNECTION;
+        ev->fds_dropped = nfds;
+        return VW_E_CLOSED;
+    }
     if (len > VW_CROSVM_MAX_MAIN_REQUEST) {
-        m->err_off = VW_CROSVM_MAX_MAIN_REQUEST;
-        m->state = M_FAILED; /* CV-MAIN-2: the connection is dropped */
-        return VW_E_TOO_LONG;
+        if (m->cfg.strict) { /* CV-MAIN-2, strict */
+            m->err_off = VW_CROSVM_MAX_MAIN_REQUEST;
+            m->state = M_FAILED;
+            ev->end = VW_CROSVM_END_CONNECTION;
+            ev->fds_dropped = nfds;
+            return VW_E_TOO_LONG;
+        }
+        len = VW_CROSVM_MAX_MAIN_REQUEST; /* CV-MAIN-2: crosvm parses what fits its buffer */
     }
     vw_status st = decode(m, VW_CROSVM_MAIN_REQUEST, in, len, &req);
+    if (st == VW_OK && vm->rev == VW_CROSVM_SEED && vw_crosvm__unnamed_enum(req)) {
+        st = VW_E_BAD_ENUM; /* CV-MAIN-23: rust-protobuf 1.4.3 cannot decode it */
+        m->err_off = 0;
+    }
     if (st != VW_OK) {
-        if (st != VW_E_NOMEM)
-            m->state = M_FAILED; /* CV-MAIN-2 */
+        if (st != VW_E_NOMEM) { /* CV-MAIN-2: the connection (seed before Start: the run) ends */
+            m->state = M_FAILED;
+            ev->end = vm->rev == VW_CROSVM_SEED && !vm->started ? VW_CROSVM_END_RUN
+                                                                : VW_CROSVM_END_CONNECTION;
+            ev->fds_dropped = nfds;
+        }
         return st;
     }
     uint32_t c = vw_crosvm__case(req);
     uint32_t k = c == vw_crosvm__nums(vm->rev)->create ? vw_crosvm__case(vw_crosvm__sub(req, c)) : 0;
-    if (nfds > 1 || (nfds == 1 && !(k == 3)))
-        return VW_E_BAD_FDS; /* CV-FD-1: only Create.memory carries an fd, one */
+    /* CV-FD-1: crosvm takes at most one fd, and uses it only for Create.memory. */
+    unsigned taken = k == 3 && nfds ? 1u : 0u;
+    if (m->cfg.strict && nfds != taken)
+        return VW_E_BAD_FDS; /* CV-FD-1, strict */
     ev->msg = req;
     ev->request = c;
-    ev->fds_in = nfds;
+    ev->fds_in = taken;
+    ev->fds_dropped = nfds - taken;
     m->pending = c;
     m->pending_ctor = k;
-    int32_t err = host_apply(m, req, nfds, ev);
+    int32_t err = host_apply(m, req, taken, ev);
     ev->err = err;
     if (err == 0 && ev->app_reply) {
         ev->fds_out = answer_fds(vm, c, k);
@@ -313,7 +427,10 @@ static vw_status host_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t l
     ev->fds_out = err ? 0 : answer_fds(vm, c, k);
     /* ENODATA for GetNetConfig leaves the oneof empty (CV-MAIN-16). */
     uint32_t field = c == 0 || err == VW_CROSVM_ENODATA ? 0 : vw_crosvm__main_answer(c);
-    m->out_len = vw_crosvm__answer(m->out, vm->rev, err, field);
+    /* CV-REV-2: crosvm's own refusals have the revision's sign, a KVM
+     * failure is positive in both */
+    m->out_len = m->kvm_err ? vw_crosvm__answer_wire(m->out, err, field)
+                            : vw_crosvm__answer(m->out, vm->rev, err, field);
     m->state = M_QUEUED;
     return VW_OK;
 }
@@ -362,24 +479,34 @@ static vw_status plugin_send(struct vw_crosvm_main *m, const uint8_t *msg, size_
     struct vw_crosvm_vm *vm = m->cfg.vm;
     const struct vw_crosvm__nums *n = vw_crosvm__nums(vm->rev);
     ProtobufCMessage *req;
+    int strict = m->cfg.strict;
     if (m->state != M_IDLE)
         return VW_E_STATE; /* CV-MAIN-15 */
-    if (len > VW_CROSVM_MAX_MAIN_REQUEST)
-        return VW_E_TOO_LONG; /* CV-MAIN-2 */
+    if (strict && len > VW_CROSVM_MAX_MAIN_REQUEST)
+        return VW_E_TOO_LONG; /* CV-MAIN-2, strict */
     vw_status st = decode(m, VW_CROSVM_MAIN_REQUEST, msg, len, &req);
     if (st == VW_OK)
-        st = vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, len);
-    if (st != VW_OK)
-        return st;
-    uint32_t c = vw_crosvm__case(req);
+        st = vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, strict ? len : 0);
+    uint32_t c = st == VW_OK || st == VW_E_BAD_VALUE ? vw_crosvm__case(req) : 0;
     const ProtobufCMessage *s = vw_crosvm__sub(req, c);
     uint32_t k = c == n->create ? vw_crosvm__case(s) : 0;
+    if (st == VW_E_BAD_VALUE && !strict && k == 3) {
+        /* CV-MAIN-7: crosvm_plugin checks only that offset and length are
+         * page multiples; the host answers the rest */
+        const ProtobufCMessage *mem = vw_crosvm__sub(s, 3);
+        if (!((vw_crosvm__u64(mem, 1) | vw_crosvm__u64(mem, 3)) & 0xfff))
+            st = VW_OK;
+    } else if (st == VW_E_BAD_VALUE && !strict && c == n->reserve_range) {
+        st = VW_OK; /* CV-MAIN-9: the client sends a wrapping range; the host refuses it */
+    }
+    if (st != VW_OK)
+        return st;
     if (nfds != (k == 3 ? 1u : 0u))
         return VW_E_BAD_FDS; /* CV-FD-1 */
-    if (c == n->start && vm->started)
-        return VW_E_STATE; /* CV-MAIN-18 */
-    if (c == n->new_connection && vm->started)
-        return VW_E_STATE; /* CV-MAIN-20 */
+    if (strict && c == n->start && vm->started)
+        return VW_E_STATE; /* CV-MAIN-18, strict */
+    if (strict && c == n->new_connection && vm->started)
+        return VW_E_STATE; /* CV-MAIN-20, strict */
     m->pending = c;
     m->pending_ctor = k;
     m->undo = UNDO_NONE;
@@ -397,6 +524,8 @@ static vw_status plugin_send(struct vw_crosvm_main *m, const uint8_t *msg, size_
     } else if (c == n->pause_vcpus) {
         m->undo_range.start = vw_crosvm__u64(s, 1); /* mask */
         m->undo_range.length = vw_crosvm__u64(s, 2); /* user */
+    } else if (n->set_call_hint && c == n->set_call_hint) {
+        hint_from(&m->undo_hint, s);
     }
     if (ev) {
         ev->msg = req;
@@ -424,6 +553,8 @@ static void plugin_apply(struct vw_crosvm_main *m, unsigned nfds)
             vm->ranges[vm->n_ranges++] = m->undo_range;
     } else if (c == n->start) {
         vm->started = 1;
+    } else if (n->set_call_hint && c == n->set_call_hint) {
+        vm->hint = m->undo_hint;
     } else if (c == n->get_vcpus) {
         vm->n_vcpus = vm->rev == VW_CROSVM_SEED ? nfds : nfds / 2;
     } else if (c == n->pause_vcpus && vm->started) {
@@ -448,11 +579,14 @@ static vw_status plugin_check(const struct vw_crosvm_main *m)
         return obj_find(vm, m->undo_obj.id) ? VW_E_CONFLICT : VW_OK; /* CV-MAIN-5 */
     if (c == n->destroy)
         return obj_find(vm, m->undo_obj.id) ? VW_OK : VW_E_NOT_FOUND; /* CV-MAIN-8 */
+    if (c == n->start && vm->started)
+        return VW_E_CONFLICT; /* CV-MAIN-18: a second Start cannot succeed */
     if (c == n->reserve_range) {
         const struct vw_crosvm_range *r = &m->undo_range;
         if (r->length == 0) /* CV-MAIN-10 */
             return range_at(vm, r->space, r->start) ? VW_OK : VW_E_NOT_FOUND;
-        if (range_conflicts(vm, r->space, r->start, r->length))
+        if (r->start > UINT64_MAX - r->length ||
+            range_conflicts(vm, r->space, r->start, r->length, m->cfg.strict))
             return VW_E_CONFLICT; /* CV-MAIN-11 */
     }
     return VW_OK;
@@ -476,12 +610,19 @@ static vw_status plugin_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t
     if (!answer_matches(m->pending, resp))
         return VW_E_MISMATCH; /* CV-MAIN-15 */
     int32_t e = (int32_t)vw_crosvm__u64(resp, 1);
-    if (nfds > VW_CROSVM_MAX_FDS)
-        return VW_E_BAD_FDS; /* CV-FD-3 */
+    unsigned dropped = 0;
+    if (nfds > VW_CROSVM_MAX_FDS) {
+        if (m->cfg.strict)
+            return VW_E_BAD_FDS; /* CV-FD-3, strict */
+        /* CV-FD-3: the client's control buffer holds 32 fds and it does not
+         * check MSG_CTRUNC; the kernel closes the others. */
+        dropped = nfds - VW_CROSVM_MAX_FDS;
+        nfds = VW_CROSVM_MAX_FDS;
+    }
     if (e == 0 && m->pending == n->get_vcpus) {
         unsigned per = vm->rev == VW_CROSVM_SEED ? 1 : 2;
         if (nfds == 0 || nfds % per || (vm->n_vcpus && nfds != per * vm->n_vcpus) ||
-            nfds / per > VW_CROSVM_MAX_VCPUS)
+            nfds / per > (vm->rev == VW_CROSVM_SEED ? VW_CROSVM_MAX_VCPUS : VW_CROSVM_MAX_VCPUS_FINAL))
             return VW_E_BAD_FDS; /* CV-FD-2 */
     } else if (nfds != (e ? 0 : answer_fds(vm, m->pending, m->pending_ctor))) {
         return VW_E_BAD_FDS; /* CV-FD-2 */
@@ -496,6 +637,7 @@ static vw_status plugin_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t
     ev->request = m->pending;
     ev->err = vw_crosvm__errno_abs(e);
     ev->fds_in = nfds;
+    ev->fds_dropped = dropped;
     m->state = M_IDLE;
     return VW_OK;
 }
@@ -533,13 +675,16 @@ vw_status vw_crosvm_main_send(struct vw_crosvm_main *m, const uint8_t *msg, size
 
 vw_status vw_crosvm_main_fail(struct vw_crosvm_main *m, int32_t err)
 {
-    if (!m || err <= 0 || m->cfg.role != VW_CROSVM_HOST)
+    if (!m || err == 0 || err == INT32_MIN || m->cfg.role != VW_CROSVM_HOST)
         return VW_E_INVALID_ARG;
     if (m->state != M_QUEUED && m->state != M_AWAIT_APP)
         return VW_E_STATE;
     undo(m);
-    m->out_len = vw_crosvm__answer(m->out, m->cfg.vm->rev, err,
-                                   m->pending ? vw_crosvm__main_answer(m->pending) : 0);
+    /* CV-REV-2: a KVM or syscall failure (positive) goes out positive in both
+     * revisions (seed: errno_result()); crosvm's own refusals (negative) keep
+     * their sign in seed and are positive in final. */
+    int32_t wire = err > 0 || m->cfg.vm->rev == VW_CROSVM_SEED ? err : -err;
+    m->out_len = vw_crosvm__answer_wire(m->out, wire, m->pending ? vw_crosvm__main_answer(m->pending) : 0);
     m->state = M_QUEUED;
     return VW_OK;
 }

@@ -98,19 +98,18 @@ static vw_status main_request(enum vw_crosvm_revision rev, const ProtobufCMessag
     } else if (n->set_state && c == n->set_state) {
         return state_blob(rev, 0, s); /* CV-MAIN-13 */
     } else if (n->set_call_hint && c == n->set_call_hint) {
-        if ((st = space_ok(s, 1)) != VW_OK)
-            return st;
-        if (vw_crosvm__count(s, 4) > 1)
-            return VW_E_CAPACITY; /* CV-MAIN-14 */
+        return space_ok(s, 1); /* CV-MAIN-14: any number of hints */
     }
     return VW_OK;
 }
 
-/* CV-REV-2: the seed revision sends 0 or a negative errno, the final one 0 or positive. */
+/* CV-REV-2: the final revision sends 0 or a positive errno. Seed crosvm
+ * sends its own refusals negative and syscall failures positive, so either
+ * sign is valid there. */
 static vw_status errno_sign(enum vw_crosvm_revision rev, const ProtobufCMessage *m)
 {
     int32_t e = (int32_t)vw_crosvm__u64(m, 1);
-    if (rev == VW_CROSVM_SEED ? e > 0 : e < 0)
+    if (rev == VW_CROSVM_FINAL && e < 0)
         return VW_E_BAD_VALUE;
     return VW_OK;
 }
@@ -177,9 +176,14 @@ static vw_status vcpu_response(enum vw_crosvm_revision rev, const ProtobufCMessa
     if ((st = space_ok(io, 1)) != VW_OK)
         return st;
     size_t len = vw_crosvm__bytes(io, n->io_data).len;
-    size_t max = vw_crosvm__u64(io, 1) == 1 ? 8 : 256;
+    /* CV-VCPU-8: MMIO up to 8 bytes. Ports: final crosvm reads into 256
+     * bytes and copies at most 8 written bytes; seed passes KVM's
+     * count * size bytes on, capped only by the message size. */
+    size_t max = vw_crosvm__u64(io, 1) == 1 ? 8
+                 : rev == VW_CROSVM_SEED ? VW_CROSVM_MAX_MESSAGE
+                 : vw_crosvm__u64(io, 3) ? 8 : 256;
     if (len == 0 || len > max)
-        return VW_E_BAD_LENGTH; /* CV-VCPU-8 */
+        return VW_E_BAD_LENGTH;
     uint64_t addr = vw_crosvm__u64(io, 2);
     if (addr > UINT64_MAX - (len - 1))
         return VW_E_BAD_VALUE;

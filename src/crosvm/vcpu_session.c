@@ -29,11 +29,24 @@ static void queue(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev, const u
     v->out_len = n + len;
 }
 
-static void queue_eproto(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev, uint32_t field)
+/* crosvm answers EPROTO with an empty VcpuResponse: errno and no member
+ * (vcpu.rs handle_request, CV-VCPU-9, CV-VCPU-10). */
+static void queue_eproto(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev)
 {
     uint8_t msg[16];
-    size_t len = vw_crosvm__answer(msg, rev, VW_CROSVM_EPROTO, field);
+    size_t len = vw_crosvm__answer(msg, rev, VW_CROSVM_EPROTO, 0);
     queue(v, rev, msg, len);
+}
+
+/* CV-VCPU-12: whether the data of a Resume ends the current stop. crosvm
+ * ignores it except after a read, where it copies min(len) bytes (fewer
+ * panic its vCPU thread), and after a hyper-V call, which takes exactly 8.
+ * Strict: exactly the bytes the stop waits for. */
+static int resume_data_ok(const struct vw_crosvm_vcpu *v, size_t len)
+{
+    if (v->cfg.strict || v->read_exact)
+        return len == v->read_len;
+    return len >= v->read_len;
 }
 
 static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
@@ -53,7 +66,7 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
     case VW_CROSVM_VS_INIT:
         if (c != n->v_wait) {
             if (host)
-                queue_eproto(v, rev, vw_crosvm__vcpu_answer(rev, c)); /* CV-VCPU-9 */
+                queue_eproto(v, rev); /* CV-VCPU-9 */
             return VW_E_STATE;
         }
         v->pending = c;
@@ -64,6 +77,8 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
             v->state = VW_CROSVM_VS_STOPPED;
             v->inited = 1;
             v->read_len = 0;
+            v->read_exact = 0;
+            v->stop_exit = 1;
             v->pending = 0;
             ev->exit = 1;
         }
@@ -71,13 +86,17 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
     case VW_CROSVM_VS_STOPPED:
         if (c == n->v_wait) {
             if (host)
-                queue_eproto(v, rev, 2); /* CV-VCPU-10: no stop reason pending */
+                queue_eproto(v, rev); /* CV-VCPU-10: no stop reason pending */
             return VW_E_STATE;
         }
         if (c == n->v_resume) {
-            if (vw_crosvm__bytes(s, 1).len != v->read_len)
+            if (!resume_data_ok(v, vw_crosvm__bytes(s, 1).len)) {
+                if (host && !v->cfg.strict)
+                    v->failed = 1; /* crosvm's vCPU thread panics (copy_from_slice) */
                 return VW_E_BAD_LENGTH; /* CV-VCPU-12 */
+            }
             v->read_len = 0;
+            v->read_exact = 0;
             if (rev == VW_CROSVM_SEED) {
                 v->pending = c;
                 v->state = VW_CROSVM_VS_RESUMING; /* CV-VCPU-15: answered */
@@ -88,6 +107,15 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
         }
         if (!vw_crosvm__vcpu_answer(rev, c))
             return VW_E_STATE;
+        if (host && n->v_enable_capability && c == n->v_enable_capability) {
+            uint64_t cap = vw_crosvm__u64(s, 1);
+            if (cap != 123 && cap != 148) { /* CV-VCPU-19: only the SynIC capabilities */
+                uint8_t ans[16];
+                queue(v, rev, ans, vw_crosvm__answer(ans, rev, VW_CROSVM_EINVAL, vw_crosvm__vcpu_answer(rev, c)));
+                ev->err = VW_CROSVM_EINVAL;
+                return VW_OK;
+            }
+        }
         v->pending = c;
         v->pending_set = c == n->v_get_state ? (int32_t)vw_crosvm__u64(s, 1) : -1;
         v->pending_count = c == n->v_get_msrs ? vw_crosvm__count(s, 1) : 0;
@@ -99,10 +127,51 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
             v->state = VW_CROSVM_VS_WAITING;
             return VW_OK;
         }
+        if (host && rev == VW_CROSVM_SEED)
+            queue_eproto(v, rev); /* CV-VCPU-11: seed answers it EPROTO at the next exit */
         return VW_E_STATE; /* CV-VCPU-11, CV-VCPU-13 */
     default:
         return VW_E_STATE; /* CV-VCPU-15: one request at a time; nothing after Shutdown */
     }
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/* CV-MAIN-24 (final): the register blobs of a trapped access follow the
+ * call hint as crosvm's process() fills them: none for an async write or
+ * an access the hint does not match; on a match regs always, and sregs and
+ * debugregs as the first RegHint whose compared registers are equal says. */
+static vw_status hint_check(const struct vw_crosvm_vm *vm, const ProtobufCMessage *io, int space,
+                            uint64_t addr, int is_write, int no_resume)
+{
+    ProtobufCBinaryData regs = vw_crosvm__bytes(io, 6);
+    size_t sregs = vw_crosvm__bytes(io, 7).len, dregs = vw_crosvm__bytes(io, 8).len;
+    const struct vw_crosvm_hint *h = &vm->hint;
+    if (no_resume || !h->set || h->space != space || h->address != addr || (h->on_write != 0) != (is_write != 0))
+        return regs.len || sregs || dregs ? VW_E_MISMATCH : VW_OK;
+    if (regs.len < 32)
+        return VW_E_MISMATCH;
+    int want_s = 0, want_d = 0, found = 0;
+    for (size_t i = 0; i < h->n_details && !found; i++) {
+        const struct vw_crosvm_hint_detail *d = &h->details[i];
+        found = 1;
+        for (unsigned r = 0; r < 4; r++)
+            if ((d->match >> r & 1) && d->reg[r] != le64(regs.data + 8 * r))
+                found = 0;
+        if (found) {
+            want_s = d->send_sregs;
+            want_d = d->send_debugregs;
+        }
+    }
+    if (!found && h->cut)
+        return VW_OK; /* the deciding detail is past what the engine keeps */
+    return (sregs != 0) == (want_s != 0) && (dregs != 0) == (want_d != 0) ? VW_OK : VW_E_MISMATCH;
 }
 
 /* A Wait answer (requested or pushed): check its exit against the state. */
@@ -124,13 +193,21 @@ static vw_status on_wait(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
         int no_resume = n->io_no_resume ? (int)vw_crosvm__u64(x, n->io_no_resume) : 0;
         size_t len = vw_crosvm__bytes(x, n->io_data).len;
         if (vm) {
-            const struct vw_crosvm_range *r = vw_crosvm_vm_find_range(vm, space, addr, len);
+            /* crosvm reports an access whose first byte lies in a range
+             * (vcpu.rs process); strict: the whole access. */
+            const struct vw_crosvm_range *r =
+                vw_crosvm_vm_find_range(vm, space, addr, v->cfg.strict ? len : 1);
             if (!r)
                 return VW_E_NOT_FOUND; /* CV-VCPU-8 */
             if (rev == VW_CROSVM_FINAL && no_resume != (r->async_write && is_write))
                 return VW_E_BAD_VALUE; /* CV-VCPU-14 */
             if (r->async_write && !is_write)
                 return VW_E_BAD_VALUE; /* CV-VCPU-14: async ranges do not trap reads */
+            if (rev == VW_CROSVM_FINAL) {
+                vw_status hs = hint_check(vm, x, space, addr, is_write, no_resume);
+                if (hs != VW_OK)
+                    return hs; /* CV-MAIN-24 */
+            }
         }
         if (no_resume) {
             if (!pushed)
@@ -148,11 +225,11 @@ static vw_status on_wait(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
                 return VW_E_MISMATCH;
             vm->pause_pending &= ~(1u << i);
         }
-    } else if (e == 4) {
-        read_len = 8; /* the hypercall result */
     }
     v->inited = 1;
-    v->read_len = read_len;
+    v->stop_exit = e;
+    v->read_len = e == 4 ? 8 : read_len; /* a hyper-V call: the 8-byte result */
+    v->read_exact = e == 4;
     v->state = VW_CROSVM_VS_STOPPED;
     return VW_OK;
 }
@@ -190,8 +267,12 @@ static vw_status on_answer(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev
         if (!err && v->pending == n->v_get_state &&
             vw_crosvm__bytes(s, 1).len != vw_crosvm_state_size(rev, 1, v->pending_set))
             return VW_E_BAD_LENGTH; /* CV-VCPU-4 */
-        if (!err && v->pending == n->v_get_msrs && vw_crosvm__count(s, 1) != v->pending_count)
-            return VW_E_BAD_LENGTH; /* CV-VCPU-4 */
+        /* CV-VCPU-4: final crosvm passes on the count KVM_GET_MSRS returns,
+         * which may be smaller; seed copies every entry. */
+        size_t got = vw_crosvm__count(s, 1);
+        if (!err && v->pending == n->v_get_msrs &&
+            (rev == VW_CROSVM_SEED || v->cfg.strict ? got != v->pending_count : got > v->pending_count))
+            return VW_E_BAD_LENGTH;
         v->pending = 0;
         v->state = VW_CROSVM_VS_STOPPED;
         return VW_OK;
@@ -199,6 +280,21 @@ static vw_status on_answer(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev
     default:
         return VW_E_STATE; /* CV-VCPU-15: no answer without a request */
     }
+}
+
+/* Host: a fault while stopped that crosvm only logs (vcpu.rs process,
+ * hyperv_call, hyperv_synic: `error!` and go on): the vCPU resumes, a read
+ * gets zeros, and the channel stays usable. During Init or a pause the vCPU
+ * thread ends instead (the caller makes the fault sticky). Strict: never. */
+static int logged_resume(struct vw_crosvm_vcpu *v, int host_req)
+{
+    if (!host_req || v->cfg.strict || v->state != VW_CROSVM_VS_STOPPED ||
+        (v->stop_exit != 2 && v->stop_exit != 4 && v->stop_exit != 5))
+        return 0;
+    v->state = VW_CROSVM_VS_RUNNING;
+    v->read_len = 0;
+    v->read_exact = 0;
+    return 1;
 }
 
 static vw_status step(struct vw_crosvm_vcpu *v, int from_peer, const uint8_t *in, size_t len,
@@ -216,19 +312,56 @@ static vw_status step(struct vw_crosvm_vcpu *v, int from_peer, const uint8_t *in
         v->err_off = VW_CROSVM_MAX_MESSAGE;
         return VW_E_TOO_LONG; /* CV-VCPU-2 */
     }
+    const uint8_t *view;
+    size_t view_len;
     vw_arena_reset(v->cfg.arena);
-    vw_status st = vw_crosvm_decode(rev, kind, in, len, v->cfg.arena, &msg, &off);
+    /* CV-PB-18: decode what crosvm's rust-protobuf decodes */
+    vw_status st = vw_crosvm__rust_view(rev, kind, in, len, v->cfg.arena, &view, &view_len, &off);
+    if (st == VW_OK)
+        st = vw_crosvm_decode(rev, kind, view, view_len, v->cfg.arena, &msg, &off);
+    int host_req = is_request && v->cfg.role == VW_CROSVM_HOST;
+    if (st == VW_OK && host_req && rev == VW_CROSVM_SEED && vw_crosvm__unnamed_enum(msg)) {
+        st = VW_E_BAD_ENUM; /* CV-VCPU-2: rust-protobuf 1.4.3 cannot decode it */
+        off = 0;
+    }
     if (st != VW_OK) {
         v->err_off = off;
-        if (st != VW_E_NOMEM)
+        if (st != VW_E_NOMEM && !logged_resume(v, host_req))
             v->failed = 1; /* CV-VCPU-2: the channel is unusable */
         return st;
     }
+    if (is_request && v->cfg.role == VW_CROSVM_HOST && v->state == VW_CROSVM_VS_INIT &&
+        vw_crosvm__case(msg) != vw_crosvm__nums(rev)->v_wait) {
+        /* CV-VCPU-9: crosvm checks the pending Init before anything else. */
+        ev->msg = msg;
+        ev->is_request = 1;
+        ev->field = vw_crosvm__case(msg);
+        queue_eproto(v, rev);
+        ev->state = v->state;
+        return VW_E_STATE;
+    }
     st = vw_crosvm_validate(rev, kind, msg, len);
     if (st != VW_OK) {
-        if (is_request && v->cfg.role == VW_CROSVM_HOST && vw_crosvm__case(msg) == 0) {
+        uint32_t c = vw_crosvm__case(msg);
+        const struct vw_crosvm__nums *n = vw_crosvm__nums(rev);
+        if (host_req && c == 0) {
             uint8_t ans[16];
             queue(v, rev, ans, vw_crosvm__answer(ans, rev, VW_CROSVM_ENOTTY, 0)); /* CV-VCPU-3 */
+        } else if (host_req && v->state == VW_CROSVM_VS_STOPPED && (c == n->v_get_state || c == n->v_set_state)) {
+            /* CV-VCPU-4: crosvm answers a blob of the wrong size or an
+             * unnamed set with EINVAL, the member set. */
+            uint8_t ans[16];
+            queue(v, rev, ans, vw_crosvm__answer(ans, rev, VW_CROSVM_EINVAL, vw_crosvm__vcpu_answer(rev, c)));
+            ev->msg = msg;
+            ev->is_request = 1;
+            ev->field = c;
+            ev->err = VW_CROSVM_EINVAL;
+            ev->state = v->state;
+            return VW_OK;
+        } else if (host_req && c == n->v_resume && v->state == VW_CROSVM_VS_STOPPED) {
+            /* CV-VCPU-5: a register blob crosvm cannot set fails the Resume
+             * after an I/O or hyper-V stop; crosvm logs it and resumes. */
+            logged_resume(v, 1);
         }
         return st;
     }

@@ -205,6 +205,53 @@ int vw_crosvm__enum_named(const ProtobufCMessage *m, uint32_t num, int32_t value
     return protobuf_c_enum_descriptor_get_value(f->descriptor, value) != NULL;
 }
 
+/* Whether an enum field anywhere in @p m holds a value its enum does not
+ * name (what rust-protobuf 1.4.3 cannot decode). Depth is bounded by the
+ * decoder's nesting limit. */
+int vw_crosvm__unnamed_enum(const ProtobufCMessage *m)
+{
+    if (!m)
+        return 0;
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->type != PROTOBUF_C_TYPE_ENUM && f->type != PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            size_t cnt;
+            memcpy(&cnt, (const char *)m + f->quantifier_offset, sizeof cnt);
+            for (size_t k = 0; k < cnt; k++) {
+                if (f->type == PROTOBUF_C_TYPE_ENUM) {
+                    const int32_t *arr;
+                    memcpy(&arr, (const char *)m + f->offset, sizeof arr);
+                    if (arr && !protobuf_c_enum_descriptor_get_value(f->descriptor, arr[k]))
+                        return 1;
+                } else {
+                    ProtobufCMessage *const *arr;
+                    memcpy(&arr, (const char *)m + f->offset, sizeof arr);
+                    if (arr && vw_crosvm__unnamed_enum(arr[k]))
+                        return 1;
+                }
+            }
+            continue;
+        }
+        if (!field(m, f->id))
+            continue; /* a oneof member that is not set */
+        if (f->type == PROTOBUF_C_TYPE_ENUM) {
+            int32_t v;
+            memcpy(&v, (const char *)m + f->offset, sizeof v);
+            if (!protobuf_c_enum_descriptor_get_value(f->descriptor, v))
+                return 1;
+        } else {
+            const ProtobufCMessage *sub;
+            memcpy(&sub, (const char *)m + f->offset, sizeof sub);
+            if (vw_crosvm__unnamed_enum(sub))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 /* ---- per-revision numbers ------------------------------------------------ */
 
 static const struct vw_crosvm__nums nums_seed = {
@@ -269,9 +316,13 @@ uint32_t vw_crosvm__zigzag32(int32_t v)
 
 size_t vw_crosvm__answer(uint8_t *out, enum vw_crosvm_revision rev, int32_t err, uint32_t field_num)
 {
+    return vw_crosvm__answer_wire(out, rev == VW_CROSVM_SEED ? -err : err, field_num);
+}
+
+size_t vw_crosvm__answer_wire(uint8_t *out, int32_t wire, uint32_t field_num)
+{
     size_t n = 0;
-    if (err) {
-        int32_t wire = rev == VW_CROSVM_SEED ? -err : err;
+    if (wire) {
         out[n++] = 0x08;
         n += vw_crosvm__put_varint(out + n, vw_crosvm__zigzag32(wire));
     }
@@ -280,4 +331,182 @@ size_t vw_crosvm__answer(uint8_t *out, enum vw_crosvm_revision rev, int32_t err,
         out[n++] = 0;
     }
     return n;
+}
+
+/* ---- rust-protobuf's view of a message ------------------------------------ */
+
+/* crosvm decodes with rust-protobuf, which differs from Google's decoding in
+ * ways that change answers (spec/crosvm.md CV-PB-18): a oneof member
+ * replaces whatever the oneof held before, even the same member (Google
+ * merges a repeated sub-message), and 1.4.3 (seed) refuses a known field
+ * with another wire type (Google skips it). The view is the message with
+ * every oneof occurrence but the last of its message removed, at every
+ * depth; Google's decoding of the view is rust-protobuf's decoding of the
+ * message. Input that is not well formed is left to Google's decoder. */
+
+enum { RP_OK = 0, RP_MALFORMED = 1, RP_WIRE = 2 };
+
+static size_t rp_varint(const uint8_t *p, size_t len, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (size_t i = 0; i < len && i < 10; i++) {
+        x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+        if (!(p[i] & 0x80)) {
+            *v = x;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* One field occurrence at p: its number, wire type, total size and (wire
+ * type 2) where its payload starts. 0 when it is not well formed. */
+static size_t rp_field(const uint8_t *p, size_t len, uint32_t *num, unsigned *wt, size_t *payload)
+{
+    uint64_t tag, v;
+    size_t n = rp_varint(p, len, &tag);
+    if (!n || n > 5 || (tag >> 3) == 0 || (tag >> 3) > 0x1fffffff)
+        return 0;
+    *num = (uint32_t)(tag >> 3);
+    *wt = (unsigned)(tag & 7);
+    *payload = n;
+    switch (*wt) {
+    case 0: {
+        size_t k = rp_varint(p + n, len - n, &v);
+        return k ? n + k : 0;
+    }
+    case 1: return len - n >= 8 ? n + 8 : 0;
+    case 5: return len - n >= 4 ? n + 4 : 0;
+    case 2: {
+        size_t k = rp_varint(p + n, len - n, &v);
+        if (!k || k > 5 || v > len - n - k)
+            return 0;
+        *payload = n + k;
+        return n + k + (size_t)v;
+    }
+    default: return 0; /* groups and wire types 6, 7: left to Google */
+    }
+}
+
+static unsigned rp_wire_type(const ProtobufCFieldDescriptor *f)
+{
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE: return 1;
+    case PROTOBUF_C_TYPE_FIXED32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_FLOAT: return 5;
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_BYTES:
+    case PROTOBUF_C_TYPE_MESSAGE: return 2;
+    default: return 0;
+    }
+}
+
+/* Scan: whether the view differs from the message (*need), a wire type
+ * rust-protobuf 1.4.3 refuses (RP_WIRE, *off), or RP_MALFORMED. */
+static int rp_scan(const ProtobufCMessageDescriptor *d, int seed, const uint8_t *p, size_t len, size_t base,
+                   unsigned depth, int *need, size_t *off)
+{
+    size_t pos = 0, oneofs = 0;
+    if (depth > 100)
+        return RP_MALFORMED;
+    while (pos < len) {
+        uint32_t num;
+        unsigned wt;
+        size_t pl, n = rp_field(p + pos, len - pos, &num, &wt, &pl);
+        if (!n)
+            return RP_MALFORMED;
+        const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(d, num);
+        if (f) {
+            unsigned want = rp_wire_type(f);
+            int packed = f->label == PROTOBUF_C_LABEL_REPEATED && want != 2 && wt == 2;
+            if (seed && wt != want && !packed) {
+                *off = base + pos;
+                return RP_WIRE;
+            }
+            if (wt == want && (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) && ++oneofs > 1)
+                *need = 1;
+            if (wt == 2 && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+                int r = rp_scan(f->descriptor, seed, p + pos + pl, n - pl, base + pos + pl, depth + 1, need, off);
+                if (r != RP_OK)
+                    return r;
+            }
+        }
+        pos += n;
+    }
+    return RP_OK;
+}
+
+/* Write the view of a well-formed message (out NULL: only its size). */
+static size_t rp_write(const ProtobufCMessageDescriptor *d, const uint8_t *p, size_t len, uint8_t *out)
+{
+    size_t pos = 0, w = 0, last = (size_t)-1;
+    /* where the last oneof occurrence starts */
+    while (pos < len) {
+        uint32_t num;
+        unsigned wt;
+        size_t pl, n = rp_field(p + pos, len - pos, &num, &wt, &pl);
+        const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(d, num);
+        if (f && (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) && wt == rp_wire_type(f))
+            last = pos;
+        pos += n;
+    }
+    for (pos = 0; pos < len;) {
+        uint32_t num;
+        unsigned wt;
+        size_t pl, n = rp_field(p + pos, len - pos, &num, &wt, &pl);
+        const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(d, num);
+        int member = f && (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) && wt == rp_wire_type(f);
+        if (member && pos != last) {
+            pos += n; /* replaced by a later member */
+            continue;
+        }
+        if (f && wt == 2 && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            uint64_t tag;
+            size_t tn = rp_varint(p + pos, n, &tag);
+            size_t body = rp_write(f->descriptor, p + pos + pl, n - pl, NULL);
+            uint8_t lenbuf[10];
+            size_t ln = vw_crosvm__put_varint(lenbuf, body);
+            if (out) {
+                memcpy(out + w, p + pos, tn);
+                memcpy(out + w + tn, lenbuf, ln);
+                rp_write(f->descriptor, p + pos + pl, n - pl, out + w + tn + ln);
+            }
+            w += tn + ln + body;
+        } else {
+            if (out)
+                memcpy(out + w, p + pos, n);
+            w += n;
+        }
+        pos += n;
+    }
+    return w;
+}
+
+vw_status vw_crosvm__rust_view(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind, const uint8_t *in,
+                               size_t len, struct vw_arena *arena, const uint8_t **view, size_t *view_len,
+                               size_t *off)
+{
+    const ProtobufCMessageDescriptor *d = vw_crosvm_descriptor(rev, kind);
+    int need = 0;
+    *view = in;
+    *view_len = len;
+    *off = 0;
+    if (!d || !len)
+        return VW_OK;
+    int r = rp_scan(d, rev == VW_CROSVM_SEED, in, len, 0, 1, &need, off);
+    if (r == RP_WIRE)
+        return VW_E_BAD_WIRE_TYPE;
+    if (r != RP_OK || !need)
+        return VW_OK; /* as it is; Google's decoder reports any fault */
+    size_t n = rp_write(d, in, len, NULL);
+    uint8_t *buf = vw_arena_alloc(arena, n ? n : 1);
+    if (!buf)
+        return VW_E_NOMEM;
+    rp_write(d, in, len, buf);
+    *view = buf;
+    *view_len = n;
+    return VW_OK;
 }

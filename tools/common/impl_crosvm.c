@@ -54,6 +54,8 @@ struct sess {
     struct vw_crosvm_vcpu vcpu;
     struct vw_arena arena;
     void *mem;
+    struct vw_crosvm_splitter split; /* for "framed" vCPU inputs */
+    uint8_t *split_buf;
 };
 
 static int json_u64(const json_t *v, uint64_t *out)
@@ -67,7 +69,7 @@ static int json_u64(const json_t *v, uint64_t *out)
     return -1;
 }
 
-/* Parameters: role ("host" | "plugin"), vcpus (host: count), tap (bool),
+/* Parameters: role ("host" | "plugin"), strict (bool), vcpus (host: count), tap (bool),
  * ranges ([{space, start, length, async}]), started (bool), pauses
  * ({"<vcpu>": user}). The last four preset the VM state for vCPU sessions. */
 static const char *sess_init(struct sess *s, enum vw_crosvm_revision rev, const json_t *req)
@@ -112,15 +114,23 @@ static const char *sess_init(struct sess *s, enum vw_crosvm_revision rev, const 
     if (!s->mem)
         return "out of memory";
     vw_arena_init(&s->arena, s->mem, 1 << 20);
-    struct vw_crosvm_main_config mc = { role, &s->vm, &s->arena };
-    struct vw_crosvm_vcpu_config vc = { rev, role, &s->vm, 0, &s->arena };
+    int strict = json_is_true(json_object_get(req, "strict"));
+    struct vw_crosvm_main_config mc = { role, &s->vm, &s->arena, strict };
+    struct vw_crosvm_vcpu_config vc = { rev, role, &s->vm, 0, &s->arena, strict };
     if (vw_crosvm_main_init(&s->main, &mc) != VW_OK || vw_crosvm_vcpu_init(&s->vcpu, &vc) != VW_OK)
         return "engine init failed";
+    s->split_buf = malloc(VW_CROSVM_MAX_MESSAGE);
+    if (!s->split_buf || vw_crosvm_splitter_init(&s->split, s->split_buf, VW_CROSVM_MAX_MESSAGE) != VW_OK ||
+        vw_crosvm_splitter_set_strict(&s->split, strict) != VW_OK)
+        return "out of memory";
     return NULL;
 }
 
-/* One step: {"input"|"send": hex, "fds": n, "channel": "main"|"vcpu"}.
- * Output: {"reply": hex the engine queued, "fds": fds to attach, "errno": errno}. */
+/* One step: {"input"|"send": hex, "fds": n, "channel": "main"|"vcpu",
+ * "framed": true (a vCPU input read from the final answer pipe: split first)}.
+ * Output: {"reply": hex the engine queued, "fds": fds to attach, "errno": errno},
+ * plus "dropped": n (fds of the input the receiver does not take) when non-zero
+ * and "end": "connection" | "run" when the step ends that. */
 static json_t *sess_step(struct sess *s, int vcpu_default, const json_t *st)
 {
     const char *ch = json_string_value(json_object_get(st, "channel"));
@@ -131,11 +141,28 @@ static json_t *sess_step(struct sess *s, int vcpu_default, const json_t *st)
     uint8_t *buf, out[64];
     size_t len, used, w = 0;
     vw_status rc;
-    unsigned fds_out = 0;
+    unsigned fds_out = 0, dropped = 0;
+    enum vw_crosvm_end end = VW_CROSVM_END_NONE;
     int32_t err = 0;
     if (vwt_json_hex(in ? in : snd, &buf, &len))
         return vwt_skipped("a session step needs \"input\" or \"send\" hex");
-    if (vcpu) {
+    if (vcpu && in && json_is_true(json_object_get(st, "framed"))) {
+        /* bytes read from the final answer pipe: split into frames, feed each */
+        struct vw_crosvm_vcpu_event ev;
+        memset(&ev, 0, sizeof ev);
+        size_t pos = 0;
+        rc = VW_OK;
+        while (rc == VW_OK && pos < len) {
+            const uint8_t *frame;
+            size_t flen, c;
+            rc = vw_crosvm_splitter_feed(&s->split, buf + pos, len - pos, &frame, &flen, &c);
+            pos += c;
+            if (rc == VW_OK && frame)
+                rc = vw_crosvm_vcpu_feed(&s->vcpu, frame, flen, &ev, &used);
+        }
+        err = ev.err;
+        vw_crosvm_vcpu_output(&s->vcpu, out, sizeof out, &w);
+    } else if (vcpu) {
         struct vw_crosvm_vcpu_event ev;
         rc = in ? vw_crosvm_vcpu_feed(&s->vcpu, buf, len, &ev, &used) : vw_crosvm_vcpu_send(&s->vcpu, buf, len, &ev);
         err = ev.err;
@@ -145,16 +172,22 @@ static json_t *sess_step(struct sess *s, int vcpu_default, const json_t *st)
         rc = in ? vw_crosvm_main_feed(&s->main, buf, len, nfds, &ev, &used)
                 : vw_crosvm_main_send(&s->main, buf, len, nfds, &ev);
         fds_out = ev.fds_out;
+        dropped = ev.fds_dropped;
+        end = ev.end;
         err = ev.err;
         vw_crosvm_main_output(&s->main, out, sizeof out, &w);
     }
     free(buf);
     json_t *o = NULL;
-    if (rc == VW_OK || w) {
+    if (rc == VW_OK || w || dropped || end != VW_CROSVM_END_NONE) {
         o = json_object();
         json_object_set_new(o, "reply", vwt_hex_json(out, w));
         json_object_set_new(o, "fds", json_integer(fds_out));
         json_object_set_new(o, "errno", json_integer(err));
+        if (dropped)
+            json_object_set_new(o, "dropped", json_integer(dropped));
+        if (end != VW_CROSVM_END_NONE)
+            json_object_set_new(o, "end", json_string(end == VW_CROSVM_END_RUN ? "run" : "connection"));
     }
     return rc == VW_OK ? vwt_valid(o) : vwt_invalid_output(rc, o);
 }
@@ -196,6 +229,7 @@ static json_t *do_session(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind,
 done:
     json_decref(results);
     free(s->mem);
+    free(s->split_buf);
     free(s);
     return out ? out : vwt_skipped("out of memory");
 }
