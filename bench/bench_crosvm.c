@@ -23,6 +23,7 @@
 
 #include "crosvm/final/plugin.pb-c.h"
 #include "crosvm/seed/plugin.pb-c.h"
+#include "floor_a.h"
 
 #ifdef VW_BENCH_NANOPB
 #include <pb_decode.h>
@@ -62,6 +63,9 @@ struct np_binding {
 #undef CV_D
 #undef CV_FN
 #undef NP_T
+
+#define CV_SEED_IO Vmwire__Crosvm__Seed__VcpuResponse__Wait__Io
+#define CV_FINAL_IO Vmwire__Crosvm__Final__VcpuResponse__Wait__Io
 
 #define WIRE_CAP 2048
 #define ARENA_CAP 16384
@@ -201,6 +205,32 @@ static int copy_bytes(void *arg, uint64_t n)
     return 0;
 }
 
+/* The hand-written floor of message A (floor_a.h), one function per revision
+ * so that the revision is a constant. */
+static int floor_decode_seed(void *arg, uint64_t n)
+{
+    struct cv_ctx *c = arg;
+    int bad = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        struct fl_a a;
+        bad |= !fl_decode_a(c->wire, c->len, &a, 0);
+        BENCH_USE(&a);
+    }
+    return bad;
+}
+
+static int floor_decode_final(void *arg, uint64_t n)
+{
+    struct cv_ctx *c = arg;
+    int bad = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        struct fl_a a;
+        bad |= !fl_decode_a(c->wire, c->len, &a, 1);
+        BENCH_USE(&a);
+    }
+    return bad;
+}
+
 #ifdef VW_BENCH_NANOPB
 static int np_decode(void *arg, uint64_t n)
 {
@@ -280,6 +310,30 @@ static const char *check_pbc_decode(struct cv_ctx *c, ProtobufCAllocator *alloc)
     return e;
 }
 
+/* The floor must find every value of the source struct of A. */
+static const char *check_floor(struct cv_ctx *c, int final)
+{
+    struct fl_a a;
+    uint32_t space;
+    uint64_t address;
+    int is_write;
+    ProtobufCBinaryData data;
+    if (final) {
+        const CV_FINAL_IO *io = &cv_msgs_final.a_io;
+        space = io->space, address = io->address, is_write = io->is_write, data = io->data;
+    } else {
+        const CV_SEED_IO *io = &cv_msgs_seed.a_io;
+        space = io->space, address = io->address, is_write = io->is_write, data = io->data;
+    }
+    if (!fl_decode_a(c->wire, c->len, &a, final))
+        return "floor decoder refused message A";
+    if (a.errno_ != 0 || a.message_case != 2 || a.exit_case != 2 || a.io.space != space ||
+        a.io.address != address || a.io.is_write != is_write || a.io.data.len != data.len ||
+        memcmp(a.io.data.data, data.data, data.len) != 0)
+        return "floor decoder: values differ from the source message";
+    return NULL;
+}
+
 #ifdef VW_BENCH_NANOPB
 static const char *check_np(struct cv_ctx *c)
 {
@@ -351,6 +405,9 @@ void bench_register_crosvm(void)
                       err ? err : check_pbc_decode(c, NULL));
             bench_add(grp, "protobuf-c+arena", BENCH_PEER, pbc_unpack_arena, c, bytes, 1,
                       err ? err : check_pbc_decode(c, &c->pbc_alloc));
+            if (k == 0)
+                bench_add(grp, "floor", BENCH_PEER, r == 0 ? floor_decode_seed : floor_decode_final, c,
+                          bytes, 1, err ? err : check_floor(c, r));
 #ifdef VW_BENCH_NANOPB
             bench_add(grp, "nanopb", BENCH_PEER, np_decode, c, bytes, 1, err ? err : check_np(c));
 #endif

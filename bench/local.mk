@@ -20,6 +20,7 @@ bench_vmwire_bench_SOURCES = \
 	bench/alloc_count.c \
 	bench/bench_crosvm.c \
 	bench/crosvm_rev.h \
+	bench/floor_a.h \
 	bench/bench_serial.c \
 	bench/bench_ic.c \
 	bench/bench_bridge.c

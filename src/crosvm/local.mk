@@ -21,7 +21,7 @@ CROSVM_PB_H = \
 EXTRA_DIST += $(CROSVM_PROTOS)
 BUILT_SOURCES += $(CROSVM_PB_C) $(CROSVM_PB_H)
 CLEANFILES += $(CROSVM_PB_C) $(CROSVM_PB_H)
-nodist_libvmwire_la_SOURCES += $(CROSVM_PB_C) $(CROSVM_PB_H)
+nodist_libvmwire_pbc_la_SOURCES += $(CROSVM_PB_C) $(CROSVM_PB_H)
 
 crosvmseedincdir = $(includedir)/vmwire/proto/crosvm/seed
 nodist_crosvmseedinc_HEADERS = proto/crosvm/seed/plugin.pb-c.h

@@ -149,6 +149,11 @@ struct dec {
     const uint8_t *base; /* start of the caller's buffer, for fault offsets */
     const uint8_t *lim;  /* its end: bytes below it may be read (never past) */
     size_t fault;
+    /* vw_pb_decode() only: the arena's used and needed at the start, and the
+     * caller's result pointers, for the out-of-line failure path. */
+    size_t used0, needed0;
+    ProtobufCMessage **out;
+    size_t *off;
 };
 
 static vw_status fail(struct dec *d, vw_status st, const uint8_t *at)
@@ -1107,7 +1112,7 @@ static size_t sat_add(size_t a, size_t b)
 static size_t bound_msg(const ProtobufCMessageDescriptor *desc, const uint8_t *p,
                         const uint8_t *end, unsigned depth)
 {
-    struct dec scratch = { NULL, p, end, 0 };
+    struct dec scratch = { NULL, p, end, 0, 0, 0, NULL, NULL };
     vw_status st;
     size_t total = 0;
     if (depth > VW_PB_MAX_DEPTH)
@@ -1166,51 +1171,58 @@ static size_t bound_msg(const ProtobufCMessageDescriptor *desc, const uint8_t *p
 
 /* ---- entry point ----------------------------------------------------------- */
 
-vw_status vw_pb_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
-                       struct vw_arena *arena, ProtobufCMessage **out, size_t *off)
+/* The failure paths of vw_pb_decode(), out of line so that the successful
+ * call stays short. */
+static VW_COLD vw_status decode_bad_arg(ProtobufCMessage **out, size_t *off)
 {
     if (out)
         *out = NULL;
-    if (!desc || !arena || !out || !off || (!buf && len) ||
-        desc->magic != PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC) {
-        if (off)
-            *off = 0;
-        return VW_E_INVALID_ARG;
-    }
-    static const uint8_t empty[1] = { 0 };
-    if (!buf)
-        buf = empty;
-    size_t used0 = arena->used, needed0 = arena->needed;
-    struct dec d = { arena, buf, buf + len, 0 };
-    vw_status st;
-    /* bump() relies on an arena that has not failed yet (needed == used) and
-     * is consistent (used <= cap); any other arena refuses every request. */
-    ProtobufCMessage *m = NULL;
-    if (VW_LIKELY(arena->needed == arena->used && arena->used <= arena->cap))
-        m = new_msg(&d, desc);
-    if (!m) {
-        d.fault = 0;
-        st = VW_E_NOMEM;
-    } else {
-        st = dec_msg(&d, m, buf, buf + len);
-    }
-    if (st == VW_OK) {
-        *out = m;
-        *off = len;
-        return VW_OK;
-    }
-    *off = d.fault;
+    if (off)
+        *off = 0;
+    return VW_E_INVALID_ARG;
+}
+
+static VW_COLD vw_status decode_failed(const struct dec *d, const ProtobufCMessageDescriptor *desc,
+                                       vw_status st)
+{
+    struct vw_arena *arena = d->arena;
+    *d->out = NULL;
+    *d->off = d->fault;
     if (st == VW_E_NOMEM) {
         /* Charge the rest of an upper bound so that vw_arena_needed() is
          * enough for a retry; the arena refuses every request from now on. */
-        size_t want = sat_add(align16(desc->sizeof_message), bound_msg(desc, buf, buf + len, 0));
-        size_t have = arena->needed - needed0;
+        size_t want = sat_add(align16(desc->sizeof_message), bound_msg(desc, d->base, d->lim, 0));
+        size_t have = arena->needed - d->needed0;
         if (want > have)
             (void)vw_arena_alloc(arena, want - have);
     } else {
         /* Give back what the failed decode took. */
-        arena->used = used0;
-        arena->needed = needed0;
+        arena->used = d->used0;
+        arena->needed = d->needed0;
     }
     return st;
+}
+
+vw_status vw_pb_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *buf, size_t len,
+                       struct vw_arena *arena, ProtobufCMessage **out, size_t *off)
+{
+    static const uint8_t empty[1] = { 0 };
+    if (VW_UNLIKELY(!desc || !arena || !out || !off || (!buf && len) ||
+                    desc->magic != PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC))
+        return decode_bad_arg(out, off);
+    if (VW_UNLIKELY(!buf))
+        buf = empty;
+    struct dec d = { arena, buf, buf + len, 0, arena->used, arena->needed, out, off };
+    vw_status st = VW_E_NOMEM;
+    ProtobufCMessage *m;
+    /* bump() relies on an arena that has not failed yet (needed == used) and
+     * is consistent (used <= cap); any other arena refuses every request. */
+    if (VW_LIKELY(d.needed0 == d.used0 && d.used0 <= arena->cap) &&
+        VW_LIKELY((m = new_msg(&d, desc)) != NULL) &&
+        VW_LIKELY((st = dec_msg(&d, m, buf, buf + len)) == VW_OK)) {
+        *out = m;
+        *off = len;
+        return VW_OK;
+    }
+    return decode_failed(&d, desc, st);
 }

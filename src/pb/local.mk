@@ -5,6 +5,16 @@ libvmwire_la_SOURCES += \
 	src/pb/decode.c \
 	src/pb/encode.c
 
+# The protoc-c generated code of the protocols (nodist_libvmwire_pbc_la_SOURCES,
+# filled in by src/crosvm and src/serial) is compiled in a convenience library
+# of its own, linked into libvmwire, so that it alone gets PBC_CFLAGS
+# (configure.ac: no `rep stos` in protoc-c's message_init()).
+noinst_LTLIBRARIES += libvmwire_pbc.la
+libvmwire_pbc_la_SOURCES =
+nodist_libvmwire_pbc_la_SOURCES =
+libvmwire_pbc_la_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS) $(PBC_CFLAGS)
+libvmwire_la_LIBADD += libvmwire_pbc.la
+
 EXTRA_DIST += src/pb/README.md tests/pb/test.proto tests/pb_differential.py
 
 # The test schema, compiled by protoc-c into the build tree (never committed).

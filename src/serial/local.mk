@@ -12,7 +12,7 @@ SERIAL_PB_H = proto/serial/guest.pb-c.h
 EXTRA_DIST += $(SERIAL_PROTOS)
 BUILT_SOURCES += $(SERIAL_PB_C) $(SERIAL_PB_H)
 CLEANFILES += $(SERIAL_PB_C) $(SERIAL_PB_H)
-nodist_libvmwire_la_SOURCES += $(SERIAL_PB_C) $(SERIAL_PB_H)
+nodist_libvmwire_pbc_la_SOURCES += $(SERIAL_PB_C) $(SERIAL_PB_H)
 
 libvmwire_la_SOURCES += \
 	src/serial/guest.c \
