@@ -8,14 +8,16 @@
  *   bits 4..7: payload limit (0: the default 600; 1..7 small limits in the
  *   deframer's own storage; 8..15 limits above 600 in caller storage).
  *   The plan gives chunk sizes (fz_chunk() in fuzz.h); an empty plan means
- *   one byte at a time.
+ *   one byte at a time (the first 4 KiB; the rest as one chunk).
  * The stream is fed (a) whole, then (b) in the chunking the input chooses:
  * the plan's chunks, or one byte at a time when the plan is empty. Run (a)
  * is recorded; run (b) is compared with the record event by event as it goes
  * (no second record). After each chunk is consumed the deframer is drained
- * with zero-length feeds until it reports no event: a rejection can leave a
- * header in the buffer whose fault is already decidable (a RESYNC after a
- * failed content check), and that decision comes out only on the next call.
+ * with zero-length feeds until it reports no event (byte by byte: only
+ * after a byte whose last call yielded an event, and after the last byte):
+ * a rejection can leave a header in the buffer whose fault is already
+ * decidable (a RESYNC after a failed content check), and that decision
+ * comes out only on the next call.
  * Properties:
  *  - every call makes progress: it consumes bytes or yields an event;
  *  - both runs yield the same events (kind, payload bytes, error, skipped
@@ -43,6 +45,7 @@
 #define MAX_STREAM (1u << 16)
 #define MAX_EVENTS (MAX_STREAM + 16u)
 #define MAX_BYTES (MAX_STREAM + 16u)
+#define BYTEWISE_MAX 4096u /* bytes fed one at a time at most (the rest in one chunk) */
 
 struct ev_rec {
     uint8_t type;
@@ -225,7 +228,12 @@ static void event(struct run *r, const struct vw_serial_event *ev)
     r->n_ev++;
 }
 
-static void feed_chunk(struct run *r, const uint8_t *p, size_t n, size_t limit)
+/* Feed one chunk until it is consumed and the deframer is drained. With
+ * @p trust_none, a call that consumed the rest of the chunk without an event
+ * ends the chunk at once (the header's promise: nothing decidable is left
+ * held then); the byte-by-byte run uses this to halve its calls, the other
+ * runs check the promise with the zero-length feed. */
+static void feed_chunk(struct run *r, const uint8_t *p, size_t n, size_t limit, int trust_none)
 {
     size_t pos = 0, spins = 0;
     for (;;) {
@@ -254,6 +262,8 @@ static void feed_chunk(struct run *r, const uint8_t *p, size_t n, size_t limit)
         if (ev.type != VW_SERIAL_EV_NONE)
             event(r, &ev);
         pos += consumed;
+        if (trust_none && ev.type == VW_SERIAL_EV_NONE && pos == n)
+            break;
     }
 }
 
@@ -285,7 +295,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     n_chk = chk_at = 0;
     chk_replay = 0;
     init(c);
-    feed_chunk(&a, s, n, limit);
+    feed_chunk(&a, s, n, limit, 0);
     counters(&fa, &ja, &ka, &pa);
     uint64_t nf = 0, nj = 0;
     for (size_t i = 0; i < n_rec; i++) {
@@ -300,13 +310,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     chk_replay = 1;
     init(c);
     if (got == 0) {
-        for (size_t pos = 0; pos < n; pos++)
-            feed_chunk(&b, s + pos, 1, limit);
+        size_t pos = 0;
+        for (; pos < n && pos < BYTEWISE_MAX; pos++)
+            feed_chunk(&b, s + pos, 1, limit, pos + 1 < n);
+        if (pos < n)
+            feed_chunk(&b, s + pos, n - pos, limit, 0);
     } else {
         fz_init(&plan, pp, got);
         for (size_t pos = 0; pos < n;) {
             size_t k = fz_chunk(&plan, n - pos);
-            feed_chunk(&b, s + pos, k, limit);
+            feed_chunk(&b, s + pos, k, limit, 0);
             pos += k;
         }
     }

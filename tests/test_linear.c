@@ -22,6 +22,10 @@
  * checks the decoder's result (status, element or frame count), so a
  * decoder that stops early cannot pass for a fast one.
  *
+ * A last test runs a deliberately superlinear loop (n + n^2/65536 reads)
+ * through the same measurement and must see a ratio above the limit: the
+ * measurement can fail.
+ *
  * Output: TAP, one test per pattern, with both costs and the ratio. */
 #include <stdint.h>
 #include <stdio.h>
@@ -504,6 +508,28 @@ static int r_kvp(const uint8_t *p, size_t n, size_t count)
     return k == count ? 0 : -1;
 }
 
+/* -- the canary: deliberately superlinear, n + n^2/65536 byte reads, which
+ * the measurement must see (ratio about 17), so that this test can fail -- */
+
+static void b_canary(struct out *o, size_t target, size_t *count)
+{
+    memset(o->p, 0x5a, target);
+    o->n = target;
+    *count = target;
+}
+
+static int r_canary(const uint8_t *p, size_t n, size_t count)
+{
+    volatile unsigned acc = 0;
+    size_t window = n / 65536 + 1; /* n^2/65536 reads in all */
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < window; k++)
+            acc += p[(i + k * 4099) % n];
+    return count == n && acc != 1 ? 0 : -1;
+}
+
+static const struct pattern canary = { "canary: a superlinear loop is seen as one", b_canary, r_canary };
+
 static const struct pattern patterns[] = {
     { "pb: nested sub-message chains (32 deep)", b_chain, r_chain },
     { "pb: one singular sub-message merged again and again", b_merge, r_merge },
@@ -575,7 +601,7 @@ int main(void)
         printf("Bail out! out of memory\n");
         return 99;
     }
-    printf("1..%zu\n", np);
+    printf("1..%zu\n", np + 1);
     int failed = 0;
     for (size_t i = 0; i < np; i++) {
         const struct pattern *pt = &patterns[i];
@@ -609,6 +635,17 @@ int main(void)
                RATIO_LIMIT);
         failed |= !ok;
     }
+    /* The canary: one attempt, and it must exceed the limit. */
+    small.o.n = large.o.n = 0;
+    canary.build(&small.o, SMALL, &small.count);
+    canary.build(&large.o, LARGE, &large.count);
+    int bad = calibrate(&canary, &small) || calibrate(&canary, &large);
+    for (int s = 0; s < SAMPLES && !bad; s++)
+        bad = sample(&canary, &small) || sample(&canary, &large);
+    double cr = (large.best / (double)large.o.n) / (small.best / (double)small.o.n);
+    printf("%s %zu - %s: ratio %.2f (must exceed %.0f)\n", !bad && cr > RATIO_LIMIT ? "ok" : "not ok",
+           np + 1, canary.name, cr, RATIO_LIMIT);
+    failed |= bad || !(cr > RATIO_LIMIT);
     free(arena_mem);
     free(small.o.p);
     free(large.o.p);
