@@ -126,6 +126,14 @@ FUZZ_TARGETS += fuzz/fuzz_serial_vmm_config
 fuzz_fuzz_serial_vmm_config_SOURCES = fuzz/fuzz_serial_vmm_config.c $(FUZZ_DRIVER)
 fuzz_fuzz_serial_vmm_config_LDADD = $(FUZZ_LDADD)
 fuzz_fuzz_serial_vmm_config_LDFLAGS = $(FUZZ_LINKFLAGS)
+# The tools' JSON mapping (tools/common), not the library: links libvwtools.
+FUZZ_TARGETS += fuzz/fuzz_tools_json
+fuzz_fuzz_tools_json_SOURCES = fuzz/fuzz_tools_json.c $(FUZZ_DRIVER)
+nodist_fuzz_fuzz_tools_json_SOURCES = $(PB_TEST_GEN)
+fuzz_fuzz_tools_json_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -I$(top_builddir)/tests
+fuzz_fuzz_tools_json_CFLAGS = $(TOOLS_CFLAGS)
+fuzz_fuzz_tools_json_LDADD = tools/libvwtools.la $(FUZZ_LDADD) $(JANSSON_LIBS)
+fuzz_fuzz_tools_json_LDFLAGS = $(FUZZ_LINKFLAGS)
 
 # The runner's own fuzz targets (tools/conformance): reply parsing and report
 # writing, and the vector loader. They link the runner's modules and jansson.
@@ -168,7 +176,7 @@ CLEANFILES += fuzz/corpus.stamp
 EXTRA_DIST += fuzz/README.md fuzz/make-corpus.py fuzz/afl_driver.c \
 	fuzz/fuzz.h fuzz/pb_scan.h fuzz/pb_diff.h fuzz/crosvm_msg.h fuzz/crosvm_session.h \
 	fuzz/ic_common.h fuzz/serial_msg.h fuzz/bridge_common.h \
-	fuzz/ic.dict fuzz/crosvm.dict fuzz/serial.dict fuzz/bridge.dict \
+	fuzz/ic.dict fuzz/crosvm.dict fuzz/serial.dict fuzz/bridge.dict fuzz/tools.dict \
 	fuzz/regressions fuzz/pending fuzz/oss-fuzz/build.sh \
 	scripts/fuzz-smoke scripts/fuzz-campaign scripts/fuzz-build-afl scripts/fuzz-coverage \
 	.clusterfuzzlite/project.yaml .clusterfuzzlite/Dockerfile .clusterfuzzlite/build.sh

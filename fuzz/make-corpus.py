@@ -151,6 +151,39 @@ def ic_message_seeds(c, msg):
             c.add('fuzz_ic_body', head + bytes([mtype & 0xFF]) + body)
 
 
+TOOLS_KINDS = ['crosvm.seed.MainRequest', 'crosvm.seed.MainResponse', 'crosvm.seed.VcpuRequest',
+               'crosvm.seed.VcpuResponse', 'crosvm.final.MainRequest', 'crosvm.final.MainResponse',
+               'crosvm.final.VcpuRequest', 'crosvm.final.VcpuResponse', 'serial.GuestMessage',
+               'serial.VmmConfig', 'ic.message', 'ic.packet', 'serial.guest', 'bridge.amd64',
+               'vwtest.Scalars', 'vwtest.Repeated', 'vwtest.Choice', 'vwtest.Node']
+CASE_ONLY = ('id', 'rules', 'comment', 'result', 'output', 'error', 'outputs', 'xfail')
+
+
+def tools_seeds(c, group, case):
+    """fuzz_tools_json (see its header): sel = kind | mode << 5; mode 0 the
+    JSON input of an encode case, 1 the bytes of a decode case (and the
+    expected output of a valid encode case), 2 the whole request."""
+    message = group.get('message', '')
+    op = group.get('operation', '')
+    if message not in TOOLS_KINDS:
+        return
+    k = TOOLS_KINDS.index(message)
+    inp = case.get('input')
+    if op == 'encode' and isinstance(inp, (dict, list)):
+        c.add('fuzz_tools_json', bytes([k]) + json.dumps(inp, sort_keys=True).encode())
+        out = case.get('output')
+        if isinstance(out, str) and unhex(out) is not None:
+            c.add('fuzz_tools_json', bytes([k | 0x20]) + unhex(out))
+    if op == 'decode' and isinstance(inp, str) and unhex(inp) is not None:
+        c.add('fuzz_tools_json', bytes([k | 0x20]) + unhex(inp))
+        if isinstance(case.get('output'), (dict, list)):
+            c.add('fuzz_tools_json', bytes([k]) + json.dumps(case['output'], sort_keys=True).encode())
+    req = {key: v for key, v in group.items() if key not in ('cases', 'comment')}
+    req.update({key: v for key, v in case.items() if key not in CASE_ONLY})
+    req.setdefault('id', case.get('id', 'x'))
+    c.add('fuzz_tools_json', bytes([k | 0x40]) + json.dumps(req, sort_keys=True).encode())
+
+
 def route(c, vfile, group, case):
     message = group.get('message', '')
     op = group.get('operation', '')
@@ -158,6 +191,7 @@ def route(c, vfile, group, case):
     params = dict(group)
     params.update(case)
     ins = hex_inputs(case)
+    tools_seeds(c, group, case)
 
     if proto == 'crosvm':
         parts = message.split('.')
@@ -334,10 +368,129 @@ def hand_seeds(c):
     c.add('fuzz_crosvm_vcpu', b'\x04\x00' + record(0, bytes.fromhex('0a00')) + record(2, b''))
     c.add('fuzz_crosvm_splitter', b'\x10\x00' + bytes.fromhex('020801') + bytes.fromhex('00'))
 
+    # the tools' JSON mapping over the test schema (tests/pb/test.proto)
+    vw = TOOLS_KINDS.index('vwtest.Scalars')
+    for k, j in ((vw, {'i32': -1, 'i64': '-9223372036854775808', 'u32': 4294967295,
+                       'u64': '18446744073709551615', 's32': -2147483648, 's64': '9223372036854775807',
+                       'f32': 1, 'f64': '2', 'sf32': -3, 'sf64': '-4', 'fl': 3.4028234663852886e38,
+                       'db': -0.0, 'b': True, 'str': 'a\u0000b', 'by': 'AAEC/w==', 'color': 'NEGATIVE',
+                       'errno': 5, 'bigFieldNumber': 7}),
+                 (vw, {'fl': 'NaN', 'db': '-Infinity', 'by': '-_8', 'color': 7}),
+                 (vw + 1, {'fl': [1.5, 1e-45, 'Infinity'], 'db': [5e-324, 1.7976931348623157e308],
+                           'u64': ['0', '18446744073709551615'], 'inner': [{'a': '1', 'next': {'s': 'x'}}],
+                           'unpacked': [1, 2], 'color': ['RED', 2, -1], 'by': ['', 'QQ']}),
+                 (vw + 2, {'id': 1, 'msg': {'r': [1, 2, 3]}, 'single': {}, 'color': 'GREEN'}),
+                 (vw + 2, {'text': ''}),
+                 (vw + 3, {'child': {'child': {'child': {'value': 3}}}})):
+        c.add('fuzz_tools_json', bytes([k]) + json.dumps(j).encode())
+    c.add('fuzz_tools_json', bytes([vw | 0x20]) + bytes.fromhex('5dffff7f7f6100000000000000806801'))
+
     # serial: a frame of a few bytes; bridge: zero registers
     c.add('fuzz_serial_deframe', b'\x00\x00' + bytes.fromhex('02000801020008010000'))
     c.add('fuzz_bridge_packet', bytes(8 * 18))
     c.add('fuzz_bridge_dispatch', bytes(8 * 18))
+
+
+# ---------------------------------------------------------------- 64 KiB seeds
+
+# libFuzzer's -max_len in every smoke and campaign run (scripts/fuzz-smoke,
+# scripts/fuzz-campaign, fuzz/oss-fuzz/build.sh). libFuzzer grows its inputs
+# slowly from small seeds, so each target that takes a stream, a session or a
+# message also gets seeds of close to this size: mutations of a seed keep its
+# size, and the fuzzer works at 64 KiB from the first second.
+MAX_LEN = 65536
+BIG = MAX_LEN - 64  # leaves room for a target's config bytes
+
+
+def records_of(data):
+    """The records (op:u8 len:u16le data) of a session input, or None."""
+    out, i = [], 0
+    while i < len(data):
+        if i + 3 > len(data):
+            return None
+        n = struct.unpack_from('<H', data, i + 1)[0]
+        if i + 3 + n > len(data):
+            return None
+        out.append(data[i:i + 3 + n])
+        i += 3 + n
+    return out
+
+
+def fill(unit, size):
+    """@p unit repeated to at most @p size bytes (at least once)."""
+    if not unit:
+        return b''
+    k = max(1, size // len(unit))
+    return unit * k
+
+
+def big_seeds(c):
+    def largest(t, k):
+        items = sorted(c.inputs.get(t) or (), key=lambda b: (-len(b), b))
+        return items[:k]
+
+    # serial deframer: config, plan_len, plan, stream
+    gm = bytes.fromhex('0801120612040a02696e')  # a small GuestMessage
+    tiny = b''.join(struct.pack('<H', len(x)) + x for x in (b'', b'\x08\x01', gm))
+    one = struct.pack('<H', BIG - 8) + bytes(range(256)) * ((BIG - 8) // 256) + bytes((BIG - 8) % 256)
+    for cfg, plan in ((0xF0, b''),          # resync, no check, limit 65535, byte by byte
+                      (0xF1, b'\x3f' * 32),  # drop, limit 65535, 64-byte chunks
+                      (0x0C, b''),          # reference, no check, byte by byte
+                      (0x0C, b'\x07\x00')):  # reference, chunks of 8 then the rest
+        c.add('fuzz_serial_deframe', bytes([cfg, len(plan)]) + plan + one)
+    for cfg, plan in ((0x00, b''), (0x05, b'\x3f\x02\x11'), (0x84, b'\x00'),
+                      (0x0D, b'\x3f'), (0x0E, b''), (0x09, b'\x05\x3f')):
+        c.add('fuzz_serial_deframe', bytes([cfg, len(plan)]) + plan + fill(tiny, BIG))
+    # serial frame: limit:u16le, payload
+    c.add('fuzz_serial_frame', struct.pack('<H', 0xFFFF) + bytes(BIG))
+    c.add('fuzz_serial_frame', struct.pack('<H', 0xFFFE) + fill(gm, BIG))
+
+    # crosvm splitter: cap (1 << (cap % 19)), plan_len, plan, stream of frames
+    vr = bytes.fromhex('1200')
+    frames = fill(varint(len(vr)) + vr, BIG)
+    bigframe = bytes(BIG - 8)
+    for cap, plan in ((18, b''), (18, b'\x3f\x00'), (16, b'\x3f' * 16), (12, b'')):
+        c.add('fuzz_crosvm_splitter', bytes([cap, len(plan)]) + plan + frames)
+        c.add('fuzz_crosvm_splitter', bytes([cap, len(plan)]) + plan + varint(len(bigframe)) + bigframe)
+
+    # sessions: the records of the longest seeds, repeated
+    for t, head in (('fuzz_crosvm_main', 1), ('fuzz_ic_host', 1), ('fuzz_ic_guest', 1)):
+        for seed in largest(t, 3):
+            recs = records_of(seed[head:])
+            if recs:
+                c.add(t, seed[:head] + fill(b''.join(recs), BIG))
+    for seed in largest('fuzz_crosvm_vcpu', 3):
+        if len(seed) >= 2:
+            head = 2 + 4 * seed[1]
+            recs = records_of(seed[head:])
+            if recs:
+                c.add('fuzz_crosvm_vcpu', seed[:head] + fill(b''.join(recs), BIG))
+
+    # protobuf messages: a message repeated is one valid message (protobuf
+    # merges the copies), so the decoders see 64 KiB of real fields
+    for rev in ('seed', 'final'):
+        for k in ('main_request', 'main_response', 'vcpu_request', 'vcpu_response'):
+            t = 'fuzz_crosvm_%s_%s' % (rev, k)
+            for seed in largest(t, 2):
+                if seed:
+                    c.add(t, fill(seed, BIG))
+    for t in ('fuzz_serial_guest_message', 'fuzz_serial_vmm_config'):
+        for seed in largest(t, 1):
+            if seed:
+                c.add(t, fill(seed, BIG))
+
+    # IC: a message whose message_size makes its body 64 KiB long (padding,
+    # IC-HDR-9), and body targets with 64 KiB bodies
+    for seed in largest('fuzz_ic_message', 2):
+        if len(seed) >= 20:
+            body = BIG - 20
+            m = bytearray(seed[:20]) + seed[20:] + bytes(max(0, body - (len(seed) - 20)))
+            struct.pack_into('<H', m, 10, body)
+            c.add('fuzz_ic_message', bytes(m))
+            c.add('fuzz_ic_packet', struct.pack('<II', 1, min(len(m), 16384)) + bytes(m)[:BIG - 8])
+    for t in ('fuzz_ic_negotiate', 'fuzz_ic_kvp', 'fuzz_ic_vss', 'fuzz_ic_body'):
+        for seed in largest(t, 1):
+            c.add(t, seed + bytes(max(0, BIG - len(seed))))
 
 
 def main():
@@ -360,6 +513,7 @@ def main():
         for group in doc.get('groups', []):
             for case in group.get('cases', []):
                 route(c, path, group, case)
+    big_seeds(c)
     counts = c.write(args.out)
     print('make-corpus: %d vector files, %d targets, %d seeds' %
           (nfiles, len(counts), sum(counts.values())))

@@ -12,3 +12,12 @@ tests_test_core_CFLAGS = $(TESTS_CFLAGS)
 tests_test_core_CPPFLAGS = $(TESTS_CPPFLAGS)
 tests_test_core_LDADD = $(TESTS_LDADD)
 endif
+
+# Linear decode time (SECURITY.md promise 11): plain C, TAP output.
+check_PROGRAMS += tests/test_linear
+TESTS += tests/test_linear
+tests_test_linear_SOURCES = tests/test_linear.c
+nodist_tests_test_linear_SOURCES = $(PB_TEST_GEN)
+tests_test_linear_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
+tests_test_linear_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests -D_POSIX_C_SOURCE=200809L
+tests_test_linear_LDADD = libvmwire.la $(PROTOBUF_C_LIBS)

@@ -20,10 +20,15 @@ rm -rf "$BUILD" && mkdir -p "$BUILD" && cd "$BUILD"
 "$SRCDIR/configure" -q CC="$CC" CFLAGS="$CFLAGS" --disable-shared --enable-static \
   --disable-io-adapters
 make -j"$(nproc)" libvmwire.la
+# fuzz_tools_json also needs the tools' helper library and the test schema.
+make -j"$(nproc)" tools/libvwtools.la tests/pb/test.pb-c.c
 
 PBC_LIBDIR=$(pkg-config --variable=libdir libprotobuf-c)
 PBC_STATIC=$PBC_LIBDIR/libprotobuf-c.a
 [ -f "$PBC_STATIC" ] || PBC_STATIC="-lprotobuf-c"
+JANSSON_STATIC=$(pkg-config --variable=libdir jansson)/libjansson.a
+[ -f "$JANSSON_STATIC" ] || JANSSON_STATIC="-ljansson"
+$CC $CFLAGS -std=c11 -I"$BUILD/tests" -c "$BUILD/tests/pb/test.pb-c.c" -o "$BUILD/vwtest.pb-c.o"
 
 for src in "$SRCDIR"/fuzz/fuzz_*.c; do
   name=$(basename "$src" .c)
@@ -31,9 +36,15 @@ for src in "$SRCDIR"/fuzz/fuzz_*.c; do
   # library: they need the tools build and jansson, which this library-only
   # build does not make. `make fuzz-smoke` and the AFL++ scripts build them.
   case $name in fuzz_runner_*) continue ;; esac
+  extra_cflags=() extra_libs=()
+  if [ "$name" = fuzz_tools_json ]; then
+    extra_cflags=(-I"$SRCDIR/tools" -I"$BUILD/tests" $(pkg-config --cflags jansson))
+    extra_libs=("$BUILD/vwtest.pb-c.o" tools/.libs/libvwtools.a)
+  fi
   $CC $CFLAGS -std=c11 -I"$SRCDIR/include" -I"$SRCDIR/src" -I"$SRCDIR/fuzz" -I"$BUILD/proto" \
-    -I"$BUILD" -c "$src" -o "$BUILD/$name.o"
-  $CC $CFLAGS "$BUILD/$name.o" -o "$OUT/$name" .libs/libvmwire.a "$PBC_STATIC" $LIB_FUZZING_ENGINE
+    -I"$BUILD" ${extra_cflags[@]+"${extra_cflags[@]}"} -c "$src" -o "$BUILD/$name.o"
+  $CC $CFLAGS "$BUILD/$name.o" -o "$OUT/$name" ${extra_libs[@]+"${extra_libs[@]}"} .libs/libvmwire.a "$PBC_STATIC" \
+    "$JANSSON_STATIC" $LIB_FUZZING_ENGINE
   proto=${name#fuzz_}; proto=${proto%%_*}
   [ -f "$SRCDIR/fuzz/$proto.dict" ] && cp "$SRCDIR/fuzz/$proto.dict" "$OUT/$name.dict"
   printf '[libfuzzer]\nmax_len = 65536\n' > "$OUT/$name.options"

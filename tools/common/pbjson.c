@@ -1,5 +1,6 @@
 /* protobuf's canonical proto3 JSON mapping over protoc-c descriptors (tools only). */
 #include <errno.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -469,9 +470,20 @@ static int get_value(struct fj *c, const ProtobufCFieldDescriptor *f, const json
             return fj_fail(c, "%s: expected a number", fn);
         }
         if (f->type == PROTOBUF_C_TYPE_FLOAT) {
-            if (isfinite(d) && (d > 3.4028234663852886e38 || d < -3.4028234663852886e38))
+            /* A finite value is in range when it rounds to a finite float:
+             * the shortest text of FLT_MAX, 3.4028235e38 (what
+             * vwt_pb_to_json() prints), is a little above it, and Google's
+             * parsers accept it (protobuf pull request 4047). The bound is
+             * halfway between FLT_MAX and 2^128, itself rounding up. */
+            if (isfinite(d) && !(fabs(d) < 0x1.ffffffp+127))
                 return fj_fail(c, "%s: float out of range", fn);
-            float fl = (float)d;
+            float fl;
+            if (isfinite(d) && d > FLT_MAX)
+                fl = FLT_MAX;
+            else if (isfinite(d) && d < -FLT_MAX)
+                fl = -FLT_MAX;
+            else
+                fl = (float)d;
             memcpy(dst, &fl, 4);
         } else {
             memcpy(dst, &d, 8);
