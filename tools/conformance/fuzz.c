@@ -21,8 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <protobuf-c/protobuf-c.h>
+
+#include "common/pbjson.h"
 #include "common/vwt.h"
 #include "conformance/runner.h"
+#include "vmwire/crosvm.h"
+#include "vmwire/serial.h"
 
 /* ---- PRNG (splitmix64) ---------------------------------------------------- */
 
@@ -595,6 +600,166 @@ static const char *ic_mutate(struct rng *r, struct buf *b, bool packet)
     }
 }
 
+
+/* ---- messages built from the protobuf-c descriptors ----------------------------- */
+
+static const ProtobufCMessageDescriptor *kind_descriptor(const char *message)
+{
+    enum vw_crosvm_revision rev;
+    enum vw_crosvm_kind kind;
+    if (!strncmp(message, "crosvm.", 7))
+        return vw_crosvm_kind_parse(message, &rev, &kind) == VW_OK ? vw_crosvm_descriptor(rev, kind) : NULL;
+    if (!strcmp(message, "serial.GuestMessage"))
+        return vw_serial_descriptor(VW_SERIAL_GUEST_MESSAGE);
+    if (!strcmp(message, "serial.VmmConfig"))
+        return vw_serial_descriptor(VW_SERIAL_VMM_CONFIG);
+    return NULL;
+}
+
+static uint64_t schema_scalar(struct rng *r, const ProtobufCFieldDescriptor *f)
+{
+    if (f->type == PROTOBUF_C_TYPE_ENUM && f->descriptor && below(r, 4)) {
+        const ProtobufCEnumDescriptor *e = f->descriptor;
+        if (e->n_values)
+            return (uint64_t)(int64_t)e->values[below(r, e->n_values)].value;
+    }
+    if (f->type == PROTOBUF_C_TYPE_BOOL && below(r, 4))
+        return below(r, 2);
+    return below(r, 2) ? below(r, 6) : limit(r);
+}
+
+static void schema_value(struct rng *r, const ProtobufCFieldDescriptor *f, struct buf *b, int depth);
+
+/* One message of type d, every field and oneof member reachable: fields
+ * present or not, one member per oneof (sometimes two: a merge), repeated
+ * counts and string lengths around the limits. */
+static void schema_message(struct rng *r, const ProtobufCMessageDescriptor *d, struct buf *b, int depth)
+{
+    for (unsigned i = 0; i < d->n_fields && b->n < 4096; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            /* the members of one oneof share quantifier_offset: choose one of them */
+            unsigned first = i, n = 0;
+            while (i + n < d->n_fields && (d->fields[i + n].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+                   d->fields[i + n].quantifier_offset == f->quantifier_offset)
+                n++;
+            i = first + n - 1;
+            size_t picks = below(r, 6) == 0 ? 2 : below(r, 6) == 0 ? 0 : 1;
+            for (size_t k = 0; k < picks; k++)
+                schema_value(r, &d->fields[first + below(r, n)], b, depth);
+            continue;
+        }
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            static const size_t counts[] = { 0, 1, 2, 3, 4, 5, 8, 16, 17 };
+            size_t k = below(r, 3) ? below(r, 4) : counts[below(r, sizeof counts / sizeof counts[0])];
+            bool scalar = f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_BYTES &&
+                          f->type != PROTOBUF_C_TYPE_MESSAGE;
+            if (scalar && k && below(r, 2)) { /* packed */
+                struct buf p = { 0 };
+                for (size_t j = 0; j < k; j++) {
+                    uint64_t v = schema_scalar(r, f);
+                    if (f->type == PROTOBUF_C_TYPE_FIXED32 || f->type == PROTOBUF_C_TYPE_SFIXED32 ||
+                        f->type == PROTOBUF_C_TYPE_FLOAT) {
+                        uint8_t x[4];
+                        put_le(x, 4, v);
+                        b_put(&p, x, 4);
+                    } else if (f->type == PROTOBUF_C_TYPE_FIXED64 || f->type == PROTOBUF_C_TYPE_SFIXED64 ||
+                               f->type == PROTOBUF_C_TYPE_DOUBLE) {
+                        uint8_t x[8];
+                        put_le(x, 8, v);
+                        b_put(&p, x, 8);
+                    } else {
+                        b_varint(&p, v);
+                    }
+                }
+                b_varint(b, ((uint64_t)f->id << 3) | 2);
+                b_varint(b, p.n);
+                b_put(b, p.p, p.n);
+                free(p.p);
+            } else {
+                for (size_t j = 0; j < k; j++)
+                    schema_value(r, f, b, depth);
+            }
+            continue;
+        }
+        if (below(r, 3))
+            schema_value(r, f, b, depth);
+    }
+}
+
+static void schema_value(struct rng *r, const ProtobufCFieldDescriptor *f, struct buf *b, int depth)
+{
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_FIXED32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_FLOAT: {
+        uint8_t x[4];
+        put_le(x, 4, schema_scalar(r, f));
+        b_varint(b, ((uint64_t)f->id << 3) | 5);
+        b_put(b, x, 4);
+        break;
+    }
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE: {
+        uint8_t x[8];
+        put_le(x, 8, schema_scalar(r, f));
+        b_varint(b, ((uint64_t)f->id << 3) | 1);
+        b_put(b, x, 8);
+        break;
+    }
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_BYTES: {
+        size_t n = below(r, 2) ? below(r, 6) : lens[below(r, NLENS)];
+        if (below(r, 3) == 0)
+            n = 32 + below(r, 3) - 1; /* around SER-CAP-1 */
+        b_varint(b, ((uint64_t)f->id << 3) | 2);
+        b_varint(b, n);
+        for (size_t i = 0; i < n; i++)
+            b_byte(b, f->type == PROTOBUF_C_TYPE_STRING ? (uint8_t)('a' + i % 26) : (uint8_t)rnd(r));
+        break;
+    }
+    case PROTOBUF_C_TYPE_MESSAGE: {
+        struct buf sub = { 0 };
+        if (depth < 4 && f->descriptor)
+            schema_message(r, f->descriptor, &sub, depth + 1);
+        b_varint(b, ((uint64_t)f->id << 3) | 2);
+        b_varint(b, sub.n);
+        b_put(b, sub.p, sub.n);
+        free(sub.p);
+        break;
+    }
+    default: /* varints: int32/64, uint32/64, sint32/64, bool, enum */
+        b_varint(b, ((uint64_t)f->id << 3));
+        b_varint(b, schema_scalar(r, f));
+        break;
+    }
+}
+
+/* A schema-built message as hex (decode, validate) or, through protobuf-c
+ * and the canonical JSON mapping, as JSON (encode). NULL when the kind has
+ * no descriptor or the bytes do not unpack. */
+static json_t *schema_input(struct rng *r, const char *message, bool as_json)
+{
+    const ProtobufCMessageDescriptor *d = kind_descriptor(message);
+    if (!d)
+        return NULL;
+    struct buf b = { 0 };
+    schema_message(r, d, &b, 0);
+    json_t *out = NULL;
+    if (!as_json) {
+        out = vwt_hex_json(b.p, b.n);
+    } else {
+        ProtobufCMessage *m = protobuf_c_message_unpack(d, NULL, b.n, b.p ? b.p : (const uint8_t *)"");
+        if (m) {
+            out = vwt_pb_to_json(m);
+            protobuf_c_message_free_unpacked(m, NULL);
+        }
+    }
+    free(b.p);
+    return out;
+}
+
 /* ---- message-kind classification ----------------------------------------------- */
 
 static bool is_protobuf(const char *message)
@@ -1110,8 +1275,32 @@ static json_t *generate(struct rng *r, const struct kind *k, const struct vwc_ca
             size_t l = strlen(name);
             snprintf(name + l, nl - l, "%s%s", l ? "+" : "", dispatch_mutate(r, in, oin, req));
         }
+    } else if (json_is_string(in) && is_protobuf(k->message) && strcmp(k->operation, "respond") && below(r, 3) == 0) {
+        /* a message built from the schema, mutated half of the time */
+        json_t *si = schema_input(r, k->message, false);
+        snprintf(name, nl, "pb-schema");
+        if (si && below(r, 2)) {
+            json_object_set_new(req, "input", mutate_hex(r, k->message, si, oin, name + 9, nl - 9));
+            if (name[9]) {
+                memmove(name + 10, name + 9, strlen(name + 9) + 1);
+                name[9] = '+';
+            }
+            json_decref(si);
+        } else if (si) {
+            json_object_set_new(req, "input", si);
+        }
     } else if (json_is_string(in)) {
         json_object_set_new(req, "input", mutate_hex(r, k->message, in, oin, name, nl));
+    } else if (in && is_protobuf(k->message) && below(r, 3) == 0) {
+        json_t *si = schema_input(r, k->message, true);
+        snprintf(name, nl, "pb-schema-json");
+        if (si) {
+            json_object_set_new(req, "input", si);
+            if (below(r, 2)) {
+                size_t l = strlen(name);
+                snprintf(name + l, nl - l, "+%s", json_mutate(r, si, oin));
+            }
+        }
     } else if (in) {
         size_t rounds = 1 + below(r, 3);
         for (size_t j = 0; j < rounds; j++) {
@@ -1313,7 +1502,7 @@ static void shrink_hex(struct shrinker *s, json_t *req, json_t *obj, const char 
     size_t n;
     if (vwt_json_hex(json_object_get(obj, key), &p, &n))
         return;
-    for (size_t chunk = n / 2 ? n / 2 : 1; chunk >= 1 && s->budget; chunk /= 2) {
+    for (size_t chunk = n / 2 ? n / 2 : 1; chunk >= 1 && s->budget; chunk = chunk > 2 ? chunk / 2 : chunk - 1) {
         for (size_t at = 0; at + chunk <= n && s->budget;) {
             uint8_t *q = malloc(n);
             if (!q)
@@ -1344,6 +1533,71 @@ static void shrink_hex(struct shrinker *s, json_t *req, json_t *obj, const char 
     }
     json_object_set_new(obj, key, vwt_hex_json(p, n));
     free(p);
+}
+
+/* Shrink a protobuf input at obj[key] field by field: drop a field, empty a
+ * payload, zero a varint, anywhere in the tree, while the disagreement
+ * holds (only while the input parses as protobuf). */
+static void shrink_pb(struct shrinker *s, json_t *req, json_t *obj, const char *key)
+{
+again:
+    while (s->budget) {
+        uint8_t *p;
+        size_t n;
+        if (vwt_json_hex(json_object_get(obj, key), &p, &n))
+            return;
+        struct pbm *m = pb_parse(p, n, 0);
+        if (!m) {
+            free(p);
+            return;
+        }
+        struct pbref refs[512];
+        size_t nr = 0;
+        pb_refs(m, refs, &nr, 512);
+        pbm_free(m);
+        for (size_t i = nr; i-- > 0 && s->budget;) {
+            for (int op = 0; op < 3; op++) {
+                struct pbm *c = pb_parse(p, n, 0);
+                struct pbref cr[512];
+                size_t nc = 0;
+                pb_refs(c, cr, &nc, 512);
+                bool changed = false;
+                if (i < nc) {
+                    struct pbf *f = &cr[i].m->f[cr[i].i];
+                    if (op == 0) {
+                        struct pbf tmp = *f;
+                        memmove(f, f + 1, (cr[i].m->n - cr[i].i - 1) * sizeof tmp);
+                        cr[i].m->n--;
+                        pbf_clear(&tmp);
+                        changed = true;
+                    } else if (op == 1 && f->wt == 2 && (f->raw.n || f->sub)) {
+                        pbm_free(f->sub);
+                        f->sub = NULL;
+                        f->raw.n = 0;
+                        changed = true;
+                    } else if (op == 2 && f->wt == 0 && f->v) {
+                        f->v = 0;
+                        changed = true;
+                    }
+                }
+                if (changed) {
+                    struct buf b = { 0 };
+                    pb_write(c, &b);
+                    json_object_set_new(obj, key, vwt_hex_json(b.p, b.n));
+                    free(b.p);
+                    if (holds(s, req)) {
+                        pbm_free(c);
+                        free(p);
+                        goto again;
+                    }
+                    json_object_set_new(obj, key, vwt_hex_json(p, n));
+                }
+                pbm_free(c);
+            }
+        }
+        free(p);
+        return;
+    }
 }
 
 /* Shrink a JSON value in place: drop members and elements, shorten strings. */
@@ -1418,6 +1672,7 @@ static void shrink_strings(struct shrinker *s, json_t *req, json_t *v)
 
 static void minimise(struct fuzzer *fz, const char *operation, json_t *req, const char *sig)
 {
+    bool pb = is_protobuf(json_string_value(json_object_get(req, "message")));
     struct shrinker s = { fz, operation, sig, SHRINK_BUDGET };
     json_t *in = json_object_get(req, "input");
     if (!strcmp(operation, "session")) {
@@ -1432,9 +1687,13 @@ static void minimise(struct fuzzer *fz, const char *operation, json_t *req, cons
             else
                 json_decref(old);
         }
-        for (size_t i = 0; i < json_array_size(steps) && s.budget; i++)
-            if (json_is_string(json_object_get(json_array_get(steps, i), "input")))
+        for (size_t i = 0; i < json_array_size(steps) && s.budget; i++) {
+            if (json_is_string(json_object_get(json_array_get(steps, i), "input"))) {
+                if (pb)
+                    shrink_pb(&s, req, json_array_get(steps, i), "input");
                 shrink_hex(&s, req, json_array_get(steps, i), "input");
+            }
+        }
     } else if (!strcmp(operation, "deframe") && json_is_array(in)) {
         /* fewer chunks (merged), then fewer bytes */
         for (size_t i = json_array_size(in); i-- > 1 && s.budget;) {
@@ -1492,6 +1751,8 @@ static void minimise(struct fuzzer *fz, const char *operation, json_t *req, cons
             json_decref(holder);
         }
     } else if (json_is_string(in)) {
+        if (pb)
+            shrink_pb(&s, req, req, "input");
         shrink_hex(&s, req, req, "input");
     } else if (!strcmp(operation, "dispatch") && json_is_object(in)) {
         json_t *regs = json_object_get(in, "registers");
