@@ -6,6 +6,7 @@ vector file that the runner loads, that the built-in implementation passes
 and that the planted testee fails; a run is deterministic for a seed."""
 import json
 import os
+import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # keep the source tree clean
@@ -62,6 +63,9 @@ for bug, sel, budget, rule, max_bytes in BUGS:
         regs = [len(c["input"]["registers"]) for c in cases]
         t.ok(min(regs) <= 2, "mask: the smallest case sets %d registers (2 or fewer)" % min(regs),
              json.dumps(cases)[:2000])
+    sc = subprocess.run([PY, os.path.join(SRC, "conformance", "check_schema.py"), "--data-dir", SRC, out_file],
+                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    t.ok(sc.returncode == 0, "%s: the written file follows vectors.schema.json" % bug, sc.stdout[-2000:])
     # The file is a valid vector file: the reference passes it, the planted testee fails every case.
     rc1, out1, err1 = run("--data-dir", SRC, "--strict-errors", out_file)
     t.ok(rc1 == 0 and "CONFORMANCE PASSED" in out1, "%s: the built-in implementation passes the written file" % bug,
@@ -79,6 +83,29 @@ for seed in ("7", "7", "8"):
     outs.append(open(f).read() if os.path.exists(f) else None)
 t.ok(outs[0] is not None and outs[0] == outs[1], "the same seed writes the same file")
 t.ok(outs[2] is not None and outs[2] != outs[0], "another seed writes another file")
+
+# Disagreements in two protocols: one file per protocol.
+base = tmp("two.json")
+rc, out, err = run("--data-dir", SRC, "--strict-errors", "--testee", planted("oneof,mask"), "--fuzz", "20",
+                   "--protocol", "crosvm,bridge", "--operation", "decode", "--fuzz-out", base)
+t.ok(rc == 1 and os.path.exists(base) and load_json(base)["protocol"] == "crosvm",
+     "one protocol disagreeing: FILE itself", out[-2000:] + err[-1000:])
+rc3, out3, err3 = run("--data-dir", SRC, "--strict-errors", "--testee", planted("oneof,mask"), "--fuzz", "20",
+                      "--message", "crosvm.seed.MainRequest", "--message", "bridge.*", "--fuzz-out", tmp("both.json"))
+t.ok(rc3 == 1 and load_json(tmp("both.crosvm.json"))["protocol"] == "crosvm" and
+     load_json(tmp("both.bridge.json"))["protocol"] == "bridge" and not os.path.exists(tmp("both.json")),
+     "two protocols disagreeing: FILE.crosvm.json and FILE.bridge.json", out3[-2000:] + err3[-1000:])
+
+# --fuzz-time bounds a run that N alone would make long; --message selects.
+import time
+t0 = time.time()
+rc, out, err = run("--data-dir", SRC, "--strict-errors", "--testee", TESTEE, "--fuzz", "100000000", "--fuzz-time", "2",
+                   "--message", "serial.*", timeout=120)
+t.ok(rc == 0 and "FUZZ PASSED" in out and time.time() - t0 < 30, "--fuzz-time 2 ends the run in time",
+     out[-2000:] + err[-1000:])
+kinds = [l.split()[1] for l in out.splitlines() if l.startswith("  ") and len(l.split()) == 6 and
+         l.split()[0] in ("decode", "encode", "validate", "deframe")]
+t.ok(kinds and all(k.startswith("serial.") for k in kinds), "--message serial.* fuzzes only serial kinds", out[-2000:])
 
 # Usage errors.
 rc, _, err = run("--data-dir", SRC, "--fuzz", "0")

@@ -13,7 +13,7 @@ behaviour, chosen by the first argument:
   version   IC guest negotiation ignores the last message version offered
             (IC-NEG-7 picks from a shortened list)
 
-usage: planted_testee.py BUG PATH/TO/vmwire-testee
+usage: planted_testee.py BUG[,BUG...] PATH/TO/vmwire-testee
 """
 import json
 import subprocess
@@ -140,14 +140,16 @@ BUGS = {"capacity": capacity, "oneof": oneof, "mask": mask, "version": version}
 
 
 def main():
-    bug = BUGS[sys.argv[1]]
+    bugs = [BUGS[b] for b in sys.argv[1].split(",")]
     ref = subprocess.Popen([sys.argv[2]], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                            universal_newlines=True, bufsize=1)
     for line in sys.stdin:
         try:
             req = json.loads(line)
             if isinstance(req, dict):
-                line = json.dumps(bug(req)) + "\n"
+                for bug in bugs:
+                    req = bug(req)
+                line = json.dumps(req) + "\n"
         except ValueError:
             pass
         ref.stdin.write(line)
