@@ -630,6 +630,11 @@ int main(int argc, char **argv)
     }
 
     if (fuzzing && !list) {
+        if (o.junit || o.json || o.coverage || write_fail || o.tap || o.xfail_path) {
+            fprintf(stderr, "vmwire-conformance: --fuzz writes no --junit, --json, --coverage, --write-failures "
+                            "or --tap report and takes no --expected-failures: use --fuzz-out\n");
+            goto out2;
+        }
         if (fuzz.out && !writable(fuzz.out, "--fuzz-out")) {
             rc = 2;
             goto out;
