@@ -25,10 +25,12 @@ RUNNER_TESTS = \
 	tests/runner_errors.py \
 	tests/runner_example.py \
 	tests/runner_builtin.py \
-	tests/runner_faults.py
+	tests/runner_faults.py \
+	tests/runner_fuzz.py
 TESTS += $(RUNNER_TESTS)
 EXTRA_DIST += $(RUNNER_TESTS) tests/runner_lib.py tests/broken_testee.py \
 	tests/runner-vectors/spec/rt.md \
 	tests/runner-vectors/hostile_testee.py tests/runner-vectors/junit.xsd \
+	tests/runner-vectors/planted_testee.py \
 	$(sort $(wildcard $(srcdir)/tests/runner-vectors/*.json)) \
 	$(sort $(wildcard $(srcdir)/tests/runner-vectors/bad/*.json))

@@ -38,7 +38,8 @@ tools_libvwrunner_la_SOURCES = \
 	tools/conformance/diff.c \
 	tools/conformance/text.c \
 	tools/conformance/report.c \
-	tools/conformance/output.c
+	tools/conformance/output.c \
+	tools/conformance/fuzz.c
 tools_libvwrunner_la_CPPFLAGS = $(TOOLS_CPPFLAGS)
 tools_libvwrunner_la_CFLAGS = $(TOOLS_CFLAGS)
 tools_libvwrunner_la_LIBADD = tools/libvwtools.la

@@ -54,6 +54,7 @@ static void usage(FILE *f)
             "  --case-file FILE         only the cases listed in FILE (the --write-failures format);\n"
             "                           an entry matching no case is an error\n"
             "  --rules GLOB             only cases checking a rule that matches GLOB\n"
+            "  --message GLOB           only cases of a message kind matching GLOB\n"
             "  --list                   print the selected case ids and exit\n"
             "Policy:\n"
             "  --strict-errors          also compare error names of invalid cases\n"
@@ -73,6 +74,15 @@ static void usage(FILE *f)
             "                           '# ' comment lines\n"
             "  --verbose                print every case as it runs\n"
             "  --quiet                  print only the totals and the verdict line\n"
+            "Differential fuzzing (conformance/README.md, \"Differential fuzzing\"):\n"
+            "  --fuzz N                 instead of the cases, send N generated requests for each selected\n"
+            "                           operation and message kind, built from the selected cases (their\n"
+            "                           parameters) and mutated; the built-in implementation's answer is\n"
+            "                           the expectation. Disagreements are minimised; exit 1 if any\n"
+            "  --seed S                 seed of the generators (default 1); a run is deterministic\n"
+            "  --fuzz-time SECONDS      stop after this long (shared equally by the kinds)\n"
+            "  --fuzz-out FILE          write the minimised disagreements as a vector file (one per\n"
+            "                           protocol: FILE.<protocol>.json when several protocols disagree)\n"
             "Other:\n"
             "  --data-dir DIR           where conformance/vectors and spec/ live. Default, in order:\n"
             "                           $VMWIRE_DATADIR; BINDIR/../share/vmwire next to this program;\n"
@@ -330,8 +340,11 @@ int main(int argc, char **argv)
         OPT_TESTEE = 256, OPT_TIMEOUT, OPT_PROTOCOL, OPT_OPERATION, OPT_CASE, OPT_RULES, OPT_STRICT, OPT_DATADIR,
         OPT_TAP, OPT_VERBOSE, OPT_QUIET, OPT_HELP, OPT_XFAIL, OPT_JUNIT, OPT_JSON, OPT_COVERAGE, OPT_LIST,
         OPT_VERSION, OPT_WRITEFAIL, OPT_STARTUP, OPT_ATTEMPTS, OPT_NOHELLO, OPT_MAXANSWER, OPT_STDERRLIMIT,
-        OPT_REQUIRE, OPT_FAILONSKIP, OPT_CASEFILE
+        OPT_REQUIRE, OPT_FAILONSKIP, OPT_CASEFILE, OPT_FUZZ, OPT_SEED, OPT_FUZZTIME, OPT_FUZZOUT, OPT_MESSAGE
     };
+    struct vwc_fuzz_options fuzz = { .seed = 1 };
+    bool fuzzing = false;
+    struct glob_list messages = { 0 };
     static const struct option longopts[] = {
         { "testee", required_argument, NULL, OPT_TESTEE },
         { "timeout", required_argument, NULL, OPT_TIMEOUT },
@@ -360,6 +373,11 @@ int main(int argc, char **argv)
         { "require", required_argument, NULL, OPT_REQUIRE },
         { "fail-on-skip", no_argument, NULL, OPT_FAILONSKIP },
         { "case-file", required_argument, NULL, OPT_CASEFILE },
+        { "fuzz", required_argument, NULL, OPT_FUZZ },
+        { "seed", required_argument, NULL, OPT_SEED },
+        { "fuzz-time", required_argument, NULL, OPT_FUZZTIME },
+        { "fuzz-out", required_argument, NULL, OPT_FUZZOUT },
+        { "message", required_argument, NULL, OPT_MESSAGE },
         { NULL, 0, NULL, 0 },
     };
     int ch;
@@ -422,6 +440,36 @@ int main(int argc, char **argv)
             break;
         case OPT_FAILONSKIP: o.fail_on_skip = true; break;
         case OPT_CASEFILE: o.case_file = optarg; break;
+        case OPT_FUZZ:
+            if (!parse_size(optarg, &fuzz.n) || fuzz.n < 1) {
+                fprintf(stderr, "vmwire-conformance: bad --fuzz %s (requests per message kind, 1 or more)\n", optarg);
+                return 2;
+            }
+            fuzzing = true;
+            break;
+        case OPT_SEED: {
+            size_t v;
+            if (!parse_size(optarg, &v)) {
+                fprintf(stderr, "vmwire-conformance: bad --seed %s (a number)\n", optarg);
+                return 2;
+            }
+            fuzz.seed = v;
+            break;
+        }
+        case OPT_FUZZTIME: {
+            char *end;
+            fuzz.seconds = strtod(optarg, &end);
+            if (*end || !(fuzz.seconds > 0) || fuzz.seconds > 1e7) {
+                fprintf(stderr, "vmwire-conformance: bad --fuzz-time %s (seconds, > 0)\n", optarg);
+                return 2;
+            }
+            break;
+        }
+        case OPT_FUZZOUT: fuzz.out = optarg; break;
+        case OPT_MESSAGE:
+            if (glob_add(&messages, optarg, "--message"))
+                return 2;
+            break;
         case OPT_PROTOCOL:
             if (glob_add(&protos, optarg, "--protocol"))
                 return 2;
@@ -573,11 +621,29 @@ int main(int argc, char **argv)
         struct vwc_case *c = &s.cases[i];
         c->selected = (!protos.n || proto_listed(&protos, c->protocol)) && (!only_op || !strcmp(only_op, c->operation)) &&
                       (!cases.n || glob_any(&cases, c->id)) && (!rulesg.n || rules_match(c->rules, &rulesg)) &&
-                      (!o.case_file || c->in_case_file);
+                      (!o.case_file || c->in_case_file) && (!messages.n || glob_any(&messages, c->message));
         nsel += c->selected;
     }
     if (nsel == 0) {
         fprintf(stderr, "vmwire-conformance: no case matches the selection\n");
+        goto out2;
+    }
+
+    if (fuzzing && !list) {
+        if (o.junit || o.json || o.coverage || write_fail || o.tap || o.xfail_path) {
+            fprintf(stderr, "vmwire-conformance: --fuzz writes no --junit, --json, --coverage, --write-failures "
+                            "or --tap report and takes no --expected-failures: use --fuzz-out\n");
+            goto out2;
+        }
+        if (fuzz.out && !writable(fuzz.out, "--fuzz-out")) {
+            rc = 2;
+            goto out;
+        }
+        rc = vwc_fuzz(&o, &s, &fuzz);
+        goto out;
+    }
+    if ((fuzz.out || fuzz.seconds > 0) && !fuzzing) {
+        fprintf(stderr, "vmwire-conformance: --fuzz-time and --fuzz-out need --fuzz N\n");
         goto out2;
     }
 

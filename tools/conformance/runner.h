@@ -247,4 +247,16 @@ int vwc_report_coverage(const struct vwc_run *r, const char *path);
 int vwc_report_junit(const struct vwc_run *r, const char *path);
 int vwc_report_json(const struct vwc_run *r, const char *path);
 
+/* fuzz.c: differential fuzzing (--fuzz N), see conformance/README.md. */
+struct vwc_fuzz_options {
+    size_t n;            /* requests per selected (operation, message kind) */
+    unsigned long long seed;
+    double seconds;      /* --fuzz-time: wall-clock budget of the run (0: none) */
+    const char *out;     /* --fuzz-out: vector file for the minimised disagreements */
+};
+/* Generate requests from the selected cases, answer them with the built-in
+ * implementation and the testee, minimise and report the disagreements.
+ * Returns the exit status (0 none, 1 disagreements, 2 --fuzz-out unwritable). */
+int vwc_fuzz(const struct vwc_options *o, const struct vwc_suite *s, const struct vwc_fuzz_options *fo);
+
 #endif /* VWC_RUNNER_H */

@@ -1,0 +1,2055 @@
+/* Differential fuzzing (--fuzz N): requests generated from the loaded golden
+ * cases (their message kinds, operations and parameters, so that only real
+ * configurations are fuzzed), answered by the built-in implementation (the
+ * oracle) and by the testee, judged by the rules of vector cases. Every
+ * disagreement is minimised and can be written as a vector file.
+ *
+ * Generators are structure-aware: protobuf inputs are parsed into a field
+ * tree (mutated field by field: values around limits, lengths around
+ * capacities, repeated counts, unknown fields, wrong wire types, lying
+ * lengths, members spliced in from another case), IC inputs are mutated at
+ * their header and negotiation fields with the sizes kept consistent or
+ * not, serial streams are re-framed and re-chunked, bridge register files
+ * get values around the masks and the handler table's magic and request,
+ * encode inputs get JSON values around limits, and sessions get their steps
+ * dropped, repeated, swapped and mutated. Everything is drawn from one
+ * PRNG per generated case, seeded from --seed and the case number, so a run
+ * is deterministic. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "common/pbjson.h"
+#include "common/vwt.h"
+#include "conformance/runner.h"
+#include "vmwire/crosvm.h"
+#include "vmwire/serial.h"
+
+/* ---- PRNG (splitmix64) ---------------------------------------------------- */
+
+struct rng {
+    uint64_t s;
+};
+
+static uint64_t rnd(struct rng *r)
+{
+    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static size_t below(struct rng *r, size_t n)
+{
+    return n ? (size_t)(rnd(r) % n) : 0;
+}
+
+static const uint64_t limits64[] = {
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 15, 16, 31, 32, 33, 63, 64, 100, 101, 127, 128, 255, 256, 599, 600, 601,
+    0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000ull, 0xffffffffull, 0x100000000ull,
+    0x7fffffffffffffffull, 0x8000000000000000ull, 0xfffffffffffffffeull, 0xffffffffffffffffull,
+};
+#define NLIMITS (sizeof limits64 / sizeof limits64[0])
+
+static const size_t lens[] = { 0, 1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 33, 63, 64, 65, 127, 128, 255, 256, 257, 511, 599, 600, 601 };
+#define NLENS (sizeof lens / sizeof lens[0])
+
+static uint64_t limit(struct rng *r)
+{
+    uint64_t v = limits64[below(r, NLIMITS)];
+    switch (below(r, 8)) {
+    case 0: return v - 1;
+    case 1: return v + 1;
+    case 2: return rnd(r);
+    default: return v;
+    }
+}
+
+/* ---- byte buffers ----------------------------------------------------------- */
+
+struct buf {
+    uint8_t *p;
+    size_t n, cap;
+};
+
+static void b_reserve(struct buf *b, size_t more)
+{
+    if (b->n + more <= b->cap)
+        return;
+    size_t c = b->cap ? b->cap : 64;
+    while (c < b->n + more)
+        c *= 2;
+    uint8_t *p = realloc(b->p, c);
+    if (!p)
+        abort(); /* the tool, not the library: out of memory ends the run */
+    b->p = p;
+    b->cap = c;
+}
+
+static void b_put(struct buf *b, const void *p, size_t n)
+{
+    b_reserve(b, n);
+    if (n)
+        memcpy(b->p + b->n, p, n);
+    b->n += n;
+}
+
+static void b_byte(struct buf *b, uint8_t v)
+{
+    b_put(b, &v, 1);
+}
+
+static void b_varint(struct buf *b, uint64_t v)
+{
+    do {
+        uint8_t c = v & 0x7f;
+        v >>= 7;
+        b_byte(b, c | (v ? 0x80 : 0));
+    } while (v);
+}
+
+/* Generic byte mutations: truncation, flips, boundary bytes, insertion,
+ * deletion, an aligned little-endian field set to a limit. */
+static void bytes_mutate(struct rng *r, struct buf *b, char *name, size_t nl)
+{
+    const char *g;
+    switch (below(r, 6)) {
+    case 0:
+        g = "truncate";
+        if (b->n)
+            b->n = below(r, 3) == 0 ? b->n - 1 : below(r, b->n);
+        break;
+    case 1:
+        g = "bitflip";
+        if (b->n)
+            b->p[below(r, b->n)] ^= (uint8_t)(1u << below(r, 8));
+        break;
+    case 2: {
+        static const uint8_t interesting[] = { 0x00, 0x01, 0x7f, 0x80, 0xff, 0x08, 0x0a, 0x12 };
+        g = "byte";
+        if (b->n)
+            b->p[below(r, b->n)] = interesting[below(r, sizeof interesting)];
+        break;
+    }
+    case 3: {
+        g = "insert";
+        size_t at = below(r, b->n + 1), k = 1 + below(r, 8);
+        b_reserve(b, k);
+        memmove(b->p + at + k, b->p + at, b->n - at);
+        for (size_t i = 0; i < k; i++)
+            b->p[at + i] = (uint8_t)rnd(r);
+        b->n += k;
+        break;
+    }
+    case 4: {
+        g = "delete";
+        if (b->n) {
+            size_t at = below(r, b->n), k = 1 + below(r, b->n - at < 8 ? b->n - at : 8);
+            memmove(b->p + at, b->p + at + k, b->n - at - k);
+            b->n -= k;
+        }
+        break;
+    }
+    default: {
+        g = "le-field";
+        size_t w = (size_t)1 << below(r, 4);
+        if (b->n >= w) {
+            size_t at = below(r, b->n / w + 0) * w;
+            if (at + w > b->n)
+                at = 0;
+            uint64_t v = limit(r);
+            for (size_t i = 0; i < w; i++)
+                b->p[at + i] = (uint8_t)(v >> (8 * i));
+        }
+        break;
+    }
+    }
+    size_t l = strlen(name);
+    snprintf(name + l, nl - l, "%s%s", l ? "+" : "", g);
+}
+
+/* ---- protobuf field trees ---------------------------------------------------- */
+
+struct pbm;
+struct pbf {
+    uint32_t num;
+    unsigned wt;
+    uint64_t v;      /* varint */
+    struct buf raw;  /* fixed64/fixed32 bytes, or a LEN payload */
+    struct pbm *sub; /* LEN payload parsed as a message (NULL if not one) */
+    long lie;        /* added to the written length of a LEN field */
+};
+
+struct pbm {
+    struct pbf *f;
+    size_t n, cap;
+};
+
+static void pbm_free(struct pbm *m);
+
+static void pbf_clear(struct pbf *f)
+{
+    free(f->raw.p);
+    pbm_free(f->sub);
+    memset(f, 0, sizeof *f);
+}
+
+static void pbm_free(struct pbm *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n; i++)
+        pbf_clear(&m->f[i]);
+    free(m->f);
+    free(m);
+}
+
+static struct pbf *pbm_insert(struct pbm *m, size_t at)
+{
+    if (m->n == m->cap) {
+        size_t c = m->cap ? 2 * m->cap : 8;
+        struct pbf *f = realloc(m->f, c * sizeof *f);
+        if (!f)
+            abort();
+        m->f = f;
+        m->cap = c;
+    }
+    if (at > m->n)
+        at = m->n;
+    memmove(&m->f[at + 1], &m->f[at], (m->n - at) * sizeof *m->f);
+    m->n++;
+    memset(&m->f[at], 0, sizeof *m->f);
+    return &m->f[at];
+}
+
+static struct pbm *pb_parse(const uint8_t *p, size_t n, int depth);
+static void pb_write(const struct pbm *m, struct buf *b);
+
+static void pbf_copy(struct pbf *d, const struct pbf *s)
+{
+    *d = *s;
+    d->raw.p = NULL;
+    d->raw.n = d->raw.cap = 0;
+    b_put(&d->raw, s->raw.p, s->raw.n);
+    d->sub = NULL;
+    if (s->sub) {
+        d->raw.n = 0;
+        pb_write(s->sub, &d->raw);
+        d->sub = pb_parse(d->raw.p, d->raw.n, 1);
+    }
+}
+
+static bool rd_varint(const uint8_t *p, size_t n, size_t *i, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (unsigned s = 0; s < 70; s += 7) {
+        if (*i >= n)
+            return false;
+        uint8_t c = p[(*i)++];
+        if (s == 63 && c > 1)
+            return false;
+        x |= (uint64_t)(c & 0x7f) << s;
+        if (!(c & 0x80)) {
+            *v = x;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Parse bytes as a protobuf message; NULL if they are not a clean one. */
+static struct pbm *pb_parse(const uint8_t *p, size_t n, int depth)
+{
+    struct pbm *m = calloc(1, sizeof *m);
+    if (!m)
+        abort();
+    size_t i = 0;
+    while (i < n) {
+        uint64_t tag, v;
+        if (!rd_varint(p, n, &i, &tag) || (tag >> 3) == 0 || (tag >> 3) > 0x1fffffff)
+            goto bad;
+        struct pbf *f = pbm_insert(m, m->n);
+        f->num = (uint32_t)(tag >> 3);
+        f->wt = tag & 7;
+        switch (f->wt) {
+        case 0:
+            if (!rd_varint(p, n, &i, &f->v))
+                goto bad;
+            break;
+        case 1:
+        case 5: {
+            size_t w = f->wt == 1 ? 8 : 4;
+            if (n - i < w)
+                goto bad;
+            b_put(&f->raw, p + i, w);
+            i += w;
+            break;
+        }
+        case 2:
+            if (!rd_varint(p, n, &i, &v) || v > n - i)
+                goto bad;
+            b_put(&f->raw, p + i, (size_t)v);
+            i += (size_t)v;
+            if (depth < 8 && v)
+                f->sub = pb_parse(f->raw.p, f->raw.n, depth + 1);
+            break;
+        default: goto bad;
+        }
+    }
+    return m;
+bad:
+    pbm_free(m);
+    return NULL;
+}
+
+static void pb_write(const struct pbm *m, struct buf *b);
+
+static void pbf_write(const struct pbf *f, struct buf *b)
+{
+    b_varint(b, ((uint64_t)f->num << 3) | f->wt);
+    switch (f->wt) {
+    case 0: b_varint(b, f->v); break;
+    case 1:
+    case 5: b_put(b, f->raw.p, f->raw.n); break;
+    case 2: {
+        struct buf payload = { 0 };
+        if (f->sub)
+            pb_write(f->sub, &payload);
+        else
+            b_put(&payload, f->raw.p, f->raw.n);
+        long l = (long)payload.n + f->lie;
+        b_varint(b, l < 0 ? 0 : (uint64_t)l);
+        b_put(b, payload.p, payload.n);
+        free(payload.p);
+        break;
+    }
+    default: break; /* groups and invalid wire types: the tag alone */
+    }
+}
+
+static void pb_write(const struct pbm *m, struct buf *b)
+{
+    for (size_t i = 0; i < m->n; i++)
+        pbf_write(&m->f[i], b);
+}
+
+/* Every (message, index) of the tree, for picking a field anywhere. */
+struct pbref {
+    struct pbm *m;
+    size_t i;
+};
+
+static void pb_refs(struct pbm *m, struct pbref *out, size_t *n, size_t max)
+{
+    for (size_t i = 0; i < m->n && *n < max; i++) {
+        out[(*n)++] = (struct pbref){ m, i };
+        if (m->f[i].sub)
+            pb_refs(m->f[i].sub, out, n, max);
+    }
+}
+
+static void pbf_set_raw(struct pbf *f)
+{
+    if (f->sub) {
+        struct buf b = { 0 };
+        pb_write(f->sub, &b);
+        free(f->raw.p);
+        f->raw = b;
+        pbm_free(f->sub);
+        f->sub = NULL;
+    }
+}
+
+/* One structure-aware mutation of a protobuf tree. other: the parsed input
+ * of another case of the same kind (or NULL), for splices. */
+static const char *pb_mutate(struct rng *r, struct pbm *root, const struct pbm *other)
+{
+    struct pbref refs[512];
+    size_t nr = 0;
+    pb_refs(root, refs, &nr, 512);
+    unsigned which = (unsigned)below(r, 12);
+    if (!nr && which != 5 && which != 9)
+        which = 5;
+    struct pbref ref = nr ? refs[below(r, nr)] : (struct pbref){ root, 0 };
+    struct pbf *f = nr ? &ref.m->f[ref.i] : NULL;
+    switch (which) {
+    case 0:
+        if (f->wt == 0) {
+            f->v = limit(r);
+            return "pb-varint-limit";
+        }
+        /* fall through */
+    case 1:
+        if (f->wt == 2) {
+            pbf_set_raw(f);
+            size_t want = lens[below(r, NLENS)];
+            if (below(r, 2))
+                want = f->raw.n + 1;
+            struct buf nb = { 0 };
+            for (size_t i = 0; i < want; i++)
+                b_byte(&nb, f->raw.n ? f->raw.p[i % f->raw.n] : 'a');
+            free(f->raw.p);
+            f->raw = nb;
+            return "pb-length-limit";
+        }
+        if (f->wt == 1 || f->wt == 5) {
+            uint64_t v = limit(r);
+            for (size_t i = 0; i < f->raw.n; i++)
+                f->raw.p[i] = (uint8_t)(v >> (8 * i));
+            return "pb-fixed-limit";
+        }
+        f->v = limit(r);
+        return "pb-varint-limit";
+    case 2: {
+        struct pbf tmp = *f;
+        memmove(&ref.m->f[ref.i], &ref.m->f[ref.i + 1], (ref.m->n - ref.i - 1) * sizeof tmp);
+        ref.m->n--;
+        pbf_clear(&tmp);
+        return "pb-drop-field";
+    }
+    case 3: {
+        static const size_t counts[] = { 1, 2, 3, 4, 5, 7, 8, 16, 17, 32, 33, 100, 101 };
+        size_t k = counts[below(r, sizeof counts / sizeof counts[0])];
+        for (size_t j = 0; j < k; j++) {
+            struct pbf c;
+            pbf_copy(&c, &ref.m->f[ref.i]);
+            *pbm_insert(ref.m, ref.i + 1) = c;
+        }
+        return "pb-repeat-field";
+    }
+    case 4:
+        f->num = below(r, 2) ? f->num + 1 : (f->num > 1 ? f->num - 1 : 2);
+        return "pb-field-number";
+    case 5: {
+        static const uint32_t nums[] = { 1, 2, 3, 15, 16, 19, 100, 1000, 19000, 0x1fffffff };
+        struct pbm *m = nr ? ref.m : root;
+        struct pbf *u = pbm_insert(m, below(r, m->n + 1));
+        u->num = nums[below(r, sizeof nums / sizeof nums[0])];
+        u->wt = (unsigned)(below(r, 4) == 0 ? 1 : below(r, 3) * 2 + (below(r, 2) ? 0 : 1)) & 7;
+        if (u->wt == 3)
+            u->wt = 2;
+        u->v = limit(r);
+        if (u->wt == 1 || u->wt == 5)
+            for (size_t i = 0; i < (u->wt == 1 ? 8u : 4u); i++)
+                b_byte(&u->raw, (uint8_t)rnd(r));
+        if (u->wt == 2)
+            for (size_t i = below(r, 6); i > 0; i--)
+                b_byte(&u->raw, (uint8_t)rnd(r));
+        return "pb-unknown-field";
+    }
+    case 6: {
+        static const unsigned wts[] = { 0, 1, 2, 5, 3, 4, 6, 7 };
+        unsigned nw = wts[below(r, below(r, 4) ? 4 : 8)];
+        if (nw == f->wt)
+            nw = (f->wt + 2) % 6;
+        pbf_set_raw(f);
+        if (f->wt == 0 && (nw == 1 || nw == 5 || nw == 2)) {
+            free(f->raw.p);
+            memset(&f->raw, 0, sizeof f->raw);
+            for (size_t i = 0; i < (nw == 1 ? 8u : nw == 5 ? 4u : 1u); i++)
+                b_byte(&f->raw, (uint8_t)(f->v >> (8 * i)));
+        } else if (nw == 0) {
+            f->v = f->raw.n ? f->raw.p[0] : 0;
+        } else if (nw == 1 || nw == 5) {
+            size_t w = nw == 1 ? 8 : 4;
+            while (f->raw.n < w)
+                b_byte(&f->raw, 0);
+            f->raw.n = w;
+        }
+        f->wt = nw;
+        return "pb-wire-type";
+    }
+    case 7:
+        if (f->wt == 2) {
+            static const long lies[] = { -1, 1, 2, -2, 127, 0x7fffffff };
+            f->lie = lies[below(r, sizeof lies / sizeof lies[0])];
+            return "pb-corrupt-length";
+        }
+        f->v = limit(r);
+        return "pb-varint-limit";
+    case 8:
+        if (ref.i + 1 < ref.m->n) {
+            struct pbf t = ref.m->f[ref.i];
+            ref.m->f[ref.i] = ref.m->f[ref.i + 1];
+            ref.m->f[ref.i + 1] = t;
+            return "pb-swap-fields";
+        }
+        /* fall through */
+    case 9:
+    default:
+        if (other && other->n) {
+            /* merge: a member of another case of the kind (a second oneof
+             * member, a repeated element, a sub-message merged) */
+            struct pbf c;
+            pbf_copy(&c, &other->f[below(r, other->n)]);
+            *pbm_insert(root, below(r, root->n + 1)) = c;
+            return "pb-merge";
+        }
+        if (f && f->sub && f->sub->n) {
+            struct pbf c;
+            pbf_copy(&c, &f->sub->f[below(r, f->sub->n)]);
+            *pbm_insert(f->sub, below(r, f->sub->n + 1)) = c;
+            return "pb-merge";
+        }
+        return "pb-none";
+    }
+}
+
+/* ---- IC layouts ------------------------------------------------------------- */
+
+static void put_le(uint8_t *p, size_t w, uint64_t v)
+{
+    for (size_t i = 0; i < w; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, size_t w)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < w; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+/* Keep the sizes of an IC message (at base) and its pipe header consistent. */
+static void ic_fix_sizes(struct buf *b, bool packet)
+{
+    size_t base = packet ? 8 : 0;
+    if (b->n >= base + 20)
+        put_le(b->p + base + 10, 2, b->n - base - 20 > 0xffff ? 0xffff : b->n - base - 20);
+    if (packet && b->n >= 8)
+        put_le(b->p + 4, 4, b->n - 8);
+}
+
+static const char *ic_mutate(struct rng *r, struct buf *b, bool packet)
+{
+    size_t base = packet ? 8 : 0;
+    static const struct {
+        uint8_t off, w;
+    } fields[] = { { 0, 2 }, { 2, 2 }, { 4, 2 }, { 6, 2 }, { 8, 2 }, { 10, 2 }, { 12, 4 }, { 16, 1 }, { 17, 1 }, { 18, 2 } };
+    switch (below(r, 6)) {
+    case 0: { /* a header field around its limits or among the small values */
+        size_t k = below(r, sizeof fields / sizeof fields[0]);
+        size_t at = base + fields[k].off;
+        if (at + fields[k].w <= b->n) {
+            uint64_t v = below(r, 2) ? below(r, 7) : limit(r);
+            put_le(b->p + at, fields[k].w, v);
+        }
+        return "ic-header-field";
+    }
+    case 1: /* the pipe header */
+        if (packet && b->n >= 8) {
+            if (below(r, 2))
+                put_le(b->p, 4, below(r, 2) ? below(r, 6) : limit(r));
+            else
+                put_le(b->p + 4, 4, (uint64_t)(b->n - 8) + (uint64_t)(long)(below(r, 5)) - 2);
+            return "ic-pipe-field";
+        }
+        /* fall through */
+    case 2: { /* the body grown or cut, sizes kept consistent */
+        size_t hdr = base + 20;
+        size_t want = hdr + lens[below(r, NLENS)];
+        if (below(r, 2) && b->n > hdr)
+            want = b->n + below(r, 9) - 4;
+        if (want < hdr)
+            want = hdr;
+        while (b->n < want)
+            b_byte(b, below(r, 2) ? 0 : (uint8_t)rnd(r));
+        b->n = want;
+        ic_fix_sizes(b, packet);
+        return "ic-body-size";
+    }
+    case 3: /* negotiation: counts and versions */
+        if (b->n >= base + 28 && get_le(b->p + base + 4, 2) == 0) {
+            size_t body = base + 20;
+            size_t F = below(r, 4), M = below(r, 5);
+            if (below(r, 8) == 0)
+                F = below(r, 2) ? 100 : 101;
+            b->n = body + 8;
+            put_le(b->p + body, 2, F);
+            put_le(b->p + body + 2, 2, M);
+            size_t nv = F + M > 12 ? 12 : F + M;
+            for (size_t i = 0; i < nv; i++) {
+                uint8_t v[4];
+                put_le(v, 2, below(r, 7));
+                put_le(v + 2, 2, below(r, 4));
+                b_put(b, v, 4);
+            }
+            if (below(r, 4))
+                ic_fix_sizes(b, packet);
+            return "ic-negotiate";
+        }
+        /* fall through */
+    case 4: { /* a body field (u16/u32 aligned) around its limits */
+        size_t w = below(r, 2) ? 2 : 4;
+        if (b->n >= base + 20 + w) {
+            size_t at = base + 20 + below(r, (b->n - base - 20) / w) * w;
+            put_le(b->p + at, w, below(r, 2) ? below(r, 7) : limit(r));
+        }
+        return "ic-body-field";
+    }
+    default: {
+        char name[64] = "";
+        bytes_mutate(r, b, name, sizeof name);
+        return "ic-bytes";
+    }
+    }
+}
+
+
+/* ---- messages built from the protobuf-c descriptors ----------------------------- */
+
+static const ProtobufCMessageDescriptor *kind_descriptor(const char *message)
+{
+    enum vw_crosvm_revision rev;
+    enum vw_crosvm_kind kind;
+    if (!strncmp(message, "crosvm.", 7))
+        return vw_crosvm_kind_parse(message, &rev, &kind) == VW_OK ? vw_crosvm_descriptor(rev, kind) : NULL;
+    if (!strcmp(message, "serial.GuestMessage"))
+        return vw_serial_descriptor(VW_SERIAL_GUEST_MESSAGE);
+    if (!strcmp(message, "serial.VmmConfig"))
+        return vw_serial_descriptor(VW_SERIAL_VMM_CONFIG);
+    return NULL;
+}
+
+static uint64_t schema_scalar(struct rng *r, const ProtobufCFieldDescriptor *f)
+{
+    if (f->type == PROTOBUF_C_TYPE_ENUM && f->descriptor && below(r, 4)) {
+        const ProtobufCEnumDescriptor *e = f->descriptor;
+        if (e->n_values)
+            return (uint64_t)(int64_t)e->values[below(r, e->n_values)].value;
+    }
+    if (f->type == PROTOBUF_C_TYPE_BOOL && below(r, 4))
+        return below(r, 2);
+    return below(r, 2) ? below(r, 6) : limit(r);
+}
+
+static void schema_value(struct rng *r, const ProtobufCFieldDescriptor *f, struct buf *b, int depth);
+
+/* One message of type d, every field and oneof member reachable: fields
+ * present or not, one member per oneof (sometimes two: a merge), repeated
+ * counts and string lengths around the limits. */
+static void schema_message(struct rng *r, const ProtobufCMessageDescriptor *d, struct buf *b, int depth)
+{
+    for (unsigned i = 0; i < d->n_fields && b->n < 4096; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+            /* the members of one oneof share quantifier_offset: choose one of them */
+            unsigned first = i, n = 0;
+            while (i + n < d->n_fields && (d->fields[i + n].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+                   d->fields[i + n].quantifier_offset == f->quantifier_offset)
+                n++;
+            i = first + n - 1;
+            size_t picks = below(r, 6) == 0 ? 2 : below(r, 6) == 0 ? 0 : 1;
+            for (size_t k = 0; k < picks; k++)
+                schema_value(r, &d->fields[first + below(r, n)], b, depth);
+            continue;
+        }
+        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+            static const size_t counts[] = { 0, 1, 2, 3, 4, 5, 8, 16, 17 };
+            size_t k = below(r, 3) ? below(r, 4) : counts[below(r, sizeof counts / sizeof counts[0])];
+            bool scalar = f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_BYTES &&
+                          f->type != PROTOBUF_C_TYPE_MESSAGE;
+            if (scalar && k && below(r, 2)) { /* packed */
+                struct buf p = { 0 };
+                for (size_t j = 0; j < k; j++) {
+                    uint64_t v = schema_scalar(r, f);
+                    if (f->type == PROTOBUF_C_TYPE_FIXED32 || f->type == PROTOBUF_C_TYPE_SFIXED32 ||
+                        f->type == PROTOBUF_C_TYPE_FLOAT) {
+                        uint8_t x[4];
+                        put_le(x, 4, v);
+                        b_put(&p, x, 4);
+                    } else if (f->type == PROTOBUF_C_TYPE_FIXED64 || f->type == PROTOBUF_C_TYPE_SFIXED64 ||
+                               f->type == PROTOBUF_C_TYPE_DOUBLE) {
+                        uint8_t x[8];
+                        put_le(x, 8, v);
+                        b_put(&p, x, 8);
+                    } else {
+                        b_varint(&p, v);
+                    }
+                }
+                b_varint(b, ((uint64_t)f->id << 3) | 2);
+                b_varint(b, p.n);
+                b_put(b, p.p, p.n);
+                free(p.p);
+            } else {
+                for (size_t j = 0; j < k; j++)
+                    schema_value(r, f, b, depth);
+            }
+            continue;
+        }
+        if (below(r, 3))
+            schema_value(r, f, b, depth);
+    }
+}
+
+static void schema_value(struct rng *r, const ProtobufCFieldDescriptor *f, struct buf *b, int depth)
+{
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_FIXED32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_FLOAT: {
+        uint8_t x[4];
+        put_le(x, 4, schema_scalar(r, f));
+        b_varint(b, ((uint64_t)f->id << 3) | 5);
+        b_put(b, x, 4);
+        break;
+    }
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE: {
+        uint8_t x[8];
+        put_le(x, 8, schema_scalar(r, f));
+        b_varint(b, ((uint64_t)f->id << 3) | 1);
+        b_put(b, x, 8);
+        break;
+    }
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_BYTES: {
+        size_t n = below(r, 2) ? below(r, 6) : lens[below(r, NLENS)];
+        if (below(r, 3) == 0)
+            n = 32 + below(r, 3) - 1; /* around SER-CAP-1 */
+        b_varint(b, ((uint64_t)f->id << 3) | 2);
+        b_varint(b, n);
+        for (size_t i = 0; i < n; i++)
+            b_byte(b, f->type == PROTOBUF_C_TYPE_STRING ? (uint8_t)('a' + i % 26) : (uint8_t)rnd(r));
+        break;
+    }
+    case PROTOBUF_C_TYPE_MESSAGE: {
+        struct buf sub = { 0 };
+        if (depth < 4 && f->descriptor)
+            schema_message(r, f->descriptor, &sub, depth + 1);
+        b_varint(b, ((uint64_t)f->id << 3) | 2);
+        b_varint(b, sub.n);
+        b_put(b, sub.p, sub.n);
+        free(sub.p);
+        break;
+    }
+    default: /* varints: int32/64, uint32/64, sint32/64, bool, enum */
+        b_varint(b, ((uint64_t)f->id << 3));
+        b_varint(b, schema_scalar(r, f));
+        break;
+    }
+}
+
+/* A schema-built message as hex (decode, validate) or, through protobuf-c
+ * and the canonical JSON mapping, as JSON (encode). NULL when the kind has
+ * no descriptor or the bytes do not unpack. */
+static json_t *schema_input(struct rng *r, const char *message, bool as_json)
+{
+    const ProtobufCMessageDescriptor *d = kind_descriptor(message);
+    if (!d)
+        return NULL;
+    struct buf b = { 0 };
+    schema_message(r, d, &b, 0);
+    json_t *out = NULL;
+    if (!as_json) {
+        out = vwt_hex_json(b.p, b.n);
+    } else {
+        ProtobufCMessage *m = protobuf_c_message_unpack(d, NULL, b.n, b.p ? b.p : (const uint8_t *)"");
+        if (m) {
+            out = vwt_pb_to_json(m);
+            protobuf_c_message_free_unpacked(m, NULL);
+        }
+    }
+    free(b.p);
+    return out;
+}
+
+/* ---- message-kind classification ----------------------------------------------- */
+
+static bool is_protobuf(const char *message)
+{
+    return !strncmp(message, "crosvm.", 7) || !strcmp(message, "serial.GuestMessage") ||
+           !strcmp(message, "serial.VmmConfig");
+}
+
+/* Mutate a hex string of a message of kind message (other: a second input
+ * of the kind, for merges). Returns a new hex JSON string. */
+static json_t *mutate_hex(struct rng *r, const char *message, const json_t *hex, const json_t *other, char *name,
+                          size_t nl)
+{
+    uint8_t *p = NULL, *q = NULL;
+    size_t n = 0, qn = 0;
+    if (vwt_json_hex(hex, &p, &n))
+        return json_incref((json_t *)hex);
+    struct buf b = { 0 };
+    b_put(&b, p, n);
+    free(p);
+    size_t rounds = 1 + below(r, 3);
+    for (size_t k = 0; k < rounds; k++) {
+        size_t l = strlen(name);
+        const char *g = NULL;
+        if (is_protobuf(message) && below(r, 5)) {
+            struct pbm *m = pb_parse(b.p, b.n, 0);
+            struct pbm *om = NULL;
+            if (other && !vwt_json_hex(other, &q, &qn)) {
+                om = pb_parse(q, qn, 0);
+                free(q);
+                q = NULL;
+            }
+            if (m) {
+                g = pb_mutate(r, m, om);
+                b.n = 0;
+                pb_write(m, &b);
+                pbm_free(m);
+            }
+            pbm_free(om);
+        } else if (!strncmp(message, "ic.", 3) && below(r, 5)) {
+            g = ic_mutate(r, &b, !strcmp(message, "ic.packet"));
+        }
+        if (g)
+            snprintf(name + l, nl - l, "%s%s", l ? "+" : "", g);
+        else
+            bytes_mutate(r, &b, name, nl);
+    }
+    json_t *out = vwt_hex_json(b.p, b.n);
+    free(b.p);
+    return out;
+}
+
+/* ---- JSON (encode inputs, dispatch register files) --------------------------------- */
+
+struct jref {
+    json_t *parent; /* object or array */
+    const char *key;
+    size_t index;
+    json_t *v;
+};
+
+static void json_refs(json_t *v, struct jref *out, size_t *n, size_t max)
+{
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x)
+        {
+            if (*n >= max)
+                return;
+            out[(*n)++] = (struct jref){ v, k, 0, x };
+            json_refs(x, out, n, max);
+        }
+    } else if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v) && *n < max; i++) {
+            out[(*n)++] = (struct jref){ v, NULL, i, json_array_get(v, i) };
+            json_refs(json_array_get(v, i), out, n, max);
+        }
+    }
+}
+
+static void jref_set(const struct jref *r, json_t *nv)
+{
+    if (r->key)
+        json_object_set_new(r->parent, r->key, nv);
+    else
+        json_array_set_new(r->parent, r->index, nv);
+}
+
+static bool is_decimal(const char *s)
+{
+    if (*s == '-')
+        s++;
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+static json_t *json_number_limit(struct rng *r, bool as_string)
+{
+    uint64_t v = limit(r);
+    bool neg = below(r, 4) == 0;
+    char s[32];
+    if (neg)
+        snprintf(s, sizeof s, "-%llu", (unsigned long long)(v > 0x8000000000000000ull ? 0x8000000000000000ull : v));
+    else
+        snprintf(s, sizeof s, "%llu", (unsigned long long)v);
+    if (as_string || (!neg && v > 0x7fffffffffffffffull))
+        return json_string(s);
+    return json_integer(neg ? -(json_int_t)(v > 0x7fffffffffffffffull ? 0x7fffffffffffffffull : v) : (json_int_t)v);
+}
+
+static json_t *b64_of(size_t n, uint8_t fill)
+{
+    static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *s = malloc(4 * (n / 3 + 1) + 1);
+    if (!s)
+        abort();
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t w = (uint32_t)fill << 16 | (i + 1 < n ? (uint32_t)fill << 8 : 0) | (i + 2 < n ? fill : 0);
+        s[o++] = t[(w >> 18) & 63];
+        s[o++] = t[(w >> 12) & 63];
+        s[o++] = i + 1 < n ? t[(w >> 6) & 63] : '=';
+        s[o++] = i + 2 < n ? t[w & 63] : '=';
+    }
+    s[o] = 0;
+    json_t *j = json_string(s);
+    free(s);
+    return j;
+}
+
+static const char *json_mutate(struct rng *r, json_t *root, const json_t *other)
+{
+    struct jref refs[1024];
+    size_t n = 0;
+    json_refs(root, refs, &n, 1024);
+    if (!n || below(r, 8) == 0) {
+        if (json_is_object(root) && json_is_object(other) && json_object_size(other)) {
+            /* merge a member of another case (a second oneof member, say) */
+            size_t k = below(r, json_object_size(other)), i = 0;
+            const char *key;
+            json_t *x;
+            json_object_foreach((json_t *)other, key, x)
+            {
+                if (i++ == k) {
+                    json_object_set_new(root, key, json_deep_copy(x));
+                    break;
+                }
+            }
+            return "json-merge";
+        }
+        if (!n)
+            return "json-none";
+    }
+    struct jref *f = &refs[below(r, n)];
+    switch (below(r, 6)) {
+    case 0:
+    case 1:
+        if (json_is_integer(f->v) || (json_is_string(f->v) && is_decimal(json_string_value(f->v)))) {
+            jref_set(f, json_number_limit(r, json_is_string(f->v)));
+            return "json-number-limit";
+        }
+        if (json_is_string(f->v)) {
+            const char *s = json_string_value(f->v);
+            size_t sl = strlen(s), want = lens[below(r, NLENS)];
+            if (below(r, 2))
+                want = sl + 1;
+            if (sl % 4 == 0 && sl && (s[sl - 1] == '=' || below(r, 2))) {
+                jref_set(f, b64_of(want, (uint8_t)rnd(r)));
+                return "json-bytes-length";
+            }
+            char *ns = malloc(want + 1);
+            if (!ns)
+                abort();
+            for (size_t i = 0; i < want; i++)
+                ns[i] = sl ? s[i % sl] : 'a';
+            ns[want] = 0;
+            jref_set(f, json_string(ns));
+            free(ns);
+            return "json-string-length";
+        }
+        /* fall through */
+    case 2:
+        if (json_is_array(f->v) && json_array_size(f->v)) {
+            static const size_t counts[] = { 0, 1, 2, 3, 4, 5, 8, 16, 17, 100, 101 };
+            size_t k = counts[below(r, sizeof counts / sizeof counts[0])];
+            json_t *a = json_array();
+            for (size_t i = 0; i < k; i++)
+                json_array_append_new(a, json_deep_copy(json_array_get(f->v, i % json_array_size(f->v))));
+            jref_set(f, a);
+            return "json-repeated-count";
+        }
+        /* fall through */
+    case 3:
+        if (f->key)
+            json_object_del(f->parent, f->key);
+        else
+            json_array_remove(f->parent, f->index);
+        return "json-drop";
+    case 4: {
+        switch (below(r, 6)) {
+        case 0: jref_set(f, json_null()); break;
+        case 1: jref_set(f, json_true()); break;
+        case 2: jref_set(f, json_string("")); break;
+        case 3: jref_set(f, json_array()); break;
+        case 4: jref_set(f, json_object()); break;
+        default: jref_set(f, json_real(1.5)); break;
+        }
+        return "json-wrong-type";
+    }
+    default:
+        if (json_is_object(f->v)) {
+            json_object_set_new(f->v, below(r, 2) ? "unknownField" : "unknown_field", json_integer(1));
+            return "json-unknown-member";
+        }
+        jref_set(f, json_number_limit(r, below(r, 2)));
+        return "json-number-limit";
+    }
+}
+
+/* Register values for a bridge register file: limits, the handler table's
+ * magic, request and verify values, method|request pairs, 32-bit values
+ * with high bits set (for the 32-bit masks). */
+static json_t *reg_value(struct rng *r, const json_t *req)
+{
+    uint64_t v;
+    const json_t *h = json_object_get(req, "handlers");
+    const json_t *hd = json_array_size(h) ? json_array_get(h, below(r, json_array_size(h))) : NULL;
+    switch (below(r, 6)) {
+    case 0:
+        v = limit(r);
+        break;
+    case 1: {
+        const char *m = json_string_value(json_object_get(hd, "magic"));
+        v = 0x42494d56;
+        if (m)
+            vwt_parse_u64_hex(m, &v);
+        if (below(r, 2))
+            v |= (uint64_t)limit(r) << 32;
+        break;
+    }
+    case 2: {
+        json_int_t rq = json_integer_value(json_object_get(hd, "request"));
+        v = ((uint64_t)below(r, 4) << 16) | (uint64_t)rq;
+        if (below(r, 3) == 0)
+            v |= 0xffffffff00000000ull;
+        break;
+    }
+    case 3: {
+        const json_t *vf = json_object_get(hd, "verify");
+        const char *s = json_string_value(json_array_get(vf, below(r, json_array_size(vf) + 1)));
+        v = rnd(r);
+        if (s)
+            vwt_parse_u64_hex(s, &v);
+        break;
+    }
+    case 4:
+        v = (uint64_t)below(r, 0x40) | (below(r, 2) ? 0x100000000ull * (1 + below(r, 0xff)) : 0);
+        v = below(r, 2) ? v : 0x18 | 0x22ull << (8 * below(r, 2));
+        break;
+    default:
+        v = rnd(r);
+        break;
+    }
+    char s[24];
+    snprintf(s, sizeof s, "0x%llx", (unsigned long long)v);
+    return json_string(s);
+}
+
+static const char *const regnames[] = { "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8", "r9",
+                                        "r10", "r11", "r12", "r13", "r14", "r15", "rip" };
+#define NREGS (sizeof regnames / sizeof regnames[0])
+
+static const char *dispatch_mutate(struct rng *r, json_t *input, const json_t *other, const json_t *req)
+{
+    json_t *regs = json_object_get(input, "registers");
+    if (!json_is_object(regs)) {
+        regs = json_object();
+        json_object_set_new(input, "registers", regs);
+    }
+    switch (below(r, 8)) {
+    case 0:
+    case 1:
+    case 2:
+        json_object_set_new(regs, regnames[below(r, NREGS)], reg_value(r, req));
+        return "bridge-register";
+    case 3: {
+        static const int modes[] = { 0, 16, 32, 64 };
+        if (below(r, 8) == 0)
+            json_object_del(input, "mode");
+        else
+            json_object_set_new(input, "mode", json_integer(modes[below(r, 4)]));
+        return "bridge-mode";
+    }
+    case 4:
+        json_object_set_new(input, "trigger", json_string(below(r, 2) ? "vmcall" : "cpuid"));
+        return "bridge-trigger";
+    case 5:
+        json_object_del(regs, regnames[below(r, NREGS)]);
+        return "bridge-drop-register";
+    case 6: {
+        static const int il[] = { 0, 1, 2, 3, 15, 16 };
+        json_object_set_new(input, "insn_len", json_integer(il[below(r, 6)]));
+        return "bridge-insn-len";
+    }
+    default: {
+        /* a random register file, values from the table and the limits */
+        json_t *nr = json_object();
+        for (size_t i = 0; i < NREGS; i++)
+            if (below(r, 3))
+                json_object_set_new(nr, regnames[i], reg_value(r, req));
+        const json_t *oregs = json_object_get(other, "registers");
+        if (json_is_object(oregs) && below(r, 2))
+            json_object_update(nr, (json_t *)oregs);
+        json_object_set_new(input, "registers", nr);
+        return "bridge-register-file";
+    }
+    }
+}
+
+/* ---- requests ---------------------------------------------------------------- */
+
+/* The seeds of one (operation, message kind): the selected golden cases. */
+struct kind {
+    const char *operation, *message, *protocol;
+    struct vwc_case **seeds;
+    size_t nseeds;
+    size_t cases, disagreements, skipped, oracle_skipped, faults;
+};
+
+/* A request's parameters (everything but id, input and steps), as JSON for
+ * comparing two seeds' configurations. */
+static char *params_key(const json_t *req)
+{
+    json_t *p = json_deep_copy(req);
+    json_object_del(p, "id");
+    json_object_del(p, "input");
+    json_object_del(p, "steps");
+    char *s = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(p);
+    return s;
+}
+
+static const struct vwc_case *other_seed(struct rng *r, const struct kind *k, const struct vwc_case *seed)
+{
+    /* another case of the same kind and the same parameters */
+    char *pk = params_key(seed->request);
+    const struct vwc_case *best = seed;
+    for (unsigned tries = 0; tries < 8; tries++) {
+        const struct vwc_case *o = k->seeds[below(r, k->nseeds)];
+        char *ok = params_key(o->request);
+        bool same = pk && ok && !strcmp(pk, ok);
+        free(ok);
+        if (same && o != seed) {
+            best = o;
+            break;
+        }
+    }
+    free(pk);
+    return best;
+}
+
+static json_t *generate(struct rng *r, const struct kind *k, const struct vwc_case *seed, char *name, size_t nl)
+{
+    json_t *req = json_deep_copy(seed->request);
+    const struct vwc_case *oth = other_seed(r, k, seed);
+    const json_t *oin = json_object_get(oth->request, "input");
+    json_t *in = json_object_get(req, "input");
+    name[0] = 0;
+    if (!strcmp(k->operation, "session")) {
+        json_t *steps = json_object_get(req, "steps");
+        json_t *osteps = json_object_get(oth->request, "steps");
+        size_t rounds = 1 + below(r, 3);
+        for (size_t i = 0; i < rounds && json_is_array(steps); i++) {
+            size_t n = json_array_size(steps), l = strlen(name);
+            const char *g;
+            switch (below(r, 6)) {
+            case 0:
+                if (n > 1)
+                    json_array_remove(steps, below(r, n));
+                g = "steps-drop";
+                break;
+            case 1:
+                if (n) {
+                    size_t at = below(r, n);
+                    json_array_insert_new(steps, at, json_deep_copy(json_array_get(steps, at)));
+                }
+                g = "steps-repeat";
+                break;
+            case 2:
+                if (n > 1) {
+                    size_t at = below(r, n - 1);
+                    json_t *a = json_incref(json_array_get(steps, at));
+                    json_array_remove(steps, at);
+                    json_array_insert_new(steps, at + 1, a);
+                }
+                g = "steps-swap";
+                break;
+            case 3:
+                if (json_array_size(osteps)) {
+                    json_array_insert_new(steps, below(r, n + 1),
+                                          json_deep_copy(json_array_get(osteps, below(r, json_array_size(osteps)))));
+                }
+                g = "steps-splice";
+                break;
+            default: {
+                /* mutate one step's input with the kind's generators */
+                g = "step-input";
+                for (unsigned t = 0; t < 4 && n; t++) {
+                    json_t *st = json_array_get(steps, below(r, n));
+                    const json_t *si = json_object_get(st, "input");
+                    if (json_is_string(si)) {
+                        char sub[200] = "";
+                        const json_t *o2 = json_array_get(osteps, below(r, json_array_size(osteps) + 1));
+                        json_object_set_new(st, "input",
+                                            mutate_hex(r, k->message, si, json_object_get(o2, "input"), sub, sizeof sub));
+                        snprintf(name + l, nl - l, "%sstep-input(%s)", l ? "+" : "", sub);
+                        g = NULL;
+                        break;
+                    }
+                }
+                break;
+            }
+            }
+            if (g)
+                snprintf(name + l, nl - l, "%s%s", l ? "+" : "", g);
+        }
+    } else if (!strcmp(k->operation, "deframe")) {
+        /* the stream as one byte string, frames re-sized, re-chunked */
+        struct buf s = { 0 };
+        size_t i;
+        json_t *c;
+        json_array_foreach(in, i, c) {
+            uint8_t *p;
+            size_t n;
+            if (!vwt_json_hex(c, &p, &n)) {
+                b_put(&s, p, n);
+                free(p);
+            }
+        }
+        size_t rounds = 1 + below(r, 3);
+        for (size_t j = 0; j < rounds; j++) {
+            size_t l = strlen(name);
+            switch (below(r, 4)) {
+            case 0: {
+                /* a frame length (u16 LE at a frame start) around the limits */
+                size_t at = 0, starts[64], ns = 0;
+                while (at + 2 <= s.n && ns < 64) {
+                    starts[ns++] = at;
+                    at += 2 + get_le(s.p + at, 2);
+                }
+                if (ns) {
+                    static const uint64_t fl[] = { 0, 1, 2, 599, 600, 601, 0xffff };
+                    size_t st = starts[below(r, ns)];
+                    uint64_t v = below(r, 2) ? fl[below(r, 7)] : get_le(s.p + st, 2) + below(r, 3) - 1;
+                    put_le(s.p + st, 2, v);
+                }
+                snprintf(name + l, nl - l, "%sframe-length", l ? "+" : "");
+                break;
+            }
+            case 1: {
+                /* a frame of a limit length appended */
+                size_t fl = lens[below(r, NLENS)];
+                uint8_t h[2];
+                put_le(h, 2, fl);
+                b_put(&s, h, 2);
+                for (size_t q = 0; q < fl; q++)
+                    b_byte(&s, q % 2 ? 0x01 : 0x08);
+                snprintf(name + l, nl - l, "%sframe-append", l ? "+" : "");
+                break;
+            }
+            case 2: {
+                /* the other case's stream appended (frames back to back) */
+                size_t oi;
+                json_t *oc;
+                json_array_foreach(oin, oi, oc) {
+                    uint8_t *p;
+                    size_t n;
+                    if (!vwt_json_hex(oc, &p, &n)) {
+                        b_put(&s, p, n);
+                        free(p);
+                    }
+                }
+                snprintf(name + l, nl - l, "%sstream-concat", l ? "+" : "");
+                break;
+            }
+            default: bytes_mutate(r, &s, name, nl); break;
+            }
+        }
+        json_t *chunks = json_array();
+        size_t at = 0;
+        unsigned style = (unsigned)below(r, 4);
+        while (at < s.n || !json_array_size(chunks)) {
+            size_t len = style == 0 ? 1 : style == 1 ? s.n - at : below(r, s.n - at + 2);
+            if (len > s.n - at)
+                len = s.n - at;
+            json_array_append_new(chunks, vwt_hex_json(s.p + at, len));
+            at += len;
+            if (json_array_size(chunks) > 4096)
+                break;
+        }
+        free(s.p);
+        size_t l = strlen(name);
+        snprintf(name + l, nl - l, "+chunks-%s", style == 0 ? "bytes" : style == 1 ? "whole" : "random");
+        json_object_set_new(req, "input", chunks);
+    } else if (!strcmp(k->operation, "dispatch")) {
+        size_t rounds = 1 + below(r, 4);
+        for (size_t j = 0; j < rounds && json_is_object(in); j++) {
+            size_t l = strlen(name);
+            snprintf(name + l, nl - l, "%s%s", l ? "+" : "", dispatch_mutate(r, in, oin, req));
+        }
+    } else if (json_is_string(in) && is_protobuf(k->message) && strcmp(k->operation, "respond") && below(r, 3) == 0) {
+        /* a message built from the schema, mutated half of the time */
+        json_t *si = schema_input(r, k->message, false);
+        snprintf(name, nl, "pb-schema");
+        if (si && below(r, 2)) {
+            json_object_set_new(req, "input", mutate_hex(r, k->message, si, oin, name + 9, nl - 9));
+            if (name[9]) {
+                memmove(name + 10, name + 9, strlen(name + 9) + 1);
+                name[9] = '+';
+            }
+            json_decref(si);
+        } else if (si) {
+            json_object_set_new(req, "input", si);
+        }
+    } else if (json_is_string(in)) {
+        json_object_set_new(req, "input", mutate_hex(r, k->message, in, oin, name, nl));
+    } else if (in && is_protobuf(k->message) && below(r, 3) == 0) {
+        json_t *si = schema_input(r, k->message, true);
+        snprintf(name, nl, "pb-schema-json");
+        if (si) {
+            json_object_set_new(req, "input", si);
+            if (below(r, 2)) {
+                size_t l = strlen(name);
+                snprintf(name + l, nl - l, "+%s", json_mutate(r, si, oin));
+            }
+        }
+    } else if (in) {
+        size_t rounds = 1 + below(r, 3);
+        for (size_t j = 0; j < rounds; j++) {
+            size_t l = strlen(name);
+            snprintf(name + l, nl - l, "%s%s", l ? "+" : "", json_mutate(r, in, oin));
+        }
+    }
+    return req;
+}
+
+/* ---- judging one request ---------------------------------------------------------- */
+
+struct fuzzer {
+    const struct vwc_options *o;
+    const struct vwc_fuzz_options *fo;
+    struct vwc_backend *b;
+    size_t calls;
+    double t0, last_progress;
+    size_t total_cases, total_dis;
+    bool tty;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Does v hold a string with a NUL character? The testee interface's JSON
+ * cannot carry one through the runner (answers and vector files are read
+ * without JSON_ALLOW_NUL), so such a request is not generated. */
+static bool has_nul(const json_t *v)
+{
+    if (json_is_string(v))
+        return strlen(json_string_value(v)) != json_string_length(v);
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach((json_t *)v, k, x) if (has_nul(x)) return true;
+    } else if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            if (has_nul(json_array_get(v, i)))
+                return true;
+    }
+    return false;
+}
+
+/* The oracle's answer as an expectation: result/output/error, or steps. */
+static json_t *expectation(const char *operation, json_t *ans)
+{
+    const char *res = json_string_value(json_object_get(ans, "result"));
+    if (!res || !strcmp(res, "skipped") || has_nul(ans))
+        return NULL;
+    json_t *e = json_object();
+    if (!strcmp(operation, "session") && !strcmp(res, "valid") && json_is_array(json_object_get(ans, "output"))) {
+        json_t *steps = json_array();
+        size_t i;
+        json_t *s;
+        json_array_foreach(json_object_get(ans, "output"), i, s) {
+            json_t *x = json_object();
+            json_object_set(x, "result", json_object_get(s, "result"));
+            if (json_object_get(s, "output"))
+                json_object_set(x, "output", json_object_get(s, "output"));
+            if (json_object_get(s, "error"))
+                json_object_set(x, "error", json_object_get(s, "error"));
+            json_array_append_new(steps, x);
+        }
+        json_object_set_new(e, "result", json_string("valid"));
+        json_object_set_new(e, "steps", steps);
+        return e;
+    }
+    json_object_set_new(e, "result", json_string(res));
+    if (json_object_get(ans, "output"))
+        json_object_set(e, "output", json_object_get(ans, "output"));
+    if (json_object_get(ans, "error"))
+        json_object_set(e, "error", json_object_get(ans, "error"));
+    return e;
+}
+
+enum outcome { AGREE, DISAGREE, TESTEE_SKIP, ORACLE_SKIP };
+
+struct verdict {
+    enum outcome outcome;
+    char sig[300]; /* what the disagreement is, for "does it still hold" */
+    char detail[600];
+    json_t *expect; /* owned, when judged */
+    json_t *got;    /* owned */
+};
+
+static void verdict_clear(struct verdict *v)
+{
+    json_decref(v->expect);
+    json_decref(v->got);
+    memset(v, 0, sizeof *v);
+}
+
+static const char *answer_summary(const json_t *a, char *out, size_t ol)
+{
+    const char *r = json_string_value(json_object_get(a, "result"));
+    const char *e = json_string_value(json_object_get(a, "error"));
+    snprintf(out, ol, "%s%s%s%s", r ? r : "?", e ? " (" : "", e ? e : "", e ? ")" : "");
+    return out;
+}
+
+static void check(struct fuzzer *fz, const char *operation, json_t *req, struct verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    json_t *ans = vwt_impl_handle(req);
+    v->expect = expectation(operation, ans);
+    json_decref(ans);
+    if (!v->expect) {
+        v->outcome = ORACLE_SKIP;
+        return;
+    }
+    struct vwc_case c = { 0 };
+    c.expect = v->expect;
+    char err[1024];
+    enum vwc_fault fault = VWC_FAULT_NONE;
+    char *se = NULL;
+    fz->calls++;
+    json_t *resp = vwc_backend_call(fz->b, req, &fault, err, sizeof err, &se);
+    free(se);
+    if (!resp) {
+        c.verdict = VWC_FAIL;
+        c.fault = fault;
+        vwc_set_detail(&c, "%s", err);
+    } else {
+        vwc_judge(&c, resp, fz->o->strict_errors);
+        if (vwc_backend_extra(fz->b, 0, err, sizeof err)) {
+            c.verdict = VWC_FAIL;
+            c.fault = VWC_FAULT_EXTRA;
+            vwc_set_detail(&c, "%s", err);
+        }
+    }
+    v->got = resp;
+    if (c.verdict == VWC_SKIP) {
+        v->outcome = TESTEE_SKIP;
+    } else if (c.verdict == VWC_FAIL) {
+        char a[120], b[120];
+        v->outcome = DISAGREE;
+        const char *fname = vwc_fault_name(c.fault);
+        const json_t *steps = json_object_get(v->expect, "steps");
+        if (steps || !resp)
+            snprintf(v->sig, sizeof v->sig, "%s", fname ? fname : "?");
+        else
+            snprintf(v->sig, sizeof v->sig, "%s: %s / %s", fname ? fname : "?", answer_summary(v->expect, a, sizeof a),
+                     answer_summary(resp, b, sizeof b));
+        snprintf(v->detail, sizeof v->detail, "%s", c.detail ? c.detail : "");
+    } else {
+        v->outcome = AGREE;
+    }
+    free(c.detail);
+}
+
+static void progress(struct fuzzer *fz, const struct kind *k, bool force)
+{
+    if (!fz->tty)
+        return;
+    double t = now();
+    if (!force && t - fz->last_progress < 0.25)
+        return;
+    fz->last_progress = t;
+    double el = t - fz->t0;
+    fprintf(stderr, "\rfuzz: %s %s: %zu cases, %zu disagreements | total %zu, %zu disagreements, %.0f cases/s   ",
+            k->operation, k->message, k->cases, k->disagreements, fz->total_cases, fz->total_dis,
+            el > 0 ? (double)fz->total_cases / el : 0.0);
+    fflush(stderr);
+}
+
+/* ---- minimisation ------------------------------------------------------------------ */
+
+#define SHRINK_BUDGET 600
+
+struct shrinker {
+    struct fuzzer *fz;
+    const char *operation;
+    const char *sig;
+    size_t budget;
+};
+
+/* Does the candidate still show the same disagreement? Consumes it. */
+static bool holds(struct shrinker *s, json_t *cand)
+{
+    if (!s->budget)
+        return false;
+    s->budget--;
+    struct verdict v;
+    check(s->fz, s->operation, cand, &v);
+    bool ok = v.outcome == DISAGREE && !strcmp(v.sig, s->sig);
+    verdict_clear(&v);
+    return ok;
+}
+
+/* Shrink the hex string at obj[key]: delete ranges, then simplify bytes. */
+static void shrink_hex(struct shrinker *s, json_t *req, json_t *obj, const char *key)
+{
+    uint8_t *p;
+    size_t n;
+    if (vwt_json_hex(json_object_get(obj, key), &p, &n))
+        return;
+    for (size_t chunk = n / 2 ? n / 2 : 1; chunk >= 1 && s->budget; chunk = chunk > 2 ? chunk / 2 : chunk - 1) {
+        for (size_t at = 0; at + chunk <= n && s->budget;) {
+            uint8_t *q = malloc(n);
+            if (!q)
+                abort();
+            memcpy(q, p, at);
+            memcpy(q + at, p + at + chunk, n - at - chunk);
+            json_object_set_new(obj, key, vwt_hex_json(q, n - chunk));
+            if (holds(s, req)) {
+                free(p);
+                p = q;
+                n -= chunk;
+            } else {
+                free(q);
+                at += chunk;
+            }
+        }
+        if (chunk == 1)
+            break;
+    }
+    for (size_t i = 0; i < n && s->budget; i++) {
+        if (p[i] == 0)
+            continue;
+        uint8_t old = p[i];
+        p[i] = 0;
+        json_object_set_new(obj, key, vwt_hex_json(p, n));
+        if (!holds(s, req))
+            p[i] = old;
+    }
+    json_object_set_new(obj, key, vwt_hex_json(p, n));
+    free(p);
+}
+
+/* Shrink a protobuf input at obj[key] field by field: drop a field, empty a
+ * payload, zero a varint, anywhere in the tree, while the disagreement
+ * holds (only while the input parses as protobuf). */
+static void shrink_pb(struct shrinker *s, json_t *req, json_t *obj, const char *key)
+{
+again:
+    while (s->budget) {
+        uint8_t *p;
+        size_t n;
+        if (vwt_json_hex(json_object_get(obj, key), &p, &n))
+            return;
+        struct pbm *m = pb_parse(p, n, 0);
+        if (!m) {
+            free(p);
+            return;
+        }
+        struct pbref refs[512];
+        size_t nr = 0;
+        pb_refs(m, refs, &nr, 512);
+        pbm_free(m);
+        for (size_t i = nr; i-- > 0 && s->budget;) {
+            for (int op = 0; op < 3; op++) {
+                struct pbm *c = pb_parse(p, n, 0);
+                struct pbref cr[512];
+                size_t nc = 0;
+                pb_refs(c, cr, &nc, 512);
+                bool changed = false;
+                if (i < nc) {
+                    struct pbf *f = &cr[i].m->f[cr[i].i];
+                    if (op == 0) {
+                        struct pbf tmp = *f;
+                        memmove(f, f + 1, (cr[i].m->n - cr[i].i - 1) * sizeof tmp);
+                        cr[i].m->n--;
+                        pbf_clear(&tmp);
+                        changed = true;
+                    } else if (op == 1 && f->wt == 2 && (f->raw.n || f->sub)) {
+                        pbm_free(f->sub);
+                        f->sub = NULL;
+                        f->raw.n = 0;
+                        changed = true;
+                    } else if (op == 2 && f->wt == 0 && f->v) {
+                        f->v = 0;
+                        changed = true;
+                    }
+                }
+                if (changed) {
+                    struct buf b = { 0 };
+                    pb_write(c, &b);
+                    json_object_set_new(obj, key, vwt_hex_json(b.p, b.n));
+                    free(b.p);
+                    if (holds(s, req)) {
+                        pbm_free(c);
+                        free(p);
+                        goto again;
+                    }
+                    json_object_set_new(obj, key, vwt_hex_json(p, n));
+                }
+                pbm_free(c);
+            }
+        }
+        free(p);
+        return;
+    }
+}
+
+/* Shrink a JSON value in place: drop members and elements, shorten strings. */
+static void shrink_json(struct shrinker *s, json_t *req, json_t *v)
+{
+    if (json_is_object(v)) {
+        const char *keys[256];
+        size_t nk = 0;
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x) if (nk < 256) keys[nk++] = k;
+        char *dup[256];
+        for (size_t i = 0; i < nk; i++)
+            dup[i] = strdup(keys[i]);
+        for (size_t i = 0; i < nk && s->budget; i++) {
+            json_t *old = json_incref(json_object_get(v, dup[i]));
+            json_object_del(v, dup[i]);
+            if (!holds(s, req)) {
+                json_object_set_new(v, dup[i], old);
+                shrink_json(s, req, json_object_get(v, dup[i]));
+            } else {
+                json_decref(old);
+            }
+        }
+        for (size_t i = 0; i < nk; i++)
+            free(dup[i]);
+    } else if (json_is_array(v)) {
+        for (size_t i = json_array_size(v); i-- > 0 && s->budget;) {
+            json_t *old = json_incref(json_array_get(v, i));
+            json_array_remove(v, i);
+            if (!holds(s, req)) {
+                json_array_insert_new(v, i, old);
+                shrink_json(s, req, json_array_get(v, i));
+            } else {
+                json_decref(old);
+            }
+        }
+    }
+}
+
+/* Replace string leaves (keys of obj) by shorter versions while it holds. */
+static void shrink_strings(struct shrinker *s, json_t *req, json_t *v)
+{
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        void *tmp;
+        json_object_foreach_safe(v, tmp, k, x) {
+            if (json_is_string(x) && strlen(json_string_value(x)) > 1) {
+                const char *str = json_string_value(x);
+                size_t l = strlen(str);
+                bool b64 = l % 4 == 0;
+                char *cut = b64 ? NULL : strndup(str, l / 2);
+                if (cut) {
+                    json_t *old = json_incref(x);
+                    json_object_set_new(v, k, json_string(cut));
+                    if (!holds(s, req))
+                        json_object_set_new(v, k, old);
+                    else
+                        json_decref(old);
+                    free(cut);
+                }
+            } else {
+                shrink_strings(s, req, x);
+            }
+        }
+    } else if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            shrink_strings(s, req, json_array_get(v, i));
+    }
+}
+
+static void minimise(struct fuzzer *fz, const char *operation, json_t *req, const char *sig)
+{
+    bool pb = is_protobuf(json_string_value(json_object_get(req, "message")));
+    struct shrinker s = { fz, operation, sig, SHRINK_BUDGET };
+    json_t *in = json_object_get(req, "input");
+    if (!strcmp(operation, "session")) {
+        json_t *steps = json_object_get(req, "steps");
+        for (size_t i = json_array_size(steps); i-- > 0 && s.budget;) {
+            if (json_array_size(steps) < 2)
+                break;
+            json_t *old = json_incref(json_array_get(steps, i));
+            json_array_remove(steps, i);
+            if (!holds(&s, req))
+                json_array_insert_new(steps, i, old);
+            else
+                json_decref(old);
+        }
+        for (size_t i = 0; i < json_array_size(steps) && s.budget; i++) {
+            if (json_is_string(json_object_get(json_array_get(steps, i), "input"))) {
+                if (pb)
+                    shrink_pb(&s, req, json_array_get(steps, i), "input");
+                shrink_hex(&s, req, json_array_get(steps, i), "input");
+            }
+        }
+    } else if (!strcmp(operation, "deframe") && json_is_array(in)) {
+        /* fewer chunks (merged), then fewer bytes */
+        for (size_t i = json_array_size(in); i-- > 1 && s.budget;) {
+            json_t *a = json_array_get(in, i - 1), *b = json_array_get(in, i);
+            char *m = malloc(strlen(json_string_value(a)) + strlen(json_string_value(b)) + 1);
+            if (!m)
+                abort();
+            strcpy(m, json_string_value(a));
+            strcat(m, json_string_value(b));
+            json_t *olda = json_incref(a), *oldb = json_incref(b);
+            json_array_set_new(in, i - 1, json_string(m));
+            json_array_remove(in, i);
+            free(m);
+            if (!holds(&s, req)) {
+                json_array_set_new(in, i - 1, olda);
+                json_array_insert_new(in, i, oldb);
+            } else {
+                json_decref(olda);
+                json_decref(oldb);
+            }
+        }
+        for (size_t i = 0; i < json_array_size(in) && s.budget; i++) {
+            uint8_t *p;
+            size_t n;
+            if (vwt_json_hex(json_array_get(in, i), &p, &n) == 0) {
+                free(p);
+                for (size_t chunk = n / 2 ? n / 2 : 1; chunk >= 1 && s.budget; chunk /= 2) {
+                    for (size_t at = 0; s.budget;) {
+                        const char *h = json_string_value(json_array_get(in, i));
+                        size_t hl = strlen(h);
+                        if (2 * (at + chunk) > hl)
+                            break;
+                        char *c = malloc(hl + 1);
+                        if (!c)
+                            abort();
+                        memcpy(c, h, 2 * at);
+                        strcpy(c + 2 * at, h + 2 * (at + chunk));
+                        json_t *old = json_incref(json_array_get(in, i));
+                        json_array_set_new(in, i, json_string(c));
+                        free(c);
+                        if (holds(&s, req)) {
+                            json_decref(old);
+                        } else {
+                            json_array_set_new(in, i, old);
+                            at += chunk;
+                        }
+                    }
+                    if (chunk == 1)
+                        break;
+                }
+            }
+        }
+    } else if (json_is_string(in)) {
+        if (pb)
+            shrink_pb(&s, req, req, "input");
+        shrink_hex(&s, req, req, "input");
+    } else if (!strcmp(operation, "dispatch") && json_is_object(in)) {
+        json_t *regs = json_object_get(in, "registers");
+        const char *k;
+        json_t *x;
+        void *tmp;
+        json_object_foreach_safe(regs, tmp, k, x) {
+            if (!s.budget)
+                break;
+            json_t *old = json_incref(x);
+            char *key = strdup(k);
+            json_object_del(regs, key);
+            if (!holds(&s, req)) {
+                json_object_set_new(regs, key, json_string("0x0"));
+                if (!holds(&s, req))
+                    json_object_set_new(regs, key, old);
+                else
+                    json_decref(old);
+            } else {
+                json_decref(old);
+            }
+            free(key);
+        }
+    } else if (in) {
+        shrink_json(&s, req, in);
+        shrink_strings(&s, req, in);
+    }
+}
+
+/* ---- the written vector file -------------------------------------------------------- */
+
+struct found {
+    const struct vwc_case *seed;
+    char *generator;
+    size_t index;
+    json_t *request; /* minimised */
+    json_t *expect;
+    char *got;       /* the testee's answer, summarised */
+    char *detail;
+    char *sig;
+};
+
+static int write_out(const struct vwc_fuzz_options *fo, struct found *f, size_t nf)
+{
+    /* one document per protocol: FILE when all are of one, else
+     * FILE with ".<protocol>" before its extension */
+    const char *protos[8];
+    size_t np = 0;
+    for (size_t i = 0; i < nf; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < np; j++)
+            seen |= !strcmp(protos[j], f[i].seed->protocol);
+        if (!seen && np < 8)
+            protos[np++] = f[i].seed->protocol;
+    }
+    int rc = 0;
+    for (size_t pi = 0; pi < np; pi++) {
+        char path[4096];
+        if (np == 1) {
+            snprintf(path, sizeof path, "%s", fo->out);
+        } else {
+            const char *dot = strrchr(fo->out, '.');
+            const char *slash = strrchr(fo->out, '/');
+            if (!dot || (slash && dot < slash))
+                dot = fo->out + strlen(fo->out);
+            snprintf(path, sizeof path, "%.*s.%s%s", (int)(dot - fo->out), fo->out, protos[pi], dot);
+        }
+        json_t *doc = json_object(), *groups = json_array();
+        const char *spec = NULL;
+        for (size_t i = 0; i < nf; i++) {
+            if (strcmp(f[i].seed->protocol, protos[pi]))
+                continue;
+            spec = f[i].seed->spec;
+            json_t *g = json_object();
+            json_t *req = f[i].request;
+            const char *key;
+            json_t *v;
+            json_object_set_new(g, "operation", json_string(f[i].seed->operation));
+            json_object_set_new(g, "message", json_string(f[i].seed->message));
+            json_object_foreach(req, key, v) {
+                if (strcmp(key, "id") && strcmp(key, "operation") && strcmp(key, "message") && strcmp(key, "input") &&
+                    strcmp(key, "steps"))
+                    json_object_set(g, key, v);
+            }
+            json_t *c = json_object();
+            char id[128], comment[1600];
+            snprintf(id, sizeof id, "fuzz-%llu-%zu", (unsigned long long)fo->seed, f[i].index);
+            snprintf(comment, sizeof comment,
+                     "vmwire-conformance --fuzz: seed %llu, case %zu, generator %s on golden case %s; minimised. "
+                     "The testee answered %s: %s. The expectation is the reference implementation's answer: "
+                     "review it against the spec before adding the case.",
+                     (unsigned long long)fo->seed, f[i].index, f[i].generator, f[i].seed->id, f[i].got, f[i].detail);
+            json_object_set_new(c, "id", json_string(id));
+            json_object_set(c, "rules", f[i].seed->rules);
+            json_object_set_new(c, "comment", json_string(comment));
+            const json_t *steps = json_object_get(f[i].expect, "steps");
+            if (steps) {
+                json_t *ss = json_array();
+                for (size_t s = 0; s < json_array_size(json_object_get(req, "steps")); s++) {
+                    json_t *st = json_deep_copy(json_array_get(json_object_get(req, "steps"), s));
+                    json_t *e = json_array_get(steps, s);
+                    if (e)
+                        json_object_update(st, e);
+                    json_array_append_new(ss, st);
+                }
+                json_object_set_new(c, "steps", ss);
+            } else {
+                json_object_set(c, "input", json_object_get(req, "input"));
+                json_object_update(c, f[i].expect);
+            }
+            json_object_set_new(g, "cases", json_array());
+            json_array_append_new(json_object_get(g, "cases"), c);
+            json_array_append_new(groups, g);
+        }
+        json_object_set_new(doc, "protocol", json_string(protos[pi]));
+        json_object_set_new(doc, "spec", json_string(spec ? spec : ""));
+        json_object_set_new(doc, "version", json_integer(1));
+        char comment[256];
+        snprintf(comment, sizeof comment,
+                 "Disagreements between a testee and the reference implementation found by vmwire-conformance "
+                 "--fuzz (seed %llu), each minimised",
+                 (unsigned long long)fo->seed);
+        json_object_set_new(doc, "comment", json_string(comment));
+        json_object_set_new(doc, "groups", groups);
+        if (json_dump_file(doc, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) {
+            fprintf(stderr, "vmwire-conformance: --fuzz-out %s: cannot write\n", path);
+            rc = -1;
+        } else {
+            printf("fuzz: wrote %s\n", path);
+        }
+        json_decref(doc);
+    }
+    return rc;
+}
+
+/* ---- the run ----------------------------------------------------------------------- */
+
+#define MAX_FOUND 64
+
+int vwc_fuzz(const struct vwc_options *o, const struct vwc_suite *s, const struct vwc_fuzz_options *fo)
+{
+    struct kind *kinds = NULL;
+    size_t nk = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        struct vwc_case *c = &s->cases[i];
+        if (!c->selected)
+            continue;
+        struct kind *k = NULL;
+        for (size_t j = 0; j < nk && !k; j++)
+            if (!strcmp(kinds[j].operation, c->operation) && !strcmp(kinds[j].message, c->message))
+                k = &kinds[j];
+        if (!k) {
+            struct kind *nkinds = realloc(kinds, (nk + 1) * sizeof *kinds);
+            if (!nkinds)
+                abort();
+            kinds = nkinds;
+            k = &kinds[nk++];
+            memset(k, 0, sizeof *k);
+            k->operation = c->operation;
+            k->message = c->message;
+            k->protocol = c->protocol;
+        }
+        struct vwc_case **ns = realloc(k->seeds, (k->nseeds + 1) * sizeof *ns);
+        if (!ns)
+            abort();
+        k->seeds = ns;
+        k->seeds[k->nseeds++] = c;
+    }
+    struct fuzzer fz = { .o = o, .fo = fo, .t0 = now(), .tty = isatty(STDERR_FILENO) };
+    fz.b = vwc_backend_new(o);
+    if (!fz.b) {
+        fprintf(stderr, "vmwire-conformance: out of memory\n");
+        return 2;
+    }
+    struct found found[MAX_FOUND];
+    size_t nfound = 0, distinct_dropped = 0;
+    printf("fuzz: seed %llu, %zu requests for each of %zu kinds (operation and message), against %s%s\n",
+           (unsigned long long)fo->seed, fo->n, nk, o->testee ? o->testee : "the built-in implementation",
+           o->strict_errors ? ", error names compared" : "");
+    fflush(stdout);
+    double per_kind = fo->seconds > 0 ? fo->seconds / (double)nk : 0;
+    size_t index = 0;
+    for (size_t ki = 0; ki < nk; ki++) {
+        struct kind *k = &kinds[ki];
+        double kt0 = now();
+        for (size_t i = 0; i < fo->n; i++, index++) {
+            if (per_kind > 0 && now() - kt0 > per_kind)
+                break;
+            struct rng r = { fo->seed * 0x100000001b3ull ^ (uint64_t)index * 0x9e3779b97f4a7c15ull };
+            rnd(&r);
+            const struct vwc_case *seed = k->seeds[below(&r, k->nseeds)];
+            char gen[600];
+            json_t *req = generate(&r, k, seed, gen, sizeof gen);
+            char id[64];
+            snprintf(id, sizeof id, "fuzz-%llu-%zu", (unsigned long long)fo->seed, index);
+            json_object_set_new(req, "id", json_string(id));
+            struct verdict v;
+            check(&fz, k->operation, req, &v);
+            switch (v.outcome) {
+            case ORACLE_SKIP: k->oracle_skipped++; break;
+            case TESTEE_SKIP:
+                k->cases++;
+                k->skipped++;
+                break;
+            case AGREE: k->cases++; break;
+            case DISAGREE: {
+                k->cases++;
+                k->disagreements++;
+                fz.total_dis++;
+                if (v.got == NULL)
+                    k->faults++;
+                /* minimise the first of each distinct kind of disagreement */
+                char sig[400];
+                snprintf(sig, sizeof sig, "%s|%s|%s", k->operation, k->message, v.sig);
+                bool seen = false;
+                for (size_t f = 0; f < nfound && !seen; f++)
+                    seen = !strcmp(found[f].sig, sig);
+                if (seen)
+                    break;
+                if (nfound == MAX_FOUND) {
+                    distinct_dropped++;
+                    break;
+                }
+                if (fz.tty)
+                    fprintf(stderr, "\r\033[K");
+                printf("fuzz: disagreement in %s %s (case %zu, %s on %s): %s\n", k->operation, k->message, index,
+                       gen, seed->id, v.detail);
+                fflush(stdout);
+                json_t *min = json_deep_copy(req);
+                minimise(&fz, k->operation, min, v.sig);
+                struct verdict mv;
+                check(&fz, k->operation, min, &mv);
+                struct verdict *use = mv.outcome == DISAGREE && !strcmp(mv.sig, v.sig) ? &mv : &v;
+                if (use == &v) {
+                    json_decref(min);
+                    min = json_deep_copy(req);
+                }
+                struct found *fd = &found[nfound++];
+                char got[400];
+                fd->seed = seed;
+                fd->generator = strdup(gen);
+                fd->index = index;
+                fd->request = min;
+                fd->expect = json_incref(use->expect);
+                fd->got = strdup(use->got ? answer_summary(use->got, got, sizeof got) : vwc_fault_name(VWC_FAULT_EXIT));
+                if (!use->got)
+                    snprintf(got, sizeof got, "no answer (%.300s)", use->sig), free(fd->got), fd->got = strdup(got);
+                fd->detail = strdup(use->detail);
+                fd->sig = strdup(sig);
+                verdict_clear(&mv);
+                break;
+            }
+            }
+            verdict_clear(&v);
+            json_decref(req);
+            fz.total_cases++;
+            progress(&fz, k, false);
+        }
+    }
+    if (fz.tty)
+        fprintf(stderr, "\r\033[K");
+    vwc_backend_free(fz.b);
+
+    double el = now() - fz.t0;
+    printf("\nfuzz summary (seed %llu):\n", (unsigned long long)fo->seed);
+    printf("  %-9s %-30s %8s %8s %8s %13s\n", "operation", "message", "cases", "skipped", "not-gen", "disagreements");
+    size_t tot = 0, dis = 0, skip = 0;
+    for (size_t ki = 0; ki < nk; ki++) {
+        const struct kind *k = &kinds[ki];
+        printf("  %-9s %-30s %8zu %8zu %8zu %13zu\n", k->operation, k->message, k->cases, k->skipped,
+               k->oracle_skipped, k->disagreements);
+        tot += k->cases;
+        dis += k->disagreements;
+        skip += k->skipped;
+    }
+    printf("  %zu requests judged (%zu skipped by the testee) and %zu shrinking calls in %.1f s\n", tot, skip,
+           fz.calls - tot, el);
+    int rc = 0;
+    if (nfound && fo->out && write_out(fo, found, nfound))
+        rc = 2;
+    if (dis) {
+        printf("FUZZ FAILED: %zu disagreements, %zu distinct ones minimised%s%s%s\n", dis, nfound,
+               fo->out ? " and written to " : "", fo->out ? fo->out : "", distinct_dropped ? " (more were not kept)" : "");
+        if (!rc)
+            rc = 1;
+    } else if (tot == skip) {
+        printf("FUZZ FAILED: nothing was judged (every request was skipped)\n");
+        rc = rc ? rc : 1;
+    } else {
+        printf("FUZZ PASSED: no disagreement in %zu requests\n", tot);
+    }
+    for (size_t i = 0; i < nfound; i++) {
+        free(found[i].generator);
+        json_decref(found[i].request);
+        json_decref(found[i].expect);
+        free(found[i].got);
+        free(found[i].detail);
+        free(found[i].sig);
+    }
+    for (size_t ki = 0; ki < nk; ki++)
+        free(kinds[ki].seeds);
+    free(kinds);
+    return rc;
+}
