@@ -24,9 +24,19 @@ RUNNER_TESTS = \
 	tests/runner_xfail.py \
 	tests/runner_errors.py \
 	tests/runner_example.py \
-	tests/runner_builtin.py
+	tests/runner_builtin.py \
+	tests/runner_offset.py
 TESTS += $(RUNNER_TESTS)
 EXTRA_DIST += $(RUNNER_TESTS) tests/runner_lib.py tests/broken_testee.py \
 	tests/runner-vectors/spec/rt.md \
 	$(sort $(wildcard $(srcdir)/tests/runner-vectors/*.json)) \
 	$(sort $(wildcard $(srcdir)/tests/runner-vectors/bad/*.json))
+
+# Mutation score of the vectors over src/ (scripts/mutation, see
+# conformance/README.md "Mutation score"): `make mutation` runs every mutant,
+# `make mutation MUTATION_FLAGS="--n 200 --seed 1"` a sample.
+MUTATION_FLAGS =
+mutation:
+	$(PYTHON3) $(srcdir)/scripts/mutation --source $(abs_top_srcdir) $(MUTATION_FLAGS)
+.PHONY: mutation
+EXTRA_DIST += scripts/mutation conformance/mutation-exclusions.txt

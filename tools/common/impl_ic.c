@@ -958,11 +958,11 @@ static json_t *op_decode(const char *message, const uint8_t *in, size_t len)
     if (is_packet(message)) {
         struct vw_ic_packet p;
         vw_status s = vw_ic_packet_decode(in, len, &p, &off);
-        return s == VW_OK ? vwt_valid(packet_json(&p)) : vwt_invalid(s);
+        return s == VW_OK ? vwt_valid(packet_json(&p)) : vwt_invalid_at(s, off);
     }
     struct vw_ic_message m;
     vw_status s = vw_ic_message_decode(in, len, &m, &off);
-    return s == VW_OK ? vwt_valid(message_json(&m)) : vwt_invalid(s);
+    return s == VW_OK ? vwt_valid(message_json(&m)) : vwt_invalid_at(s, off);
 }
 
 static json_t *encode_out(vw_status s, struct vw_ic_packet *p, struct vw_ic_message *m)

@@ -33,6 +33,8 @@ int vwt_parse_u64_hex(const char *s, uint64_t *out);
 json_t *vwt_valid(json_t *output);
 json_t *vwt_valid_hex(const uint8_t *p, size_t len);
 json_t *vwt_invalid(vw_status s);
+/* An invalid result of a decoder fault with its byte offset ("offset"). */
+json_t *vwt_invalid_at(vw_status s, size_t offset);
 /* An invalid result that still carries output (e.g. an error reply sent). */
 json_t *vwt_invalid_output(vw_status s, json_t *output);
 json_t *vwt_skipped(const char *fmt, ...)
