@@ -55,6 +55,8 @@ json_t *vwt_impl_ic(const char *operation, const char *message, const json_t *re
 json_t *vwt_impl_crosvm(const char *operation, const char *message, const json_t *req);
 json_t *vwt_impl_serial(const char *operation, const char *message, const json_t *req);
 json_t *vwt_impl_bridge(const char *operation, const char *message, const json_t *req);
+/* `deframe` of crosvm.final.VcpuResponse (impl_crosvm_stream.c). */
+json_t *vwt_crosvm_deframe(const json_t *req);
 
 /* Route a request to the handler of its message kind's protocol (the part of
  * "message" before the first dot). Always returns a response object, never
