@@ -1026,7 +1026,7 @@ static json_t *op_validate(const char *message, const json_t *req, const uint8_t
         if (s == VW_OK)
             s = vw_ic_message_validate(&m, prof, &off);
     }
-    return s == VW_OK ? vwt_valid(json_null()) : vwt_invalid(s);
+    return s == VW_OK ? vwt_valid(json_null()) : vwt_invalid_at(s, off);
 }
 
 /* ---- engines ------------------------------------------------------------------ */
