@@ -25,7 +25,8 @@ RUNNER_TESTS = \
 	tests/runner_errors.py \
 	tests/runner_example.py \
 	tests/runner_builtin.py \
-	tests/runner_offset.py
+	tests/runner_offset.py \
+	tests/runner_planted.py
 TESTS += $(RUNNER_TESTS)
 EXTRA_DIST += $(RUNNER_TESTS) tests/runner_lib.py tests/broken_testee.py \
 	tests/runner-vectors/spec/rt.md \
