@@ -26,7 +26,9 @@ RUNNER_TESTS = \
 	tests/runner_example.py \
 	tests/runner_builtin.py \
 	tests/runner_faults.py \
-	tests/runner_fuzz.py
+	tests/runner_fuzz.py \
+	tests/runner_offset.py \
+	tests/runner_planted.py
 TESTS += $(RUNNER_TESTS)
 EXTRA_DIST += $(RUNNER_TESTS) tests/runner_lib.py tests/broken_testee.py \
 	tests/runner-vectors/spec/rt.md \
@@ -34,3 +36,12 @@ EXTRA_DIST += $(RUNNER_TESTS) tests/runner_lib.py tests/broken_testee.py \
 	tests/runner-vectors/planted_testee.py \
 	$(sort $(wildcard $(srcdir)/tests/runner-vectors/*.json)) \
 	$(sort $(wildcard $(srcdir)/tests/runner-vectors/bad/*.json))
+
+# Mutation score of the vectors over src/ (scripts/mutation, see
+# conformance/README.md "Mutation score"): `make mutation` runs every mutant,
+# `make mutation MUTATION_FLAGS="--n 200 --seed 1"` a sample.
+MUTATION_FLAGS =
+mutation:
+	$(PYTHON3) $(srcdir)/scripts/mutation --source $(abs_top_srcdir) $(MUTATION_FLAGS)
+.PHONY: mutation
+EXTRA_DIST += scripts/mutation conformance/mutation-exclusions.txt

@@ -11,6 +11,7 @@ tools_libvwtools_la_SOURCES = \
 	tools/common/impl.c \
 	tools/common/impl_ic.c \
 	tools/common/impl_crosvm.c \
+	tools/common/impl_crosvm_stream.c \
 	tools/common/impl_serial.c \
 	tools/common/impl_bridge.c \
 	tools/common/pbjson.h \

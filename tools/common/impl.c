@@ -29,6 +29,13 @@ json_t *vwt_invalid(vw_status s)
     return r;
 }
 
+json_t *vwt_invalid_at(vw_status s, size_t offset)
+{
+    json_t *r = vwt_invalid(s);
+    json_object_set_new(r, "offset", json_integer((json_int_t)offset));
+    return r;
+}
+
 json_t *vwt_invalid_output(vw_status s, json_t *output)
 {
     json_t *r = vwt_invalid(s);

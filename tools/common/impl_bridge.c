@@ -368,6 +368,10 @@ static json_t *dispatch(const json_t *req)
     st = vw_bridge_serve(&table, &regs, trigger, insn_len, &resp, NULL);
     table_free(&td);
 
+    json_t *out = json_object();
+    json_t *rj = json_object();
+    for (size_t i = 0; i < NREGS; i++)
+        json_object_set_new(rj, reg_names[i], hex_json(*reg_slot(&regs, i)));
     const char *outcome;
     if (st == VW_OK)
         outcome = "handled";
@@ -375,13 +379,10 @@ static json_t *dispatch(const json_t *req)
         outcome = "no_match";
     else if (st == VW_E_NO_RESPONSE)
         outcome = "no_response";
-    else
-        return vwt_invalid(st);
-
-    json_t *out = json_object();
-    json_t *rj = json_object();
-    for (size_t i = 0; i < NREGS; i++)
-        json_object_set_new(rj, reg_names[i], hex_json(*reg_slot(&regs, i)));
+    else { /* bad_mode: the registers, to show that none changed */
+        json_object_set_new(out, "registers", rj);
+        return vwt_invalid_output(st, out);
+    }
     json_object_set_new(out, "outcome", json_string(outcome));
     json_object_set_new(out, "registers", rj);
     json_object_set_new(out, "result", resp.has_result ? hex_json(resp.result) : json_null());

@@ -249,5 +249,7 @@ json_t *vwt_impl_crosvm(const char *operation, const char *message, const json_t
         return do_validate(rev, kind, req);
     if (!strcmp(operation, "session"))
         return do_session(rev, kind, req);
+    if (!strcmp(operation, "deframe") && rev == VW_CROSVM_FINAL && kind == VW_CROSVM_VCPU_RESPONSE)
+        return vwt_crosvm_deframe(req); /* impl_crosvm_stream.c */
     return NULL;
 }

@@ -986,11 +986,11 @@ static json_t *op_decode(const char *message, const uint8_t *in, size_t len)
     if (is_packet(message)) {
         struct vw_ic_packet p;
         vw_status s = vw_ic_packet_decode(in, len, &p, &off);
-        return s == VW_OK ? vwt_valid(packet_json(&p)) : vwt_invalid(s);
+        return s == VW_OK ? vwt_valid(packet_json(&p)) : vwt_invalid_at(s, off);
     }
     struct vw_ic_message m;
     vw_status s = vw_ic_message_decode(in, len, &m, &off);
-    return s == VW_OK ? vwt_valid(message_json(&m)) : vwt_invalid(s);
+    return s == VW_OK ? vwt_valid(message_json(&m)) : vwt_invalid_at(s, off);
 }
 
 static json_t *encode_out(vw_status s, struct vw_ic_packet *p, struct vw_ic_message *m)
@@ -1066,7 +1066,7 @@ static json_t *op_validate(const char *message, const json_t *req, const uint8_t
         if (s == VW_OK)
             s = vw_ic_message_validate_opts(&m, prof, opts, &off);
     }
-    return s == VW_OK ? vwt_valid(json_null()) : vwt_invalid(s);
+    return s == VW_OK ? vwt_valid(json_null()) : vwt_invalid_at(s, off);
 }
 
 /* ---- engines ------------------------------------------------------------------ */

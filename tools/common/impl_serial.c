@@ -60,11 +60,12 @@ static json_t *do_decode(enum vw_serial_kind kind, const json_t *req, int valida
     vw_arena_init(&a, mem, ARENA_SIZE);
     ProtobufCMessage *m;
     vw_status st = vw_serial_decode_with(kind, dec, buf, len, &a, &m, &off);
+    bool decoded = st == VW_OK;
     if (st == VW_OK && validate)
         st = vw_serial_validate(m);
     json_t *r;
     if (st != VW_OK)
-        r = vwt_invalid(st);
+        r = decoded ? vwt_invalid(st) : vwt_invalid_at(st, off);
     else if (validate)
         r = vwt_valid(NULL);
     else

@@ -659,7 +659,7 @@ json_t *vwt_pb_decode_request(const ProtobufCMessageDescriptor *d, const json_t 
             json_t *j = vwt_pb_to_json(m);
             r = j ? vwt_valid(j) : vwt_skipped("decode: out of memory");
         } else {
-            r = vwt_invalid(st);
+            r = vwt_invalid_at(st, off);
         }
         free(mem);
         free(buf);

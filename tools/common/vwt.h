@@ -33,6 +33,8 @@ int vwt_parse_u64_hex(const char *s, uint64_t *out);
 json_t *vwt_valid(json_t *output);
 json_t *vwt_valid_hex(const uint8_t *p, size_t len);
 json_t *vwt_invalid(vw_status s);
+/* An invalid result of a decoder fault with its byte offset ("offset"). */
+json_t *vwt_invalid_at(vw_status s, size_t offset);
 /* An invalid result that still carries output (e.g. an error reply sent). */
 json_t *vwt_invalid_output(vw_status s, json_t *output);
 json_t *vwt_skipped(const char *fmt, ...)
@@ -53,6 +55,8 @@ json_t *vwt_impl_ic(const char *operation, const char *message, const json_t *re
 json_t *vwt_impl_crosvm(const char *operation, const char *message, const json_t *req);
 json_t *vwt_impl_serial(const char *operation, const char *message, const json_t *req);
 json_t *vwt_impl_bridge(const char *operation, const char *message, const json_t *req);
+/* `deframe` of crosvm.final.VcpuResponse (impl_crosvm_stream.c). */
+json_t *vwt_crosvm_deframe(const json_t *req);
 
 /* Route a request to the handler of its message kind's protocol (the part of
  * "message" before the first dot). Always returns a response object, never

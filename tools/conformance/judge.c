@@ -99,6 +99,16 @@ static int judge_one(const json_t *exp, const json_t *got, bool strict, char *wh
             snprintf(why, wl, "expected error %s, got %s", ee, ge ? ge : "(none)");
             return -1;
         }
+        /* The fault's byte offset: compared when both the vector and the
+         * answer state one (a testee may leave it out). */
+        const json_t *eoff = json_object_get(exp, "offset"), *goff = json_object_get(got, "offset");
+        if (eoff && goff && !json_equal((json_t *)eoff, (json_t *)goff)) {
+            char *b = brief(goff, 40);
+            snprintf(why, wl, "expected error %s at offset %lld, got offset %s", ee,
+                     (long long)json_integer_value(eoff), b);
+            free(b);
+            return -1;
+        }
     }
     const json_t *eo = json_object_get(exp, "output");
     if (eo) {

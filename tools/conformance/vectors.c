@@ -16,9 +16,9 @@ static const char *const operations[] = {
 /* Members of a group or case that describe the case rather than feed the testee. */
 static const char *const group_meta[] = { "operation", "message", "comment", "cases", NULL };
 static const char *const case_meta[] = {
-    "id", "rules", "comment", "flags", "result", "output", "error", "steps", NULL,
+    "id", "rules", "comment", "flags", "result", "output", "error", "offset", "steps", NULL,
 };
-static const char *const step_meta[] = { "comment", "result", "output", "error", NULL };
+static const char *const step_meta[] = { "comment", "result", "output", "error", "offset", NULL };
 
 static bool in_list(const char *k, const char *const *list)
 {
@@ -81,6 +81,11 @@ static int expectation_ok(const json_t *o, const char *where, char *err, size_t 
             snprintf(err, errlen, "%s: an invalid result needs \"error\" naming a vw_status", where);
             return -1;
         }
+    }
+    const json_t *off = json_object_get(o, "offset");
+    if (off && (strcmp(r, "invalid") || !json_is_integer(off) || json_integer_value(off) < 0)) {
+        snprintf(err, errlen, "%s: \"offset\" is a byte offset (integer >= 0) of an invalid result", where);
+        return -1;
     }
     return 0;
 }
@@ -197,6 +202,8 @@ static json_t *expectation(const json_t *o)
         json_object_set(e, "output", json_object_get(o, "output"));
     if (json_object_get(o, "error"))
         json_object_set(e, "error", json_object_get(o, "error"));
+    if (json_object_get(o, "offset"))
+        json_object_set(e, "offset", json_object_get(o, "offset"));
     return e;
 }
 
