@@ -31,14 +31,14 @@ t.ok("decode    crosvm.seed.MainRequest" in out and "dispatch  bridge.amd64" in 
 # Each planted bug, its selection and budget (requests per kind).
 # The last member is the most input bytes the smallest written case may have:
 # five empty devices and a two-byte field; two oneof members; a negotiate
-# packet offering two message versions (8 + 20 + 8 + 4 * 2 bytes, padded).
+# packet offering at most four versions (8 + 20 + 8 + 4 * 4 bytes, padded).
 BUGS = [
     ("capacity", ["--message", "serial.VmmConfig", "--operation", "decode"], 40,
      lambda c: c.get("error") == "capacity", 12),
     ("oneof", ["--message", "crosvm.seed.MainRequest", "--operation", "decode"], 40,
      lambda c: c.get("result") == "valid", 16),
-    ("mask", ["--protocol", "bridge"], 40, lambda c: c["input"].get("mode") == 32, None),
-    ("version", ["--message", "ic.packet", "--operation", "respond"], 10, lambda c: c["input"][24:28] == "0000", 48),  # type 0: negotiation
+    ("mask", ["--protocol", "bridge"], 80, lambda c: c["input"].get("mode") == 32, None),
+    ("version", ["--message", "ic.packet", "--operation", "respond"], 60, lambda c: c["input"][24:28] == "0000", 56),  # type 0: negotiation
 ]
 for bug, sel, budget, rule, max_bytes in BUGS:
     out_file = tmp("fuzz-%s.json" % bug)
@@ -90,7 +90,7 @@ rc, out, err = run("--data-dir", SRC, "--strict-errors", "--testee", planted("on
                    "--protocol", "crosvm,bridge", "--operation", "decode", "--fuzz-out", base)
 t.ok(rc == 1 and os.path.exists(base) and load_json(base)["protocol"] == "crosvm",
      "one protocol disagreeing: FILE itself", out[-2000:] + err[-1000:])
-rc3, out3, err3 = run("--data-dir", SRC, "--strict-errors", "--testee", planted("oneof,mask"), "--fuzz", "20",
+rc3, out3, err3 = run("--data-dir", SRC, "--strict-errors", "--testee", planted("oneof,mask"), "--fuzz", "80",
                       "--message", "crosvm.seed.MainRequest", "--message", "bridge.*", "--fuzz-out", tmp("both.json"))
 t.ok(rc3 == 1 and load_json(tmp("both.crosvm.json"))["protocol"] == "crosvm" and
      load_json(tmp("both.bridge.json"))["protocol"] == "bridge" and not os.path.exists(tmp("both.json")),
