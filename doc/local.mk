@@ -15,3 +15,9 @@ clean-local: clean-doc
 clean-doc:
 	-rm -rf doc/html
 .PHONY: clean-doc
+
+# Man pages (roff, no generator needed): installed by make install, rendered
+# with `man -l` without warnings in make check (tests/man.sh).
+dist_man1_MANS = doc/man/vmwire.1 doc/man/vmwire-conformance.1 doc/man/vmwire-testee.1
+TESTS += tests/man.sh
+dist_check_SCRIPTS += tests/man.sh
