@@ -1,6 +1,6 @@
 # doc/: `make doc` builds the Doxygen HTML reference of include/vmwire/;
 # Doxyfile sets WARN_AS_ERROR, so an undocumented public item fails it.
-EXTRA_DIST += Doxyfile.in doc/mainpage.md doc/CONVENTIONS.md
+EXTRA_DIST += Doxyfile.in doc/mainpage.md doc/CONVENTIONS.md CHANGELOG.md CONTRIBUTING.md
 
 if HAVE_DOXYGEN
 doc: Doxyfile

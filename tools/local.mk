@@ -58,3 +58,6 @@ dist_check_SCRIPTS += tests/cli.sh
 # --annotate byte coverage, validate).
 TESTS += tests/cli_vectors.py
 dist_check_SCRIPTS += tests/cli_vectors.py
+# The README's CLI tour, run as written.
+TESTS += tests/readme_tour.sh
+dist_check_SCRIPTS += tests/readme_tour.sh
