@@ -18,7 +18,7 @@ ok() { # description, expected exit code, expected stdout ('*' = any), command..
   fi
 }
 
-echo "1..40"
+# (the plan is printed at the end: 1..N)
 # uint64 at and beyond its range: 2^64-1 as a string is the 10-byte varint
 # ff..ff01 (start = field 2 of Memory = field 3 of Create = field 1 of
 # MainRequest); 2^64 as a number or a string is out of range, never wrapped to 0.
@@ -114,4 +114,5 @@ has "bridge refuses paging off" 1 "invalid: bad_mode" "$T" bridge --mode 0 rcx=0
 # ic
 has "ic session answers a heartbeat" 0 "step 1: valid, sent" "$T" ic --session --role guest --service heartbeat \
   0100000030000000030000000100030000001c000000000000030000000000000000000000000000000000000000000000000000000000
+echo "1..$n"
 [ "$fails" = 0 ]
