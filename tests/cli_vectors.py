@@ -9,7 +9,10 @@
   invalid decode names its status and an offset on stderr;
 - encode cases: `vmwire encode` gives the vector's bytes, and those bytes
   decode and encode again to themselves (encoder output is canonical);
-- validate cases: `vmwire validate` gives the vector's result and error.
+- validate cases: `vmwire validate` gives the vector's result and error;
+- respond, session, deframe and dispatch cases: the raw request through
+  `vmwire request -` gives the vector's answer, and `vmwire frames` yields
+  each deframe case's frames and errors.
 One TAP line per (file, operation, kind) group, with the failures listed.
 """
 import glob
@@ -135,6 +138,73 @@ def check_validate(kind, case, extra, fails):
                                                                    case["error"]))
 
 
+def step_matches(want, got):
+    if want.get("result") == "acceptable":
+        return got.get("result") in ("valid", "invalid")
+    if got.get("result") != want.get("result"):
+        return False
+    if "output" in want and got.get("output") != want["output"]:
+        return False
+    if want.get("result") == "invalid" and got.get("error") != want.get("error"):
+        return False
+    return True
+
+
+def check_request(kind, case, group, fails):
+    """respond, session, deframe, dispatch: the raw request through `vmwire request -`."""
+    skip = {"id", "rules", "comment", "flags", "result", "output", "error", "cases", "steps"}
+    req = {k: v for src in (group, case) for k, v in src.items() if k not in skip}
+    req["id"] = case["id"]
+    if "steps" in case:
+        req["steps"] = [{k: v for k, v in st.items() if k not in ("result", "output", "error")}
+                        for st in case["steps"]]
+    p = subprocess.run([VMWIRE, "request", "-"], input=json.dumps(req), capture_output=True, text=True,
+                       errors="replace")
+    if "steps" in case:
+        if p.returncode != 0:
+            fails.append("%s: session exit %d: %s" % (case["id"], p.returncode, p.stderr.strip()))
+            return
+        got = json.loads(p.stdout)
+        if len(got) != len(case["steps"]) or not all(step_matches(w, g) for w, g in zip(case["steps"], got)):
+            fails.append("%s: session steps differ" % case["id"])
+        return
+    got = {"result": {0: "valid", 1: "invalid"}.get(p.returncode, "skipped")}
+    if p.returncode == 0:
+        # a string output (hex) is printed bare, anything else as JSON
+        text = p.stdout[:-1] if p.stdout.endswith("\n") else p.stdout
+        got["output"] = text if isinstance(case.get("output"), str) else json.loads(text)
+    elif p.returncode == 1:
+        got["error"] = p.stderr.split()[1] if p.stderr.startswith("invalid: ") else None
+        if p.stdout.strip():
+            got["output"] = json.loads(p.stdout)
+    if not step_matches(case, got):
+        fails.append("%s: request answered %s" % (case["id"], json.dumps(got)[:200]))
+        return
+    if group["operation"] == "deframe" and case["result"] == "valid":
+        check_frames(group, case, fails)
+
+
+def check_frames(group, case, fails):
+    """`vmwire frames` yields the deframe vector's frames and errors."""
+    args = ["frames", "--raw"] + case["input"]
+    for opt in ("policy", "limit", "check", "empty"):
+        v = case.get(opt, group.get(opt))
+        if v is not None:
+            args += ["--" + opt, str(v)]
+    if not case["input"]:
+        args += [""]
+    rc, out, err = run(*args)
+    want_frames = [e["frame"] for e in case["output"] if "frame" in e]
+    want_errors = [e["error"] for e in case["output"] if "error" in e]
+    lines = out.splitlines()
+    frames = [lines[i + 1].strip() for i, l in enumerate(lines) if l.startswith("frame ") and i + 1 < len(lines)]
+    errors = [l.split(": ")[1].split(",")[0] for l in lines if l.startswith("error at offset")]
+    if frames != want_frames or errors != want_errors:
+        fails.append("%s: vmwire frames gave frames %s errors %s" % (case["id"], frames, errors))
+    elif rc != (1 if want_errors else 0) and rc != 1:
+        fails.append("%s: vmwire frames exit %d" % (case["id"], rc))
+
+
 CHECKS = {"decode": check_decode, "encode": check_encode, "validate": check_validate}
 
 
@@ -144,8 +214,7 @@ def main():
         with open(path) as f:
             doc = json.load(f)
         for g in doc["groups"]:
-            if g["operation"] in CHECKS:
-                groups.append((os.path.basename(path), g))
+            groups.append((os.path.basename(path), g))
     print("1..%d" % (len(groups) + 1))
     failed = 0
     total = 0
@@ -153,7 +222,10 @@ def main():
         fails = []
         for case in g["cases"]:
             total += 1
-            CHECKS[g["operation"]](g["message"], case, params(g, case), fails)
+            if g["operation"] in CHECKS:
+                CHECKS[g["operation"]](g["message"], case, params(g, case), fails)
+            else:
+                check_request(g["message"], case, g, fails)
         desc = "%s %s %s (%d cases)" % (name, g["operation"], g["message"], len(g["cases"]))
         if fails:
             failed += 1

@@ -14,7 +14,8 @@
 
 /* Colour on a terminal, plain when piped (--color=auto|always|never, NO_COLOR). */
 struct cli_style {
-    int color;
+    int color;  /* standard output */
+    int ecolor; /* standard error */
 };
 
 /* SGR sequences, or "" when colour is off. */

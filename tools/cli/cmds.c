@@ -413,8 +413,7 @@ int cli_cmd_bridge(int argc, char **argv)
     vw_status s = vw_bridge_read_packet(&rf.regs, trig, &pk);
     printf("%smode %d, trigger %s%s\n", cli_c(&st, CLI_BOLD), rf.mode, rf.trigger, cli_c(&st, CLI_RESET));
     if (s != VW_OK) {
-        fprintf(stderr, "%sinvalid: %s (%s)%s\n", cli_c(&st, CLI_RED), vw_status_name(s), vw_status_str(s),
-                cli_c(&st, CLI_RESET));
+        fprintf(stderr, "invalid: %s (%s)\n", vw_status_name(s), vw_status_str(s));
         char rules[128];
         cli_rules_for("bridge.amd64", "dispatch", vw_status_name(s), rules, sizeof rules);
         if (*rules)

@@ -71,7 +71,7 @@ static int parse_span(const char *text, size_t s, size_t e, uint8_t *out, size_t
             continue;
         }
         if (c == '\\' && i + 1 < e && (text[i + 1] == 'x' || text[i + 1] == 'X')) {
-            if (i + 3 < e + 1 && i + 3 <= e && nib((unsigned char)text[i + 2]) >= 0 &&
+            if (i + 3 < e && nib((unsigned char)text[i + 2]) >= 0 &&
                 nib((unsigned char)text[i + 3]) >= 0) {
                 out[(*len)++] = (uint8_t)(nib((unsigned char)text[i + 2]) << 4 | nib((unsigned char)text[i + 3]));
                 i += 4;

@@ -50,11 +50,13 @@ int cli_style_init(struct cli_style *st, const char *when)
 {
     if (!when || !strcmp(when, "auto")) {
         const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
-        st->color = isatty(1) && !(nc && *nc) && !(term && !strcmp(term, "dumb"));
+        int ok = !(nc && *nc) && !(term && !strcmp(term, "dumb"));
+        st->color = ok && isatty(1);
+        st->ecolor = ok && isatty(2);
     } else if (!strcmp(when, "always")) {
-        st->color = 1;
+        st->color = st->ecolor = 1;
     } else if (!strcmp(when, "never")) {
-        st->color = 0;
+        st->color = st->ecolor = 0;
     } else {
         return -1;
     }
@@ -242,10 +244,11 @@ static int cmd_encode(int argc, char **argv)
         return 2;
     char *in = cli_input_text(o.npos == 2 ? o.pos[1] : NULL);
     json_error_t jerr;
+    int readable = in != NULL;
     json_t *msg = in ? json_loads(in, JSON_DECODE_ANY, &jerr) : NULL;
     free(in);
     if (!msg) {
-        fprintf(stderr, "vmwire: input is not JSON: %s\n", in ? jerr.text : "cannot read it");
+        fprintf(stderr, "vmwire: input is not JSON: %s\n", readable ? jerr.text : "cannot read it");
         json_decref(req);
         return 2;
     }

@@ -122,9 +122,10 @@ int cli_answer_ex(json_t *req, const struct cli_style *st, const uint8_t *bytes,
         const char *e = json_string_value(json_object_get(resp, "error"));
         vw_status s = VW_E_INVALID_ARG;
         vw_status_from_name(e, &s);
-        fprintf(stderr, "%sinvalid: %s (%s)%s\n", cli_c(st, CLI_RED), e ? e : "?", vw_status_str(s),
-                cli_c(st, CLI_RESET));
-        explain(req, e, st, bytes, len);
+        /* this first line is the command's contract: never coloured */
+        fprintf(stderr, "invalid: %s (%s)\n", e ? e : "?", vw_status_str(s));
+        struct cli_style es = { st && st->ecolor, 0 };
+        explain(req, e, &es, bytes, len);
         json_t *out = json_object_get(resp, "output");
         if (out && print_output) {
             char *o = json_dumps(out, JSON_ENCODE_ANY);
