@@ -51,7 +51,13 @@ tools_vmwire_conformance_CFLAGS = $(TOOLS_CFLAGS)
 tools_vmwire_conformance_LDADD = tools/libvwrunner.la
 
 bin_PROGRAMS += tools/vmwire
-tools_vmwire_SOURCES = tools/cli/main.c
+tools_vmwire_SOURCES = \
+	tools/cli/cli.h \
+	tools/cli/main.c \
+	tools/cli/input.c \
+	tools/cli/verdict.c \
+	tools/cli/annotate.c \
+	tools/cli/cmds.c
 tools_vmwire_CPPFLAGS = $(TOOLS_CPPFLAGS)
 tools_vmwire_CFLAGS = $(TOOLS_CFLAGS)
 tools_vmwire_LDADD = tools/libvwtools.la
@@ -59,3 +65,10 @@ tools_vmwire_LDADD = tools/libvwtools.la
 # The vmwire command's argument handling and exit codes.
 TESTS += tests/cli.sh
 dist_check_SCRIPTS += tests/cli.sh
+# Every golden vector through the vmwire command (decode/encode round trip,
+# --annotate byte coverage, validate).
+TESTS += tests/cli_vectors.py
+dist_check_SCRIPTS += tests/cli_vectors.py
+# The README's CLI tour, run as written.
+TESTS += tests/readme_tour.sh
+dist_check_SCRIPTS += tests/readme_tour.sh
