@@ -75,6 +75,8 @@ def check_decode(kind, case, extra, fails):
             return
         # decode then encode
         rc, enc, err = run("encode", kind, out, *extra)
+        if rc == 1 and err.startswith("invalid: too_long ") and kind.startswith("serial.") and len(hexin) // 2 > 600:
+            return  # decoded without the 600-byte limit (micropb), which every encoder applies (SER-CAP-7)
         if rc != 0:
             fails.append("%s: encode of the decoded JSON failed: %s" % (case["id"], err.strip()))
             return
@@ -180,14 +182,14 @@ def check_request(kind, case, group, fails):
     if not step_matches(case, got):
         fails.append("%s: request answered %s" % (case["id"], json.dumps(got)[:200]))
         return
-    if group["operation"] == "deframe" and case["result"] == "valid":
+    if group["operation"] == "deframe" and kind == "serial.stream" and case["result"] == "valid":
         check_frames(group, case, fails)
 
 
 def check_frames(group, case, fails):
     """`vmwire frames` yields the deframe vector's frames and errors."""
     args = ["frames", "--raw"] + case["input"]
-    for opt in ("policy", "limit", "check", "empty"):
+    for opt in ("policy", "limit", "check", "decoder", "empty"):
         v = case.get(opt, group.get(opt))
         if v is not None:
             args += ["--" + opt, str(v)]

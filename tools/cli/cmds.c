@@ -24,9 +24,11 @@ static const struct {
     { "crosvm.final.MainRequest", "decode encode validate session", "crosvm plugin main request, final schema" },
     { "crosvm.final.MainResponse", "decode encode validate session", "crosvm plugin main response, final schema" },
     { "crosvm.final.VcpuRequest", "decode encode validate session", "crosvm plugin vCPU request, final schema" },
-    { "crosvm.final.VcpuResponse", "decode encode validate session", "crosvm plugin vCPU response, final schema" },
+    { "crosvm.final.VcpuResponse", "decode encode validate session deframe",
+      "crosvm plugin vCPU response, final schema; deframe splits the answer pipe's stream" },
     { "serial.GuestMessage", "decode encode validate", "serial guest protocol, guest to VMM (protobuf payload)" },
     { "serial.VmmConfig", "decode encode validate", "serial guest protocol, VMM to guest (protobuf payload)" },
+    { "serial.guest", "encode", "serial guest side: the heapless builders and frame encoder (spec/serial.md)" },
     { "serial.stream", "deframe", "serial byte stream of 2-byte little-endian length frames" },
     { "bridge.amd64", "dispatch", "VMI bridge packet in AMD64 registers, dispatched to a handler table" },
 };
@@ -89,12 +91,14 @@ static void print_compact(FILE *f, const json_t *j)
 int cli_cmd_frames(int argc, char **argv)
 {
     static const char *const flags[] = { "--binary", "--annotate", "--raw", NULL };
-    static const char *const valued[] = { "--policy", "--limit", "--check", "--empty", "--kind", "--color", NULL };
+    static const char *const valued[] = { "--policy", "--limit", "--check", "--decoder", "--empty", "--kind", "--color",
+                                          NULL };
     struct cli_opts o;
     struct cli_style st;
     if (cli_opts_parse(argc, argv, flags, valued, &o) || cli_style_init(&st, cli_val(&o, "--color"))) {
-        fprintf(stderr, "usage: vmwire frames [FILE|HEX|-]... [--binary] [--policy resync|drop] [--limit N]\n"
-                        "       [--check GuestMessage|VmmConfig|none] [--empty accept|reject] [--kind KIND]\n"
+        fprintf(stderr, "usage: vmwire frames [FILE|HEX|-]... [--binary] [--policy resync|drop|reference] [--limit N]\n"
+                        "       [--check GuestMessage|VmmConfig|none] [--decoder protobuf|micropb]\n"
+                        "       [--empty accept|reject] [--kind KIND]\n"
                         "       [--annotate] [--raw]\n");
         return 2;
     }
@@ -143,6 +147,8 @@ int cli_cmd_frames(int argc, char **argv)
     const char *check = cli_val(&o, "--check");
     if (check)
         json_object_set_new(req, "check", json_string(check));
+    if ((v = cli_val(&o, "--decoder")))
+        json_object_set_new(req, "decoder", json_string(v));
     if ((v = cli_val(&o, "--empty")))
         json_object_set_new(req, "empty", json_string(v));
     const char *kind = cli_val(&o, "--kind");
