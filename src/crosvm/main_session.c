@@ -3,6 +3,7 @@
  * spec/crosvm.md, CV-MAIN-*, CV-FD-*. */
 #include <string.h>
 
+#include "core/engine.h"
 #include "crosvm/local.h"
 
 enum { M_IDLE, M_AWAIT_RESPONSE, M_AWAIT_APP, M_QUEUED, M_FAILED };
@@ -645,18 +646,19 @@ static vw_status plugin_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t
 vw_status vw_crosvm_main_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t len,
                               unsigned nfds, struct vw_crosvm_main_event *ev, size_t *consumed)
 {
-    reset_ev(ev);
-    if (consumed)
-        *consumed = 0;
-    if (!m || !ev || !consumed || (!in && len))
-        return VW_E_INVALID_ARG;
+    struct vw_crosvm_main_event dummy;
+    VW_ENGINE_EVENT(ev, dummy);
+    vw_status st = vw_engine__feed_args(m, in, len, consumed);
+    if (st != VW_OK)
+        return st;
     m->err_off = 0;
     if (m->state == M_FAILED)
         return VW_E_FAILED;
-    vw_status st = m->cfg.role == VW_CROSVM_HOST ? host_feed(m, in, len, nfds, ev)
-                                                 : plugin_feed(m, in, len, nfds, ev);
-    if (st == VW_OK)
-        *consumed = len;
+    if (!(vw_crosvm_main_state(m) & VW_ENGINE_WANT_INPUT))
+        return VW_E_STATE; /* CV-MAIN-15: host, one request at a time; plugin, no answer without a request */
+    st = m->cfg.role == VW_CROSVM_HOST ? host_feed(m, in, len, nfds, ev)
+                                       : plugin_feed(m, in, len, nfds, ev);
+    *consumed = len; /* a datagram is read whole, answered or refused */
     return st;
 }
 
@@ -691,21 +693,31 @@ vw_status vw_crosvm_main_fail(struct vw_crosvm_main *m, int32_t err)
 
 vw_status vw_crosvm_main_output(struct vw_crosvm_main *m, uint8_t *out, size_t cap, size_t *written)
 {
-    if (written)
-        *written = 0;
-    if (!m || !written || (!out && cap))
-        return VW_E_INVALID_ARG;
-    if (m->state != M_QUEUED)
-        return VW_OK;
-    *written = m->out_len;
-    if (cap < m->out_len)
-        return VW_E_NOSPACE;
-    memcpy(out, m->out, m->out_len);
-    m->state = M_IDLE;
-    return VW_OK;
+    vw_status s = vw_engine__output_args(m, out, cap, written);
+    if (s != VW_OK || m->state != M_QUEUED)
+        return s;
+    int taken;
+    s = vw_engine__output_copy(m->out, m->out_len, out, cap, written, &taken);
+    if (taken)
+        m->state = M_IDLE;
+    return s;
 }
 
 size_t vw_crosvm_main_error_offset(const struct vw_crosvm_main *m)
 {
     return m ? m->err_off : 0;
+}
+
+unsigned vw_crosvm_main_state(const struct vw_crosvm_main *m)
+{
+    if (!m)
+        return 0;
+    int host = m->cfg.role == VW_CROSVM_HOST;
+    switch (m->state) {
+    case M_FAILED: return VW_ENGINE_FAILED;
+    case M_QUEUED: return VW_ENGINE_HAVE_OUTPUT;
+    case M_AWAIT_APP: return VW_ENGINE_WAIT_APP;
+    case M_AWAIT_RESPONSE: return host ? 0 : VW_ENGINE_WANT_INPUT;
+    default: return host ? VW_ENGINE_WANT_INPUT : VW_ENGINE_WAIT_APP; /* idle */
+    }
 }

@@ -5,6 +5,7 @@
  * feed and which leave by send. */
 #include <string.h>
 
+#include "core/engine.h"
 #include "crosvm/local.h"
 
 vw_status vw_crosvm_vcpu_init(struct vw_crosvm_vcpu *v, const struct vw_crosvm_vcpu_config *cfg)
@@ -375,15 +376,14 @@ static vw_status step(struct vw_crosvm_vcpu *v, int from_peer, const uint8_t *in
 vw_status vw_crosvm_vcpu_feed(struct vw_crosvm_vcpu *v, const uint8_t *in, size_t len,
                               struct vw_crosvm_vcpu_event *ev, size_t *consumed)
 {
-    if (ev)
-        memset(ev, 0, sizeof *ev);
-    if (consumed)
-        *consumed = 0;
-    if (!v || !ev || !consumed || (!in && len))
-        return VW_E_INVALID_ARG;
-    vw_status st = step(v, 1, in, len, ev);
-    if (st == VW_OK)
-        *consumed = len;
+    struct vw_crosvm_vcpu_event dummy;
+    VW_ENGINE_EVENT(ev, dummy);
+    vw_status st = vw_engine__feed_args(v, in, len, consumed);
+    if (st != VW_OK)
+        return st;
+    st = step(v, 1, in, len, ev);
+    if (st != VW_E_FAILED)
+        *consumed = len; /* a frame is read whole, answered or refused */
     return st;
 }
 
@@ -391,9 +391,7 @@ vw_status vw_crosvm_vcpu_send(struct vw_crosvm_vcpu *v, const uint8_t *msg, size
                               struct vw_crosvm_vcpu_event *ev)
 {
     struct vw_crosvm_vcpu_event dummy;
-    if (!ev)
-        ev = &dummy;
-    memset(ev, 0, sizeof *ev);
+    VW_ENGINE_EVENT(ev, dummy);
     if (!v || (!msg && len))
         return VW_E_INVALID_ARG;
     return step(v, 0, msg, len, ev);
@@ -401,21 +399,38 @@ vw_status vw_crosvm_vcpu_send(struct vw_crosvm_vcpu *v, const uint8_t *msg, size
 
 vw_status vw_crosvm_vcpu_output(struct vw_crosvm_vcpu *v, uint8_t *out, size_t cap, size_t *written)
 {
-    if (written)
-        *written = 0;
-    if (!v || !written || (!out && cap))
-        return VW_E_INVALID_ARG;
-    if (!v->out_len)
-        return VW_OK;
-    *written = v->out_len;
-    if (cap < v->out_len)
-        return VW_E_NOSPACE;
-    memcpy(out, v->out, v->out_len);
-    v->out_len = 0;
-    return VW_OK;
+    vw_status s = vw_engine__output_args(v, out, cap, written);
+    if (s != VW_OK)
+        return s;
+    int taken;
+    s = vw_engine__output_copy(v->out, v->out_len, out, cap, written, &taken);
+    if (taken)
+        v->out_len = 0;
+    return s;
 }
 
 size_t vw_crosvm_vcpu_error_offset(const struct vw_crosvm_vcpu *v)
 {
     return v ? v->err_off : 0;
+}
+
+unsigned vw_crosvm_vcpu_state(const struct vw_crosvm_vcpu *v)
+{
+    if (!v)
+        return 0;
+    unsigned f = vw_engine__out_flag(v->out_len);
+    if (v->failed)
+        return f | VW_ENGINE_FAILED;
+    int host = v->cfg.role == VW_CROSVM_HOST;
+    int seed = v->cfg.rev == VW_CROSVM_SEED;
+    int host_owes; /* else the plugin owes the next message */
+    switch (v->state) {
+    case VW_CROSVM_VS_DOWN: return f;
+    case VW_CROSVM_VS_WAITING:
+    case VW_CROSVM_VS_REQUEST:
+    case VW_CROSVM_VS_RESUMING: host_owes = 1; break; /* a request awaits its answer */
+    case VW_CROSVM_VS_RUNNING: host_owes = !seed; break; /* final: the next Wait answer is pushed */
+    default: host_owes = 0; break; /* init, stopped: the plugin's next request */
+    }
+    return f | (host_owes == host ? VW_ENGINE_WAIT_APP : VW_ENGINE_WANT_INPUT);
 }
