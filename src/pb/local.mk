@@ -4,6 +4,7 @@ libvmwire_la_SOURCES += \
 	src/pb/pb_internal.h \
 	src/pb/decode.c \
 	src/pb/encode.c
+libvmwire_la_SOURCES += src/pb/api.c
 
 EXTRA_DIST += src/pb/README.md tests/pb/test.proto tests/pb_differential.py
 
