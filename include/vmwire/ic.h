@@ -1038,11 +1038,7 @@ vw_status vw_ic_host_send(struct vw_ic_host *h, const struct vw_ic_message *body
 
 /**
  * @brief Feed one received packet (the guest's reply).
- * @param h the initiator.
- * @param in the packet.
- * @param len its length.
- * @param now_ns the caller's clock.
- * @param ev receives the event (may be NULL).
+ *
  * Without `strict` (OpenVMM, IC-HOST-4): a packet fed while the host expects
  * nothing is not read: the call returns ::VW_OK with @p consumed 0, and the
  * caller offers it again after the next vw_ic_host_start() or vw_ic_host_send(),
