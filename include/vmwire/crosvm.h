@@ -293,6 +293,8 @@ struct vw_crosvm_main {
     struct vw_crosvm_range undo_range; /**< host: the range the last request added or removed */
     struct vw_crosvm_object undo_obj;  /**< host: the object the last request added or removed */
     struct vw_crosvm_hint undo_hint;   /**< host: the hint before the last SetCallHint; plugin: the one in flight */
+    uint64_t pause_mask;              /**< plugin: cpu_mask of the PauseVcpus in flight */
+    uint64_t pause_user;              /**< plugin: user value of the PauseVcpus in flight */
     size_t out_len;                   /**< bytes pending in @c out */
     uint8_t out[16];                  /**< host: the queued answer */
     size_t err_off;                   /**< offset of the last fault */

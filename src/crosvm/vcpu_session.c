@@ -109,7 +109,7 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
         if (!vw_crosvm__vcpu_answer(rev, c))
             return VW_E_STATE;
         if (host && n->v_enable_capability && c == n->v_enable_capability) {
-            uint64_t cap = vw_crosvm__u64(s, 1);
+            uint64_t cap = vw_crosvm__u64(s, VW_CROSVM__F_CAP_NUMBER);
             if (cap != 123 && cap != 148) { /* CV-VCPU-19: only the SynIC capabilities */
                 uint8_t ans[16];
                 queue(v, rev, ans, vw_crosvm__answer(ans, rev, VW_CROSVM_EINVAL, vw_crosvm__vcpu_answer(rev, c)));
@@ -118,8 +118,8 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
             }
         }
         v->pending = c;
-        v->pending_set = c == n->v_get_state ? (int32_t)vw_crosvm__u64(s, 1) : -1;
-        v->pending_count = c == n->v_get_msrs ? vw_crosvm__count(s, 1) : 0;
+        v->pending_set = c == n->v_get_state ? (int32_t)vw_crosvm__u64(s, VW_CROSVM__F_STATE_SET) : -1;
+        v->pending_count = c == n->v_get_msrs ? vw_crosvm__count(s, VW_CROSVM__F_MSR_INDICES) : 0;
         v->state = VW_CROSVM_VS_REQUEST;
         return VW_OK;
     case VW_CROSVM_VS_RUNNING:
@@ -184,13 +184,13 @@ static vw_status on_wait(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
     uint32_t e = vw_crosvm__case(wait);
     const ProtobufCMessage *x = vw_crosvm__sub(wait, e);
     ev->exit = e;
-    if (!v->inited != (e == 1))
+    if (!v->inited != (e == VW_CROSVM__F_WAIT_INIT))
         return VW_E_MISMATCH; /* CV-VCPU-9: Init first and only first */
     size_t read_len = 0;
-    if (e == 2) {
-        int space = (int)vw_crosvm__u64(x, 1);
-        uint64_t addr = vw_crosvm__u64(x, 2);
-        int is_write = (int)vw_crosvm__u64(x, 3);
+    if (e == VW_CROSVM__F_WAIT_IO) {
+        int space = (int)vw_crosvm__u64(x, VW_CROSVM__F_IO_SPACE);
+        uint64_t addr = vw_crosvm__u64(x, VW_CROSVM__F_IO_ADDRESS);
+        int is_write = (int)vw_crosvm__u64(x, VW_CROSVM__F_IO_IS_WRITE);
         int no_resume = n->io_no_resume ? (int)vw_crosvm__u64(x, n->io_no_resume) : 0;
         size_t len = vw_crosvm__bytes(x, n->io_data).len;
         if (vm) {
@@ -217,7 +217,7 @@ static vw_status on_wait(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
             return VW_OK;
         }
         read_len = is_write ? 0 : len;
-    } else if (e == 3) {
+    } else if (e == VW_CROSVM__F_WAIT_USER) {
         unsigned i = v->cfg.index;
         if (vm) {
             if (!(vm->pause_pending >> i & 1))
@@ -240,20 +240,20 @@ static vw_status on_answer(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev
 {
     const struct vw_crosvm__nums *n = vw_crosvm__nums(rev);
     uint32_t c = vw_crosvm__case(resp);
-    int32_t err = (int32_t)vw_crosvm__u64(resp, 1);
+    int32_t err = (int32_t)vw_crosvm__u64(resp, VW_CROSVM__F_ERRNO);
     ev->is_request = 0;
     ev->field = c;
     ev->err = vw_crosvm__errno_abs(err);
     switch (v->state) {
     case VW_CROSVM_VS_WAITING:
-        if (c != 2 || err)
+        if (c != VW_CROSVM__F_RESP_WAIT || err)
             return VW_E_MISMATCH; /* CV-VCPU-15 */
         v->pending = 0;
-        return on_wait(v, rev, vw_crosvm__sub(resp, 2), 0, ev);
+        return on_wait(v, rev, vw_crosvm__sub(resp, VW_CROSVM__F_RESP_WAIT), 0, ev);
     case VW_CROSVM_VS_RUNNING:
-        if (rev == VW_CROSVM_SEED || c != 2 || err)
+        if (rev == VW_CROSVM_SEED || c != VW_CROSVM__F_RESP_WAIT || err)
             return VW_E_STATE; /* CV-VCPU-10, CV-VCPU-11 */
-        return on_wait(v, rev, vw_crosvm__sub(resp, 2), 1, ev);
+        return on_wait(v, rev, vw_crosvm__sub(resp, VW_CROSVM__F_RESP_WAIT), 1, ev);
     case VW_CROSVM_VS_RESUMING:
         if (c != 3 && !(err && c == 0))
             return VW_E_MISMATCH;
