@@ -10,6 +10,31 @@
 #include <cmocka.h>
 
 #include "vmwire/crosvm.h"
+#include "vmwire/engine.h"
+
+/* Every splitter feed below also checks the engine contract: state() says
+ * PARTIAL exactly when part of a frame is held, FAILED after a fault, and a
+ * fault consumes through the offending byte (error offset + 1). */
+static vw_status checked_splitter_feed(struct vw_crosvm_splitter *s, const uint8_t *in, size_t len,
+                                       const uint8_t **frame, size_t *frame_len, size_t *used)
+{
+    unsigned before = vw_crosvm_splitter_state(s);
+    vw_status st = vw_crosvm_splitter_feed(s, in, len, frame, frame_len, used);
+    if (s && used && frame && frame_len && (in || !len)) {
+        unsigned after = vw_crosvm_splitter_state(s);
+        if (before & VW_ENGINE_FAILED) {
+            assert_int_equal(st, VW_E_FAILED);
+            assert_int_equal(*used, 0);
+        } else if (st != VW_OK) {
+            assert_int_equal(after, VW_ENGINE_FAILED);
+            assert_int_equal(*used, vw_crosvm_splitter_error_offset(s) + 1);
+        } else {
+            assert_int_equal(after, VW_ENGINE_WANT_INPUT | (vw_crosvm_splitter_partial(s) ? VW_ENGINE_PARTIAL : 0u));
+        }
+    }
+    return st;
+}
+#define vw_crosvm_splitter_feed checked_splitter_feed
 
 static void test_datagram(void **state)
 {

@@ -10,6 +10,60 @@
 #include <cmocka.h>
 
 #include "vmwire/crosvm.h"
+#include "engine_state.h"
+
+/* Every feed and send below also checks the engine contract: a main feed the
+ * state does not want is refused and reads nothing, and state() agrees with
+ * output() after every call. */
+static vw_status checked_main_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t len, unsigned nfds,
+                                   struct vw_crosvm_main_event *ev, size_t *used)
+{
+    unsigned before = vw_crosvm_main_state(m);
+    vw_status s = vw_crosvm_main_feed(m, in, len, nfds, ev, used);
+    if (m && used && (in || !len)) {
+        if (!(before & VW_ENGINE_WANT_INPUT)) {
+            assert_true(s == VW_E_STATE || s == VW_E_FAILED);
+            assert_int_equal(*used, 0);
+        } else {
+            assert_int_equal(*used, len); /* a datagram is read whole, fault or not */
+        }
+        VWT_STATE_AGREES(vw_crosvm_main, m);
+    }
+    return s;
+}
+
+static vw_status checked_main_send(struct vw_crosvm_main *m, const uint8_t *msg, size_t len, unsigned nfds,
+                                   struct vw_crosvm_main_event *ev)
+{
+    vw_status s = vw_crosvm_main_send(m, msg, len, nfds, ev);
+    if (m)
+        VWT_STATE_AGREES(vw_crosvm_main, m);
+    return s;
+}
+
+static vw_status checked_vcpu_feed(struct vw_crosvm_vcpu *v, const uint8_t *in, size_t len,
+                                   struct vw_crosvm_vcpu_event *ev, size_t *used)
+{
+    vw_status s = vw_crosvm_vcpu_feed(v, in, len, ev, used);
+    if (v && used && (in || !len)) {
+        assert_int_equal(*used, s == VW_E_FAILED ? 0 : len);
+        VWT_STATE_AGREES(vw_crosvm_vcpu, v);
+    }
+    return s;
+}
+
+static vw_status checked_vcpu_send(struct vw_crosvm_vcpu *v, const uint8_t *msg, size_t len,
+                                   struct vw_crosvm_vcpu_event *ev)
+{
+    vw_status s = vw_crosvm_vcpu_send(v, msg, len, ev);
+    if (v)
+        VWT_STATE_AGREES(vw_crosvm_vcpu, v);
+    return s;
+}
+#define vw_crosvm_main_feed checked_main_feed
+#define vw_crosvm_main_send checked_main_send
+#define vw_crosvm_vcpu_feed checked_vcpu_feed
+#define vw_crosvm_vcpu_send checked_vcpu_send
 
 static unsigned char mem[1 << 16];
 static struct vw_arena arena;

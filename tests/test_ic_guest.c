@@ -8,6 +8,46 @@
 #include <cmocka.h>
 
 #include "vmwire/ic.h"
+#include "engine_state.h"
+
+/* Every feed and completion below also checks the engine contract: a feed
+ * the state does not want is refused and reads nothing, a completion the
+ * state does not wait for is refused, and state() agrees with output(). */
+static vw_status checked_guest_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len,
+                                    struct vw_ic_guest_event *ev, size_t *used)
+{
+    unsigned before = vw_ic_guest_state(g);
+    vw_status s = vw_ic_guest_feed(g, in, len, ev, used);
+    if (g && used && (in || !len)) {
+        if (!(before & VW_ENGINE_WANT_INPUT)) {
+            assert_true(s == VW_E_STATE || s == VW_E_FAILED);
+            assert_int_equal(*used, 0);
+        }
+        VWT_STATE_AGREES(vw_ic_guest, g);
+    }
+    return s;
+}
+
+static vw_status checked_guest_complete_ip(struct vw_ic_guest *g, const struct vw_ic_guest_answer *a,
+                                           const struct vw_ic_guest_ip_answer *ip)
+{
+    unsigned before = vw_ic_guest_state(g);
+    vw_status s = vw_ic_guest_complete_ip(g, a, ip);
+    if (g && a) {
+        if (!(before & VW_ENGINE_WAIT_APP))
+            assert_int_equal(s, VW_E_STATE);
+        VWT_STATE_AGREES(vw_ic_guest, g);
+    }
+    return s;
+}
+
+static vw_status checked_guest_complete(struct vw_ic_guest *g, const struct vw_ic_guest_answer *a)
+{
+    return checked_guest_complete_ip(g, a, NULL);
+}
+#define vw_ic_guest_feed checked_guest_feed
+#define vw_ic_guest_complete checked_guest_complete
+#define vw_ic_guest_complete_ip checked_guest_complete_ip
 
 static struct vw_ic_guest G; /* large: keep it off the stack */
 static uint8_t OUT[VW_IC_MAX_PACKET];

@@ -9,6 +9,45 @@
 #include <cmocka.h>
 
 #include "vmwire/ic.h"
+#include "engine_state.h"
+
+/* Every feed below also checks the engine contract: a feed the state does
+ * not want reads nothing (IC-HOST-4) or is refused, and state() agrees with
+ * output() after every call. */
+static vw_status checked_host_feed(struct vw_ic_host *h, const uint8_t *in, size_t len, uint64_t now,
+                                   struct vw_ic_host_event *ev, size_t *used)
+{
+    unsigned before = vw_ic_host_state(h);
+    vw_status s = vw_ic_host_feed(h, in, len, now, ev, used);
+    if (h && used && (in || !len)) {
+        if (!(before & VW_ENGINE_WANT_INPUT)) {
+            assert_true(s == VW_OK || s == VW_E_STATE || s == VW_E_FAILED);
+            if (s != VW_E_STATE)
+                assert_int_equal(*used, 0);
+        }
+        VWT_STATE_AGREES(vw_ic_host, h);
+    }
+    return s;
+}
+
+static vw_status checked_host_send(struct vw_ic_host *h, const struct vw_ic_message *m, uint64_t now)
+{
+    vw_status s = vw_ic_host_send(h, m, now);
+    if (h)
+        VWT_STATE_AGREES(vw_ic_host, h);
+    return s;
+}
+
+static vw_status checked_host_start(struct vw_ic_host *h, uint64_t now)
+{
+    vw_status s = vw_ic_host_start(h, now);
+    if (h)
+        VWT_STATE_AGREES(vw_ic_host, h);
+    return s;
+}
+#define vw_ic_host_feed checked_host_feed
+#define vw_ic_host_send checked_host_send
+#define vw_ic_host_start checked_host_start
 
 static struct vw_ic_host H;
 static uint8_t OUT[16384];

@@ -13,6 +13,24 @@
 #include <cmocka.h>
 
 #include "vmwire/serial.h"
+#include "vmwire/engine.h"
+
+/* Every deframer feed below also checks the engine contract: state() always
+ * wants input and says PARTIAL whenever bytes are held. */
+static vw_status checked_deframer_feed(struct vw_serial_deframer *d, const uint8_t *in, size_t len,
+                                       struct vw_serial_event *ev, size_t *used)
+{
+    vw_status s = vw_serial_deframer_feed(d, in, len, ev, used);
+    if (d) {
+        unsigned st = vw_serial_deframer_state(d);
+        assert_true(st & VW_ENGINE_WANT_INPUT);
+        assert_false(st & (VW_ENGINE_HAVE_OUTPUT | VW_ENGINE_FAILED | VW_ENGINE_WAIT_APP));
+        if (vw_serial_deframer_pending(d))
+            assert_true(st & VW_ENGINE_PARTIAL);
+    }
+    return s;
+}
+#define vw_serial_deframer_feed checked_deframer_feed
 
 /* ---- events as comparable records --------------------------------------- */
 

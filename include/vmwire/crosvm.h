@@ -33,6 +33,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "vmwire/arena.h"
+#include "vmwire/engine.h"
 #include "vmwire/status.h"
 
 #ifdef __cplusplus
@@ -292,6 +293,8 @@ struct vw_crosvm_main {
     struct vw_crosvm_range undo_range; /**< host: the range the last request added or removed */
     struct vw_crosvm_object undo_obj;  /**< host: the object the last request added or removed */
     struct vw_crosvm_hint undo_hint;   /**< host: the hint before the last SetCallHint; plugin: the one in flight */
+    uint64_t pause_mask;              /**< plugin: cpu_mask of the PauseVcpus in flight */
+    uint64_t pause_user;              /**< plugin: user value of the PauseVcpus in flight */
     size_t out_len;                   /**< bytes pending in @c out */
     uint8_t out[16];                  /**< host: the queued answer */
     size_t err_off;                   /**< offset of the last fault */
@@ -331,8 +334,9 @@ vw_status vw_crosvm_main_init(struct vw_crosvm_main *m, const struct vw_crosvm_m
  * @param in the datagram.
  * @param len its length.
  * @param nfds number of fds received with it.
- * @param ev receives what was found.
- * @param consumed receives @p len on success.
+ * @param ev receives what was found (may be NULL).
+ * @param consumed receives @p len once the datagram is read, answered or refused;
+ *        0 for ::VW_E_STATE (not read in this state), ::VW_E_FAILED and ::VW_E_INVALID_ARG.
  * @return ::VW_OK; a decode status, or in seed ::VW_E_BAD_ENUM for an unnamed
  *         enum value (sticky: the connection, or the run, ends); ::VW_E_CLOSED
  *         (sticky); ::VW_E_TOO_LONG (sticky); ::VW_E_STATE; ::VW_E_MISMATCH (wrong
@@ -384,7 +388,8 @@ vw_status vw_crosvm_main_fail(struct vw_crosvm_main *m, int32_t err);
  * @param out buffer (NULL with @p cap 0 asks for the size).
  * @param cap its capacity.
  * @param written bytes written; 0 with ::VW_OK when nothing is queued; the size needed on ::VW_E_NOSPACE.
- * @return ::VW_OK or ::VW_E_NOSPACE (the answer stays queued).
+ * @return ::VW_OK, ::VW_E_NOSPACE (the answer stays queued), ::VW_E_INVALID_ARG
+ *         (also for @p out NULL with @p cap > 0).
  */
 vw_status vw_crosvm_main_output(struct vw_crosvm_main *m, uint8_t *out, size_t cap, size_t *written);
 
@@ -394,6 +399,22 @@ vw_status vw_crosvm_main_output(struct vw_crosvm_main *m, uint8_t *out, size_t c
  * @return the offset.
  */
 size_t vw_crosvm_main_error_offset(const struct vw_crosvm_main *m);
+
+/**
+ * @brief What a main-channel engine wants next (doc/CONVENTIONS.md, the engine contract).
+ *
+ * ::VW_ENGINE_WANT_INPUT when vw_crosvm_main_feed() reads a datagram (host:
+ * idle; plugin: a request in flight), otherwise feed is refused with
+ * ::VW_E_STATE and consumes nothing; ::VW_ENGINE_HAVE_OUTPUT when
+ * vw_crosvm_main_output() has the host's answer to hand over;
+ * ::VW_ENGINE_WAIT_APP when the application must call vw_crosvm_main_send()
+ * (host: an answer with data; plugin: idle, the next request) or
+ * vw_crosvm_main_fail(); ::VW_ENGINE_FAILED after a sticky fault.
+ * Legal in every state.
+ * @param m the engine (NULL: 0).
+ * @return a set of ::vw_engine_flag bits.
+ */
+unsigned vw_crosvm_main_state(const struct vw_crosvm_main *m);
 
 /* ---------------------------------------------------------------- vCPU channel */
 
@@ -464,8 +485,9 @@ vw_status vw_crosvm_vcpu_init(struct vw_crosvm_vcpu *v, const struct vw_crosvm_v
  * @param v the engine.
  * @param in the message.
  * @param len its length.
- * @param ev receives what was found.
- * @param consumed receives @p len on success.
+ * @param ev receives what was found (may be NULL).
+ * @param consumed receives @p len once the frame is read, answered or refused;
+ *        0 for ::VW_E_FAILED and ::VW_E_INVALID_ARG.
  * @return ::VW_OK, ::VW_E_STATE, ::VW_E_MISMATCH, ::VW_E_BAD_LENGTH (Resume data;
  *         on the host sticky when crosvm would panic, CV-VCPU-12),
  *         ::VW_E_NOT_FOUND (I/O outside reserved ranges, no pause pending),
@@ -491,7 +513,8 @@ vw_status vw_crosvm_vcpu_send(struct vw_crosvm_vcpu *v, const uint8_t *msg, size
  * @param out buffer (NULL with @p cap 0 asks for the size).
  * @param cap its capacity.
  * @param written bytes written; 0 with ::VW_OK when nothing is queued; the size needed on ::VW_E_NOSPACE.
- * @return ::VW_OK or ::VW_E_NOSPACE.
+ * @return ::VW_OK, ::VW_E_NOSPACE (the answer stays queued), ::VW_E_INVALID_ARG
+ *         (also for @p out NULL with @p cap > 0).
  */
 vw_status vw_crosvm_vcpu_output(struct vw_crosvm_vcpu *v, uint8_t *out, size_t cap, size_t *written);
 
@@ -501,6 +524,21 @@ vw_status vw_crosvm_vcpu_output(struct vw_crosvm_vcpu *v, uint8_t *out, size_t c
  * @return the offset.
  */
 size_t vw_crosvm_vcpu_error_offset(const struct vw_crosvm_vcpu *v);
+
+/**
+ * @brief What a vCPU-channel engine wants next (doc/CONVENTIONS.md, the engine contract).
+ *
+ * ::VW_ENGINE_HAVE_OUTPUT when vw_crosvm_vcpu_output() has a queued host
+ * answer; ::VW_ENGINE_FAILED after a sticky fault; otherwise, by the channel
+ * state (::vw_crosvm_vcpu_state) and the role: ::VW_ENGINE_WAIT_APP when this
+ * end owes the next message (vw_crosvm_vcpu_send(): host, an answer to a
+ * request in flight or, final, the pushed Wait answer; plugin, a request when
+ * none is in flight), ::VW_ENGINE_WANT_INPUT when the peer does.
+ * ::VW_CROSVM_VS_DOWN has neither. Legal in every state.
+ * @param v the engine (NULL: 0).
+ * @return a set of ::vw_engine_flag bits.
+ */
+unsigned vw_crosvm_vcpu_state(const struct vw_crosvm_vcpu *v);
 
 /* ---------------------------------------------------------------- boundaries */
 
@@ -569,9 +607,11 @@ vw_status vw_crosvm_splitter_set_strict(struct vw_crosvm_splitter *s, int strict
  * @param in the chunk.
  * @param len its length.
  * @param frame receives the message of a complete frame (inside @p in or the
- *        splitter's buffer, valid until the next call), or NULL.
- * @param frame_len receives its length.
- * @param consumed receives the bytes of @p in used.
+ *        splitter's buffer, valid until the next call), or NULL; @p frame may
+ *        itself be NULL (the frame is then lost).
+ * @param frame_len receives its length (may be NULL).
+ * @param consumed receives the bytes of @p in used; after ::VW_E_BAD_VARINT or
+ *        ::VW_E_TOO_LONG, the bytes through the offending prefix byte.
  * @return ::VW_OK; ::VW_E_BAD_VARINT (prefix longer than 5 bytes; strict: above 32
  *         bits) or ::VW_E_TOO_LONG (frame larger than the buffer): sticky,
  *         vw_crosvm_splitter_error_offset() tells where; ::VW_E_FAILED afterwards.
@@ -592,6 +632,17 @@ int vw_crosvm_splitter_partial(const struct vw_crosvm_splitter *s);
  * @return the offset.
  */
 size_t vw_crosvm_splitter_error_offset(const struct vw_crosvm_splitter *s);
+
+/**
+ * @brief What the splitter wants next (doc/CONVENTIONS.md, the engine contract).
+ *
+ * ::VW_ENGINE_WANT_INPUT until a fault, then ::VW_ENGINE_FAILED;
+ * ::VW_ENGINE_PARTIAL while part of a frame is held (vw_crosvm_splitter_partial()).
+ * A splitter has no output of its own. Legal in every state.
+ * @param s the splitter (NULL: 0).
+ * @return a set of ::vw_engine_flag bits.
+ */
+unsigned vw_crosvm_splitter_state(const struct vw_crosvm_splitter *s);
 
 /* ---------------------------------------------------------------- POSIX adapter */
 

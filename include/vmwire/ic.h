@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "vmwire/status.h"
+#include "vmwire/engine.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -922,7 +923,8 @@ vw_status vw_ic_guest_complete_ip(struct vw_ic_guest *g, const struct vw_ic_gues
  * @param out output buffer (NULL with @p cap 0 to ask for the size).
  * @param cap capacity of @p out.
  * @param written receives bytes written (0: nothing pending), or needed with ::VW_E_NOSPACE.
- * @return ::VW_OK, ::VW_E_NOSPACE (the reply stays pending), ::VW_E_INVALID_ARG.
+ * @return ::VW_OK, ::VW_E_NOSPACE (the reply stays pending), ::VW_E_INVALID_ARG
+ *         (also for @p out NULL with @p cap > 0).
  */
 vw_status vw_ic_guest_output(struct vw_ic_guest *g, uint8_t *out, size_t cap, size_t *written);
 
@@ -932,6 +934,20 @@ vw_status vw_ic_guest_output(struct vw_ic_guest *g, uint8_t *out, size_t cap, si
  * @return the offset.
  */
 size_t vw_ic_guest_error_offset(const struct vw_ic_guest *g);
+
+/**
+ * @brief What the responder wants next (doc/CONVENTIONS.md, the engine contract).
+ *
+ * ::VW_ENGINE_WANT_INPUT when vw_ic_guest_feed() would read a packet (no reply
+ * pending, no request waiting, and, linux KVP, the agent registered);
+ * ::VW_ENGINE_HAVE_OUTPUT when vw_ic_guest_output() has a reply to hand over;
+ * ::VW_ENGINE_WAIT_APP while a request waits for vw_ic_guest_complete().
+ * ::VW_ENGINE_FAILED once the linux fcopy daemon has exited (IC-FCOPY-5).
+ * Legal in every state.
+ * @param g the responder (NULL: 0).
+ * @return a set of ::vw_engine_flag bits.
+ */
+unsigned vw_ic_guest_state(const struct vw_ic_guest *g);
 
 /* ===================================================================== */
 /* Host initiator                                                        */
@@ -1059,7 +1075,8 @@ vw_status vw_ic_host_tick(struct vw_ic_host *h, uint64_t now_ns);
  * @param out output buffer (NULL with @p cap 0 to ask for the size).
  * @param cap capacity of @p out.
  * @param written receives bytes written (0: nothing pending), or needed with ::VW_E_NOSPACE.
- * @return ::VW_OK, ::VW_E_NOSPACE (the request stays pending), ::VW_E_INVALID_ARG.
+ * @return ::VW_OK, ::VW_E_NOSPACE (the request stays pending), ::VW_E_INVALID_ARG
+ *         (also for @p out NULL with @p cap > 0).
  */
 vw_status vw_ic_host_output(struct vw_ic_host *h, uint8_t *out, size_t cap, size_t *written);
 
@@ -1079,6 +1096,19 @@ vw_status vw_ic_host_versions(const struct vw_ic_host *h, struct vw_ic_version *
  * @return the offset.
  */
 size_t vw_ic_host_error_offset(const struct vw_ic_host *h);
+
+/**
+ * @brief What the initiator wants next (doc/CONVENTIONS.md, the engine contract).
+ *
+ * ::VW_ENGINE_WANT_INPUT while a version or message reply is awaited (then
+ * vw_ic_host_feed() reads a packet); ::VW_ENGINE_HAVE_OUTPUT when
+ * vw_ic_host_output() has a request to hand over; ::VW_ENGINE_WAIT_APP when
+ * nothing happens until the application calls vw_ic_host_start() or
+ * vw_ic_host_send(); ::VW_ENGINE_FAILED after a sticky fault. Legal in every state.
+ * @param h the initiator (NULL: 0).
+ * @return a set of ::vw_engine_flag bits.
+ */
+unsigned vw_ic_host_state(const struct vw_ic_host *h);
 
 #ifdef __cplusplus
 }

@@ -90,6 +90,37 @@ size_t vw_pb_encoded_size(const ProtobufCMessage *msg);
  */
 size_t vw_pb_string_len(const char *s);
 
+/**
+ * @brief Copy a string into an arena in the form vw_pb_decode() stores strings.
+ *
+ * The copy is NUL-terminated and carries its length, so a message marked with
+ * vw_pb_message_mark() keeps embedded NULs when vw_pb_encode() writes it.
+ * @param a the arena.
+ * @param p the bytes (may be NULL when @p len is 0).
+ * @param len their number.
+ * @return the copy, or NULL when the arena is exhausted.
+ */
+char *vw_pb_string_new(struct vw_arena *a, const uint8_t *p, size_t len);
+
+/**
+ * @brief Mark a caller-built message as holding only vw_pb_string_new() strings.
+ *
+ * Call after `message_init` and before setting fields; vw_pb_encode() then
+ * writes the message's strings with their stored lengths instead of strlen().
+ * Uses the message's unknown-field slots (left empty).
+ * @param m the message (NULL: nothing).
+ */
+void vw_pb_message_mark(ProtobufCMessage *m);
+
+/**
+ * @brief Length of a string field of @p m.
+ * @param m the message holding @p s.
+ * @param s the string: its stored length when @p m was decoded by
+ *        vw_pb_decode() or marked with vw_pb_message_mark(), strlen() otherwise.
+ * @return the length in bytes; 0 for NULL.
+ */
+size_t vw_pb_message_string_len(const ProtobufCMessage *m, const char *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -34,6 +34,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "vmwire/arena.h"
+#include "vmwire/engine.h"
 #include "vmwire/serial_guest.h"
 #include "vmwire/status.h"
 
@@ -177,8 +178,9 @@ vw_status vw_serial_deframer_init(struct vw_serial_deframer *d,
  * @param d the deframer.
  * @param in stream bytes (may be NULL when @p len is 0).
  * @param len their number.
- * @param ev receives the event (type ::VW_SERIAL_EV_NONE if the bytes produced none).
- * @param consumed receives the number of bytes of @p in used.
+ * @param ev receives the event (type ::VW_SERIAL_EV_NONE if the bytes produced none; may be NULL).
+ * @param consumed receives the number of bytes of @p in used, also after a bad
+ *        frame (then through the bytes it skips).
  * @return ::VW_OK for a frame or no event; the rejection's status for an error event
  *         (vw_serial_deframer_error_offset() then says where); ::VW_E_INVALID_ARG.
  */
@@ -195,6 +197,18 @@ vw_status vw_serial_deframer_feed(struct vw_serial_deframer *d, const uint8_t *i
  * @return the offset.
  */
 size_t vw_serial_deframer_error_offset(const struct vw_serial_deframer *d);
+
+/**
+ * @brief What the deframer wants next (doc/CONVENTIONS.md, the engine contract).
+ *
+ * Always ::VW_ENGINE_WANT_INPUT (a bad frame is skipped, never sticky), and
+ * ::VW_ENGINE_PARTIAL while bytes are held (vw_serial_deframer_pending() > 0)
+ * or the rest of a dropped frame is still to be skipped. A deframer has no
+ * output of its own. Legal in every state.
+ * @param d the deframer (NULL: 0).
+ * @return a set of ::vw_engine_flag bits.
+ */
+unsigned vw_serial_deframer_state(const struct vw_serial_deframer *d);
 
 /**
  * @brief Bytes held for a frame not yet complete.

@@ -12,16 +12,17 @@
  * - serial.h: the serial guest protocol (length-prefixed protobuf frames).
  * - bridge.h: VMI bridge packets carried in CPU registers.
  * - status.h: the one status type; arena.h: caller-owned memory for decoders.
+ *
+ * This header pulls in protobuf-c (through crosvm and serial). An IC-only or
+ * bridge-only user includes vmwire_ic.h or vmwire_bridge.h instead, which need
+ * no protobuf-c headers; vmwire_crosvm.h and vmwire_serial.h are the others.
  */
 #ifndef VMWIRE_VMWIRE_H
 #define VMWIRE_VMWIRE_H
 
-#include "vmwire/status.h"
-#include "vmwire/arena.h"
-#include "vmwire/version.h"
-#include "vmwire/ic.h"
-#include "vmwire/bridge.h"
-#include "vmwire/crosvm.h"
-#include "vmwire/serial.h"
+#include "vmwire/vmwire_ic.h"
+#include "vmwire/vmwire_bridge.h"
+#include "vmwire/vmwire_crosvm.h"
+#include "vmwire/vmwire_serial.h"
 
 #endif /* VMWIRE_VMWIRE_H */

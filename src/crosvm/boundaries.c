@@ -3,6 +3,7 @@
  * varint-length-prefixed VcpuResponse stream with a streaming splitter. */
 #include <string.h>
 
+#include "core/engine.h"
 #include "crosvm/local.h"
 
 vw_status vw_crosvm_datagram_check(enum vw_crosvm_kind kind, size_t len, int truncated)
@@ -62,14 +63,17 @@ static void next_frame(struct vw_crosvm_splitter *s)
 vw_status vw_crosvm_splitter_feed(struct vw_crosvm_splitter *s, const uint8_t *in, size_t len,
                                   const uint8_t **frame, size_t *frame_len, size_t *consumed)
 {
-    if (frame)
-        *frame = NULL;
-    if (frame_len)
-        *frame_len = 0;
-    if (consumed)
-        *consumed = 0;
-    if (!s || !frame || !frame_len || !consumed || (!in && len))
-        return VW_E_INVALID_ARG;
+    const uint8_t *frame_dummy;
+    size_t len_dummy;
+    if (!frame)
+        frame = &frame_dummy;
+    if (!frame_len)
+        frame_len = &len_dummy;
+    *frame = NULL;
+    *frame_len = 0;
+    vw_status st = vw_engine__feed_args(s, in, len, consumed);
+    if (st != VW_OK)
+        return st;
     s->err_off = 0;
     if (s->failed)
         return VW_E_FAILED;
@@ -86,6 +90,7 @@ vw_status vw_crosvm_splitter_feed(struct vw_crosvm_splitter *s, const uint8_t *i
         if (s->prefix_len == 5 || (s->strict && s->prefix_len == 4 && b > 0x0f)) {
             s->err_off = i;
             s->failed = 1;
+            *consumed = i + 1; /* through the offending byte */
             return VW_E_BAD_VARINT;
         }
         s->prefix_val |= (uint32_t)(b & 0x7f) << (7 * s->prefix_len);
@@ -97,6 +102,7 @@ vw_status vw_crosvm_splitter_feed(struct vw_crosvm_splitter *s, const uint8_t *i
             if (s->need > s->cap || s->need > VW_CROSVM_MAX_MESSAGE) {
                 s->err_off = i - 1;
                 s->failed = 1;
+                *consumed = i; /* through the offending byte */
                 return VW_E_TOO_LONG;
             }
         }
@@ -142,4 +148,13 @@ int vw_crosvm_splitter_partial(const struct vw_crosvm_splitter *s)
 size_t vw_crosvm_splitter_error_offset(const struct vw_crosvm_splitter *s)
 {
     return s ? s->err_off : 0;
+}
+
+unsigned vw_crosvm_splitter_state(const struct vw_crosvm_splitter *s)
+{
+    if (!s)
+        return 0;
+    if (s->failed)
+        return VW_ENGINE_FAILED;
+    return VW_ENGINE_WANT_INPUT | (vw_crosvm_splitter_partial(s) ? VW_ENGINE_PARTIAL : 0u);
 }

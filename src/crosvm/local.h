@@ -80,4 +80,43 @@ static inline int32_t vw_crosvm__errno_abs(int32_t e)
     return e == INT32_MIN ? INT32_MAX : e < 0 ? -e : e;
 }
 
+/* Field numbers inside crosvm's sub-messages, the same in the seed and final
+ * schemas (proto/crosvm/{seed,final}/plugin.proto), so that the engines name
+ * fields rather than test numbers. The oneof numbers that differ by revision
+ * are in struct vw_crosvm__nums. */
+enum {
+    VW_CROSVM__F_ERRNO = 1,          /* MainResponse.errno_, VcpuResponse.errno_ */
+    VW_CROSVM__F_RESP_WAIT = 2,      /* VcpuResponse.wait */
+    VW_CROSVM__F_OBJ_ID = 1,         /* Create.id, Destroy.id, MemoryDirtyLog.id */
+    VW_CROSVM__F_CTOR_NONE = 0,      /* Create: no constructor set */
+    VW_CROSVM__F_CTOR_MEMORY = 3,    /* Create.memory (the one constructor with an fd) */
+    VW_CROSVM__F_MEM_OFFSET = 1,     /* Create.Memory */
+    VW_CROSVM__F_MEM_START = 2,
+    VW_CROSVM__F_MEM_LENGTH = 3,
+    VW_CROSVM__F_MEM_DIRTY_LOG = 5,
+    VW_CROSVM__F_RANGE_SPACE = 1,    /* ReserveRange */
+    VW_CROSVM__F_RANGE_START = 2,
+    VW_CROSVM__F_RANGE_LENGTH = 3,
+    VW_CROSVM__F_RANGE_ASYNC = 4,    /* final only */
+    VW_CROSVM__F_PAUSE_MASK = 1,     /* PauseVcpus.cpu_mask */
+    VW_CROSVM__F_PAUSE_USER = 2,     /* PauseVcpus.user */
+    VW_CROSVM__F_HINT_SPACE = 1,     /* SetCallHint */
+    VW_CROSVM__F_HINT_ADDRESS = 2,
+    VW_CROSVM__F_HINT_ON_WRITE = 3,
+    VW_CROSVM__F_HINT_DETAILS = 4,   /* SetCallHint.hints (RegHint) */
+    VW_CROSVM__F_REG_MATCH_RAX = 1,  /* RegHint.match_rax .. match_rdx are 1 .. 4 */
+    VW_CROSVM__F_REG_RAX = 5,        /* RegHint.rax .. rdx are 5 .. 8 */
+    VW_CROSVM__F_REG_SEND_SREGS = 9,
+    VW_CROSVM__F_REG_SEND_DEBUGREGS = 10,
+    VW_CROSVM__F_WAIT_INIT = 1,      /* VcpuResponse.Wait exits */
+    VW_CROSVM__F_WAIT_IO = 2,
+    VW_CROSVM__F_WAIT_USER = 3,
+    VW_CROSVM__F_IO_SPACE = 1,       /* VcpuResponse.Wait.Io */
+    VW_CROSVM__F_IO_ADDRESS = 2,
+    VW_CROSVM__F_IO_IS_WRITE = 3,
+    VW_CROSVM__F_CAP_NUMBER = 1,     /* VcpuRequest.EnableCapability.capability */
+    VW_CROSVM__F_STATE_SET = 1,      /* GetState.set / VcpuRequest.GetState.set */
+    VW_CROSVM__F_MSR_INDICES = 1     /* VcpuRequest.GetMsrs.entry_indices */
+};
+
 #endif /* VW_CROSVM_LOCAL_H */

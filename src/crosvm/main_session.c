@@ -3,6 +3,7 @@
  * spec/crosvm.md, CV-MAIN-*, CV-FD-*. */
 #include <string.h>
 
+#include "core/engine.h"
 #include "crosvm/local.h"
 
 enum { M_IDLE, M_AWAIT_RESPONSE, M_AWAIT_APP, M_QUEUED, M_FAILED };
@@ -98,24 +99,24 @@ const struct vw_crosvm_range *vw_crosvm_vm_find_range(const struct vw_crosvm_vm 
 static void hint_from(struct vw_crosvm_hint *h, const ProtobufCMessage *sch)
 {
     memset(h, 0, sizeof *h);
-    h->address = vw_crosvm__u64(sch, 2);
+    h->address = vw_crosvm__u64(sch, VW_CROSVM__F_HINT_ADDRESS);
     if (!h->address)
         return; /* CV-MAIN-24: address 0 clears the hint */
     h->set = 1;
-    h->space = (uint8_t)vw_crosvm__u64(sch, 1);
-    h->on_write = (uint8_t)vw_crosvm__u64(sch, 3);
-    size_t n = vw_crosvm__count(sch, 4);
+    h->space = (uint8_t)vw_crosvm__u64(sch, VW_CROSVM__F_HINT_SPACE);
+    h->on_write = (uint8_t)vw_crosvm__u64(sch, VW_CROSVM__F_HINT_ON_WRITE);
+    size_t n = vw_crosvm__count(sch, VW_CROSVM__F_HINT_DETAILS);
     h->cut = n > VW_CROSVM_MAX_HINT_DETAILS;
     h->n_details = h->cut ? VW_CROSVM_MAX_HINT_DETAILS : n;
     for (size_t i = 0; i < h->n_details; i++) {
-        const ProtobufCMessage *d = vw_crosvm__elem(sch, 4, i);
+        const ProtobufCMessage *d = vw_crosvm__elem(sch, VW_CROSVM__F_HINT_DETAILS, i);
         struct vw_crosvm_hint_detail *o = &h->details[i];
         for (unsigned r = 0; r < 4; r++) {
-            o->match |= (uint8_t)((vw_crosvm__u64(d, 1 + r) != 0) << r);
-            o->reg[r] = vw_crosvm__u64(d, 5 + r);
+            o->match |= (uint8_t)((vw_crosvm__u64(d, VW_CROSVM__F_REG_MATCH_RAX + r) != 0) << r);
+            o->reg[r] = vw_crosvm__u64(d, VW_CROSVM__F_REG_RAX + r);
         }
-        o->send_sregs = (uint8_t)vw_crosvm__u64(d, 9);
-        o->send_debugregs = (uint8_t)vw_crosvm__u64(d, 10);
+        o->send_sregs = (uint8_t)vw_crosvm__u64(d, VW_CROSVM__F_REG_SEND_SREGS);
+        o->send_debugregs = (uint8_t)vw_crosvm__u64(d, VW_CROSVM__F_REG_SEND_DEBUGREGS);
     }
 }
 
@@ -191,7 +192,8 @@ static vw_status decode(struct vw_crosvm_main *m, enum vw_crosvm_kind kind, cons
  * KVM ioctl are syscall errnos (*kvm set: positive in seed too). */
 static int32_t memory_errno(enum vw_crosvm_revision rev, const ProtobufCMessage *mem, int *kvm)
 {
-    uint64_t off = vw_crosvm__u64(mem, 1), start = vw_crosvm__u64(mem, 2), len = vw_crosvm__u64(mem, 3);
+    uint64_t off = vw_crosvm__u64(mem, VW_CROSVM__F_MEM_OFFSET), start = vw_crosvm__u64(mem, VW_CROSVM__F_MEM_START),
+             len = vw_crosvm__u64(mem, VW_CROSVM__F_MEM_LENGTH);
     if (off > UINT64_MAX - len)
         return VW_CROSVM_EOVERFLOW; /* offset + length */
     *kvm = 1;
@@ -225,16 +227,16 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
     if (c == n->create) {
         uint32_t k = vw_crosvm__case(s);
         const ProtobufCMessage *ctor = vw_crosvm__sub(s, k);
-        struct vw_crosvm_object o = { (uint32_t)vw_crosvm__u64(s, 1), (uint8_t)k, 0 };
+        struct vw_crosvm_object o = { (uint32_t)vw_crosvm__u64(s, VW_CROSVM__F_OBJ_ID), (uint8_t)k, 0 };
         m->pending_ctor = k;
         if (obj_find(vm, o.id))
             return VW_CROSVM_EEXIST; /* CV-MAIN-5: the id is looked up first */
-        if (k == 0)
+        if (k == VW_CROSVM__F_CTOR_NONE)
             return VW_CROSVM_ENOTTY; /* CV-MAIN-4 */
-        if (k == 3) {
+        if (k == VW_CROSVM__F_CTOR_MEMORY) {
             if (nfds == 0)
                 return VW_CROSVM_EBADF; /* CV-FD-1 */
-            o.dirty_log = (uint8_t)vw_crosvm__u64(ctor, 5);
+            o.dirty_log = (uint8_t)vw_crosvm__u64(ctor, VW_CROSVM__F_MEM_DIRTY_LOG);
             int32_t e = memory_errno(vm->rev, ctor, &m->kvm_err); /* CV-MAIN-7 */
             if (e)
                 return e;
@@ -248,7 +250,7 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
         return 0;
     }
     if (c == n->destroy) {
-        struct vw_crosvm_object *o = obj_find(vm, (uint32_t)vw_crosvm__u64(s, 1));
+        struct vw_crosvm_object *o = obj_find(vm, (uint32_t)vw_crosvm__u64(s, VW_CROSVM__F_OBJ_ID));
         if (!o)
             return VW_CROSVM_ENOENT; /* CV-MAIN-8 */
         m->undo = UNDO_ADD_OBJ;
@@ -257,9 +259,9 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
         return 0;
     }
     if (c == n->reserve_range) {
-        uint8_t space = (uint8_t)vw_crosvm__u64(s, 1);
-        uint64_t start = vw_crosvm__u64(s, 2), len = vw_crosvm__u64(s, 3);
-        if (!vw_crosvm__enum_named(s, 1, (int32_t)vw_crosvm__u64(s, 1)))
+        uint8_t space = (uint8_t)vw_crosvm__u64(s, VW_CROSVM__F_RANGE_SPACE);
+        uint64_t start = vw_crosvm__u64(s, VW_CROSVM__F_RANGE_START), len = vw_crosvm__u64(s, VW_CROSVM__F_RANGE_LENGTH);
+        if (!vw_crosvm__enum_named(s, VW_CROSVM__F_RANGE_SPACE, (int32_t)vw_crosvm__u64(s, VW_CROSVM__F_RANGE_SPACE)))
             return VW_CROSVM_EINVAL; /* CV-MAIN-9 */
         if (len == 0) {            /* CV-MAIN-10: unreserve */
             struct vw_crosvm_range *r = range_at(vm, space, start);
@@ -281,7 +283,7 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
         if (vm->n_ranges >= VW_CROSVM_MAX_RANGES)
             return VW_CROSVM_ENOMEM;
         struct vw_crosvm_range r = { start, len, space,
-                                     (uint8_t)(vm->rev == VW_CROSVM_FINAL && vw_crosvm__u64(s, 4)) };
+                                     (uint8_t)(vm->rev == VW_CROSVM_FINAL && vw_crosvm__u64(s, VW_CROSVM__F_RANGE_ASYNC)) };
         vm->ranges[vm->n_ranges++] = r;
         m->undo = UNDO_DEL_RANGE;
         m->undo_range = r;
@@ -296,18 +298,18 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
     }
     if (c == n->pause_vcpus) {
         if (vm->started) { /* CV-MAIN-19: before Start a pause does nothing */
-            uint64_t mask = vw_crosvm__u64(s, 1);
+            uint64_t mask = vw_crosvm__u64(s, VW_CROSVM__F_PAUSE_MASK);
             for (unsigned i = 0; i < vm->n_vcpus; i++) {
                 if (mask >> i & 1) {
                     vm->pause_pending |= 1u << i;
-                    vm->pause_user[i] = vw_crosvm__u64(s, 2);
+                    vm->pause_user[i] = vw_crosvm__u64(s, VW_CROSVM__F_PAUSE_USER);
                 }
             }
         }
         return 0;
     }
     if (c == n->dirty_log) {
-        struct vw_crosvm_object *o = obj_find(vm, (uint32_t)vw_crosvm__u64(s, 1));
+        struct vw_crosvm_object *o = obj_find(vm, (uint32_t)vw_crosvm__u64(s, VW_CROSVM__F_OBJ_ID));
         if (!o || o->kind != 3)
             return VW_CROSVM_ENOENT; /* CV-MAIN-8 */
         if (!o->dirty_log) {
@@ -407,7 +409,7 @@ static vw_status host_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t l
     uint32_t c = vw_crosvm__case(req);
     uint32_t k = c == vw_crosvm__nums(vm->rev)->create ? vw_crosvm__case(vw_crosvm__sub(req, c)) : 0;
     /* CV-FD-1: crosvm takes at most one fd, and uses it only for Create.memory. */
-    unsigned taken = k == 3 && nfds ? 1u : 0u;
+    unsigned taken = k == VW_CROSVM__F_CTOR_MEMORY && nfds ? 1u : 0u;
     if (m->cfg.strict && nfds != taken)
         return VW_E_BAD_FDS; /* CV-FD-1, strict */
     ev->msg = req;
@@ -440,7 +442,7 @@ static int answer_matches(uint32_t pending, const ProtobufCMessage *resp)
     uint32_t c = vw_crosvm__case(resp);
     if (c == vw_crosvm__main_answer(pending))
         return 1;
-    return c == 0 && vw_crosvm__u64(resp, 1) != 0; /* CV-MAIN-16 */
+    return c == 0 && vw_crosvm__u64(resp, VW_CROSVM__F_ERRNO) != 0; /* CV-MAIN-16 */
 }
 
 static vw_status host_send(struct vw_crosvm_main *m, const uint8_t *msg, size_t len, unsigned nfds,
@@ -457,7 +459,7 @@ static vw_status host_send(struct vw_crosvm_main *m, const uint8_t *msg, size_t 
         return st;
     if (!answer_matches(m->pending, resp))
         return VW_E_MISMATCH;
-    int32_t e = (int32_t)vw_crosvm__u64(resp, 1);
+    int32_t e = (int32_t)vw_crosvm__u64(resp, VW_CROSVM__F_ERRNO);
     unsigned want = e ? 0 : answer_fds(vm, m->pending, m->pending_ctor);
     if (nfds != want)
         return VW_E_BAD_FDS; /* CV-FD-2 */
@@ -490,18 +492,18 @@ static vw_status plugin_send(struct vw_crosvm_main *m, const uint8_t *msg, size_
     uint32_t c = st == VW_OK || st == VW_E_BAD_VALUE ? vw_crosvm__case(req) : 0;
     const ProtobufCMessage *s = vw_crosvm__sub(req, c);
     uint32_t k = c == n->create ? vw_crosvm__case(s) : 0;
-    if (st == VW_E_BAD_VALUE && !strict && k == 3) {
+    if (st == VW_E_BAD_VALUE && !strict && k == VW_CROSVM__F_CTOR_MEMORY) {
         /* CV-MAIN-7: crosvm_plugin checks only that offset and length are
          * page multiples; the host answers the rest */
-        const ProtobufCMessage *mem = vw_crosvm__sub(s, 3);
-        if (!((vw_crosvm__u64(mem, 1) | vw_crosvm__u64(mem, 3)) & 0xfff))
+        const ProtobufCMessage *mem = vw_crosvm__sub(s, VW_CROSVM__F_CTOR_MEMORY);
+        if (!((vw_crosvm__u64(mem, VW_CROSVM__F_MEM_OFFSET) | vw_crosvm__u64(mem, VW_CROSVM__F_MEM_LENGTH)) & 0xfff))
             st = VW_OK;
     } else if (st == VW_E_BAD_VALUE && !strict && c == n->reserve_range) {
         st = VW_OK; /* CV-MAIN-9: the client sends a wrapping range; the host refuses it */
     }
     if (st != VW_OK)
         return st;
-    if (nfds != (k == 3 ? 1u : 0u))
+    if (nfds != (k == VW_CROSVM__F_CTOR_MEMORY ? 1u : 0u))
         return VW_E_BAD_FDS; /* CV-FD-1 */
     if (strict && c == n->start && vm->started)
         return VW_E_STATE; /* CV-MAIN-18, strict */
@@ -511,19 +513,19 @@ static vw_status plugin_send(struct vw_crosvm_main *m, const uint8_t *msg, size_
     m->pending_ctor = k;
     m->undo = UNDO_NONE;
     if (c == n->create) {
-        m->undo_obj.id = (uint32_t)vw_crosvm__u64(s, 1);
+        m->undo_obj.id = (uint32_t)vw_crosvm__u64(s, VW_CROSVM__F_OBJ_ID);
         m->undo_obj.kind = (uint8_t)k;
-        m->undo_obj.dirty_log = (uint8_t)vw_crosvm__u64(vw_crosvm__sub(s, k), 5);
+        m->undo_obj.dirty_log = (uint8_t)vw_crosvm__u64(vw_crosvm__sub(s, k), VW_CROSVM__F_MEM_DIRTY_LOG);
     } else if (c == n->destroy) {
-        m->undo_obj.id = (uint32_t)vw_crosvm__u64(s, 1);
+        m->undo_obj.id = (uint32_t)vw_crosvm__u64(s, VW_CROSVM__F_OBJ_ID);
     } else if (c == n->reserve_range) {
-        m->undo_range.space = (uint8_t)vw_crosvm__u64(s, 1);
-        m->undo_range.start = vw_crosvm__u64(s, 2);
-        m->undo_range.length = vw_crosvm__u64(s, 3);
-        m->undo_range.async_write = (uint8_t)(vm->rev == VW_CROSVM_FINAL && vw_crosvm__u64(s, 4));
+        m->undo_range.space = (uint8_t)vw_crosvm__u64(s, VW_CROSVM__F_RANGE_SPACE);
+        m->undo_range.start = vw_crosvm__u64(s, VW_CROSVM__F_RANGE_START);
+        m->undo_range.length = vw_crosvm__u64(s, VW_CROSVM__F_RANGE_LENGTH);
+        m->undo_range.async_write = (uint8_t)(vm->rev == VW_CROSVM_FINAL && vw_crosvm__u64(s, VW_CROSVM__F_RANGE_ASYNC));
     } else if (c == n->pause_vcpus) {
-        m->undo_range.start = vw_crosvm__u64(s, 1); /* mask */
-        m->undo_range.length = vw_crosvm__u64(s, 2); /* user */
+        m->pause_mask = vw_crosvm__u64(s, VW_CROSVM__F_PAUSE_MASK);
+        m->pause_user = vw_crosvm__u64(s, VW_CROSVM__F_PAUSE_USER);
     } else if (n->set_call_hint && c == n->set_call_hint) {
         hint_from(&m->undo_hint, s);
     }
@@ -559,9 +561,9 @@ static void plugin_apply(struct vw_crosvm_main *m, unsigned nfds)
         vm->n_vcpus = vm->rev == VW_CROSVM_SEED ? nfds : nfds / 2;
     } else if (c == n->pause_vcpus && vm->started) {
         for (unsigned i = 0; i < vm->n_vcpus; i++) {
-            if (m->undo_range.start >> i & 1) {
+            if (m->pause_mask >> i & 1) {
                 vm->pause_pending |= 1u << i;
-                vm->pause_user[i] = m->undo_range.length;
+                vm->pause_user[i] = m->pause_user;
             }
         }
     }
@@ -609,7 +611,7 @@ static vw_status plugin_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t
         return st;
     if (!answer_matches(m->pending, resp))
         return VW_E_MISMATCH; /* CV-MAIN-15 */
-    int32_t e = (int32_t)vw_crosvm__u64(resp, 1);
+    int32_t e = (int32_t)vw_crosvm__u64(resp, VW_CROSVM__F_ERRNO);
     unsigned dropped = 0;
     if (nfds > VW_CROSVM_MAX_FDS) {
         if (m->cfg.strict)
@@ -645,18 +647,19 @@ static vw_status plugin_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t
 vw_status vw_crosvm_main_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t len,
                               unsigned nfds, struct vw_crosvm_main_event *ev, size_t *consumed)
 {
-    reset_ev(ev);
-    if (consumed)
-        *consumed = 0;
-    if (!m || !ev || !consumed || (!in && len))
-        return VW_E_INVALID_ARG;
+    struct vw_crosvm_main_event dummy;
+    VW_ENGINE_EVENT(ev, dummy);
+    vw_status st = vw_engine__feed_args(m, in, len, consumed);
+    if (st != VW_OK)
+        return st;
     m->err_off = 0;
     if (m->state == M_FAILED)
         return VW_E_FAILED;
-    vw_status st = m->cfg.role == VW_CROSVM_HOST ? host_feed(m, in, len, nfds, ev)
-                                                 : plugin_feed(m, in, len, nfds, ev);
-    if (st == VW_OK)
-        *consumed = len;
+    if (!(vw_crosvm_main_state(m) & VW_ENGINE_WANT_INPUT))
+        return VW_E_STATE; /* CV-MAIN-15: host, one request at a time; plugin, no answer without a request */
+    st = m->cfg.role == VW_CROSVM_HOST ? host_feed(m, in, len, nfds, ev)
+                                       : plugin_feed(m, in, len, nfds, ev);
+    *consumed = len; /* a datagram is read whole, answered or refused */
     return st;
 }
 
@@ -691,21 +694,31 @@ vw_status vw_crosvm_main_fail(struct vw_crosvm_main *m, int32_t err)
 
 vw_status vw_crosvm_main_output(struct vw_crosvm_main *m, uint8_t *out, size_t cap, size_t *written)
 {
-    if (written)
-        *written = 0;
-    if (!m || !written || (!out && cap))
-        return VW_E_INVALID_ARG;
-    if (m->state != M_QUEUED)
-        return VW_OK;
-    *written = m->out_len;
-    if (cap < m->out_len)
-        return VW_E_NOSPACE;
-    memcpy(out, m->out, m->out_len);
-    m->state = M_IDLE;
-    return VW_OK;
+    vw_status s = vw_engine__output_args(m, out, cap, written);
+    if (s != VW_OK || m->state != M_QUEUED)
+        return s;
+    int taken;
+    s = vw_engine__output_copy(m->out, m->out_len, out, cap, written, &taken);
+    if (taken)
+        m->state = M_IDLE;
+    return s;
 }
 
 size_t vw_crosvm_main_error_offset(const struct vw_crosvm_main *m)
 {
     return m ? m->err_off : 0;
+}
+
+unsigned vw_crosvm_main_state(const struct vw_crosvm_main *m)
+{
+    if (!m)
+        return 0;
+    int host = m->cfg.role == VW_CROSVM_HOST;
+    switch (m->state) {
+    case M_FAILED: return VW_ENGINE_FAILED;
+    case M_QUEUED: return VW_ENGINE_HAVE_OUTPUT;
+    case M_AWAIT_APP: return VW_ENGINE_WAIT_APP;
+    case M_AWAIT_RESPONSE: return host ? 0 : VW_ENGINE_WANT_INPUT;
+    default: return host ? VW_ENGINE_WANT_INPUT : VW_ENGINE_WAIT_APP; /* idle */
+    }
 }

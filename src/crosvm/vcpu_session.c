@@ -5,6 +5,7 @@
  * feed and which leave by send. */
 #include <string.h>
 
+#include "core/engine.h"
 #include "crosvm/local.h"
 
 vw_status vw_crosvm_vcpu_init(struct vw_crosvm_vcpu *v, const struct vw_crosvm_vcpu_config *cfg)
@@ -108,7 +109,7 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
         if (!vw_crosvm__vcpu_answer(rev, c))
             return VW_E_STATE;
         if (host && n->v_enable_capability && c == n->v_enable_capability) {
-            uint64_t cap = vw_crosvm__u64(s, 1);
+            uint64_t cap = vw_crosvm__u64(s, VW_CROSVM__F_CAP_NUMBER);
             if (cap != 123 && cap != 148) { /* CV-VCPU-19: only the SynIC capabilities */
                 uint8_t ans[16];
                 queue(v, rev, ans, vw_crosvm__answer(ans, rev, VW_CROSVM_EINVAL, vw_crosvm__vcpu_answer(rev, c)));
@@ -117,8 +118,8 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
             }
         }
         v->pending = c;
-        v->pending_set = c == n->v_get_state ? (int32_t)vw_crosvm__u64(s, 1) : -1;
-        v->pending_count = c == n->v_get_msrs ? vw_crosvm__count(s, 1) : 0;
+        v->pending_set = c == n->v_get_state ? (int32_t)vw_crosvm__u64(s, VW_CROSVM__F_STATE_SET) : -1;
+        v->pending_count = c == n->v_get_msrs ? vw_crosvm__count(s, VW_CROSVM__F_MSR_INDICES) : 0;
         v->state = VW_CROSVM_VS_REQUEST;
         return VW_OK;
     case VW_CROSVM_VS_RUNNING:
@@ -183,13 +184,13 @@ static vw_status on_wait(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
     uint32_t e = vw_crosvm__case(wait);
     const ProtobufCMessage *x = vw_crosvm__sub(wait, e);
     ev->exit = e;
-    if (!v->inited != (e == 1))
+    if (!v->inited != (e == VW_CROSVM__F_WAIT_INIT))
         return VW_E_MISMATCH; /* CV-VCPU-9: Init first and only first */
     size_t read_len = 0;
-    if (e == 2) {
-        int space = (int)vw_crosvm__u64(x, 1);
-        uint64_t addr = vw_crosvm__u64(x, 2);
-        int is_write = (int)vw_crosvm__u64(x, 3);
+    if (e == VW_CROSVM__F_WAIT_IO) {
+        int space = (int)vw_crosvm__u64(x, VW_CROSVM__F_IO_SPACE);
+        uint64_t addr = vw_crosvm__u64(x, VW_CROSVM__F_IO_ADDRESS);
+        int is_write = (int)vw_crosvm__u64(x, VW_CROSVM__F_IO_IS_WRITE);
         int no_resume = n->io_no_resume ? (int)vw_crosvm__u64(x, n->io_no_resume) : 0;
         size_t len = vw_crosvm__bytes(x, n->io_data).len;
         if (vm) {
@@ -216,7 +217,7 @@ static vw_status on_wait(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
             return VW_OK;
         }
         read_len = is_write ? 0 : len;
-    } else if (e == 3) {
+    } else if (e == VW_CROSVM__F_WAIT_USER) {
         unsigned i = v->cfg.index;
         if (vm) {
             if (!(vm->pause_pending >> i & 1))
@@ -239,20 +240,20 @@ static vw_status on_answer(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev
 {
     const struct vw_crosvm__nums *n = vw_crosvm__nums(rev);
     uint32_t c = vw_crosvm__case(resp);
-    int32_t err = (int32_t)vw_crosvm__u64(resp, 1);
+    int32_t err = (int32_t)vw_crosvm__u64(resp, VW_CROSVM__F_ERRNO);
     ev->is_request = 0;
     ev->field = c;
     ev->err = vw_crosvm__errno_abs(err);
     switch (v->state) {
     case VW_CROSVM_VS_WAITING:
-        if (c != 2 || err)
+        if (c != VW_CROSVM__F_RESP_WAIT || err)
             return VW_E_MISMATCH; /* CV-VCPU-15 */
         v->pending = 0;
-        return on_wait(v, rev, vw_crosvm__sub(resp, 2), 0, ev);
+        return on_wait(v, rev, vw_crosvm__sub(resp, VW_CROSVM__F_RESP_WAIT), 0, ev);
     case VW_CROSVM_VS_RUNNING:
-        if (rev == VW_CROSVM_SEED || c != 2 || err)
+        if (rev == VW_CROSVM_SEED || c != VW_CROSVM__F_RESP_WAIT || err)
             return VW_E_STATE; /* CV-VCPU-10, CV-VCPU-11 */
-        return on_wait(v, rev, vw_crosvm__sub(resp, 2), 1, ev);
+        return on_wait(v, rev, vw_crosvm__sub(resp, VW_CROSVM__F_RESP_WAIT), 1, ev);
     case VW_CROSVM_VS_RESUMING:
         if (c != 3 && !(err && c == 0))
             return VW_E_MISMATCH;
@@ -375,15 +376,14 @@ static vw_status step(struct vw_crosvm_vcpu *v, int from_peer, const uint8_t *in
 vw_status vw_crosvm_vcpu_feed(struct vw_crosvm_vcpu *v, const uint8_t *in, size_t len,
                               struct vw_crosvm_vcpu_event *ev, size_t *consumed)
 {
-    if (ev)
-        memset(ev, 0, sizeof *ev);
-    if (consumed)
-        *consumed = 0;
-    if (!v || !ev || !consumed || (!in && len))
-        return VW_E_INVALID_ARG;
-    vw_status st = step(v, 1, in, len, ev);
-    if (st == VW_OK)
-        *consumed = len;
+    struct vw_crosvm_vcpu_event dummy;
+    VW_ENGINE_EVENT(ev, dummy);
+    vw_status st = vw_engine__feed_args(v, in, len, consumed);
+    if (st != VW_OK)
+        return st;
+    st = step(v, 1, in, len, ev);
+    if (st != VW_E_FAILED)
+        *consumed = len; /* a frame is read whole, answered or refused */
     return st;
 }
 
@@ -391,9 +391,7 @@ vw_status vw_crosvm_vcpu_send(struct vw_crosvm_vcpu *v, const uint8_t *msg, size
                               struct vw_crosvm_vcpu_event *ev)
 {
     struct vw_crosvm_vcpu_event dummy;
-    if (!ev)
-        ev = &dummy;
-    memset(ev, 0, sizeof *ev);
+    VW_ENGINE_EVENT(ev, dummy);
     if (!v || (!msg && len))
         return VW_E_INVALID_ARG;
     return step(v, 0, msg, len, ev);
@@ -401,21 +399,38 @@ vw_status vw_crosvm_vcpu_send(struct vw_crosvm_vcpu *v, const uint8_t *msg, size
 
 vw_status vw_crosvm_vcpu_output(struct vw_crosvm_vcpu *v, uint8_t *out, size_t cap, size_t *written)
 {
-    if (written)
-        *written = 0;
-    if (!v || !written || (!out && cap))
-        return VW_E_INVALID_ARG;
-    if (!v->out_len)
-        return VW_OK;
-    *written = v->out_len;
-    if (cap < v->out_len)
-        return VW_E_NOSPACE;
-    memcpy(out, v->out, v->out_len);
-    v->out_len = 0;
-    return VW_OK;
+    vw_status s = vw_engine__output_args(v, out, cap, written);
+    if (s != VW_OK)
+        return s;
+    int taken;
+    s = vw_engine__output_copy(v->out, v->out_len, out, cap, written, &taken);
+    if (taken)
+        v->out_len = 0;
+    return s;
 }
 
 size_t vw_crosvm_vcpu_error_offset(const struct vw_crosvm_vcpu *v)
 {
     return v ? v->err_off : 0;
+}
+
+unsigned vw_crosvm_vcpu_state(const struct vw_crosvm_vcpu *v)
+{
+    if (!v)
+        return 0;
+    unsigned f = vw_engine__out_flag(v->out_len);
+    if (v->failed)
+        return f | VW_ENGINE_FAILED;
+    int host = v->cfg.role == VW_CROSVM_HOST;
+    int seed = v->cfg.rev == VW_CROSVM_SEED;
+    int host_owes; /* else the plugin owes the next message */
+    switch (v->state) {
+    case VW_CROSVM_VS_DOWN: return f;
+    case VW_CROSVM_VS_WAITING:
+    case VW_CROSVM_VS_REQUEST:
+    case VW_CROSVM_VS_RESUMING: host_owes = 1; break; /* a request awaits its answer */
+    case VW_CROSVM_VS_RUNNING: host_owes = !seed; break; /* final: the next Wait answer is pushed */
+    default: host_owes = 0; break; /* init, stopped: the plugin's next request */
+    }
+    return f | (host_owes == host ? VW_ENGINE_WAIT_APP : VW_ENGINE_WANT_INPUT);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/bytes.h"
+#include "core/engine.h"
 #include "ic/ic_internal.h"
 
 enum { ST_NEGOTIATING = 0, ST_READY = 1, ST_DEAD = 2 };
@@ -175,6 +176,8 @@ static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
      * is clamped to max_pkt_size; the payload read is at most limit - 16 bytes, and
      * the ring advances by the clamped length only. */
     if (svc == VW_IC_MSG_FCOPY) {
+        if (g->state == ST_DEAD)
+            return fault(g, VW_E_FAILED, 0); /* IC-FCOPY-5: the daemon has exited; nothing read */
         *consumed = len; /* the daemon reads the raw ring: no clamp (IC-FCOPY-1) */
         return fc_feed(g, in, len, ev);
     }
@@ -619,12 +622,10 @@ vw_status vw_ic_guest_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len,
                            size_t *consumed)
 {
     struct vw_ic_guest_event dummy;
-    if (!g || !consumed || (!in && len))
-        return VW_E_INVALID_ARG;
-    if (!ev)
-        ev = &dummy;
-    memset(ev, 0, sizeof *ev);
-    *consumed = 0;
+    VW_ENGINE_EVENT(ev, dummy);
+    vw_status s = vw_engine__feed_args(g, in, len, consumed);
+    if (s != VW_OK)
+        return s;
     if (g->out_len || g->waiting)
         return fault(g, VW_E_STATE, 0);
     g->err_off = 0;
@@ -656,21 +657,32 @@ vw_status vw_ic_guest_complete_ip(struct vw_ic_guest *g, const struct vw_ic_gues
 
 vw_status vw_ic_guest_output(struct vw_ic_guest *g, uint8_t *out, size_t cap, size_t *written)
 {
-    if (!g || !written)
-        return VW_E_INVALID_ARG;
-    if (g->waiting || !g->out_len) {
-        *written = 0;
-        return VW_OK;
-    }
-    *written = g->out_len;
-    if (!out || cap < g->out_len)
-        return VW_E_NOSPACE;
-    memcpy(out, g->buf, g->out_len);
-    g->out_len = 0;
-    return VW_OK;
+    vw_status s = vw_engine__output_args(g, out, cap, written);
+    if (s != VW_OK || g->waiting)
+        return s;
+    int taken;
+    s = vw_engine__output_copy(g->buf, g->out_len, out, cap, written, &taken);
+    if (taken)
+        g->out_len = 0;
+    return s;
 }
 
 size_t vw_ic_guest_error_offset(const struct vw_ic_guest *g)
 {
     return g ? g->err_off : 0;
+}
+
+unsigned vw_ic_guest_state(const struct vw_ic_guest *g)
+{
+    if (!g)
+        return 0;
+    if (g->waiting)
+        return VW_ENGINE_WAIT_APP;
+    if (g->state == ST_DEAD)
+        return vw_engine__out_flag(g->out_len) | VW_ENGINE_FAILED; /* IC-FCOPY-5 */
+    if (g->out_len)
+        return VW_ENGINE_HAVE_OUTPUT;
+    if (g->cfg.profile != VW_IC_PROFILE_OPENVMM && g->cfg.service == VW_IC_MSG_KVP && !g->cfg.agent_ready)
+        return 0; /* IC-PROF-14: the channel is not read */
+    return VW_ENGINE_WANT_INPUT;
 }

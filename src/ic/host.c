@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/bytes.h"
+#include "core/engine.h"
 #include "ic/ic_internal.h"
 
 enum { ST_IDLE = 0, ST_WAIT_VERSION, ST_READY, ST_WAIT_REPLY, ST_FAILED };
@@ -307,12 +308,10 @@ vw_status vw_ic_host_feed(struct vw_ic_host *h, const uint8_t *in, size_t len, u
                           struct vw_ic_host_event *ev, size_t *consumed)
 {
     struct vw_ic_host_event dummy;
-    if (!h || !consumed || (!in && len))
-        return VW_E_INVALID_ARG;
-    if (!ev)
-        ev = &dummy;
-    memset(ev, 0, sizeof *ev);
-    *consumed = 0;
+    VW_ENGINE_EVENT(ev, dummy);
+    vw_status entry = vw_engine__feed_args(h, in, len, consumed);
+    if (entry != VW_OK)
+        return entry;
     if (h->state == ST_FAILED)
         return fault(h, VW_E_FAILED, 0, false);
     bool strict = h->cfg.strict;
@@ -422,16 +421,14 @@ vw_status vw_ic_host_feed(struct vw_ic_host *h, const uint8_t *in, size_t len, u
 
 vw_status vw_ic_host_output(struct vw_ic_host *h, uint8_t *out, size_t cap, size_t *written)
 {
-    if (!h || !written)
-        return VW_E_INVALID_ARG;
-    *written = h->out_len;
-    if (!h->out_len)
-        return VW_OK;
-    if (!out || cap < h->out_len)
-        return VW_E_NOSPACE;
-    memcpy(out, h->buf, h->out_len);
-    h->out_len = 0;
-    return VW_OK;
+    vw_status s = vw_engine__output_args(h, out, cap, written);
+    if (s != VW_OK)
+        return s;
+    int taken;
+    s = vw_engine__output_copy(h->buf, h->out_len, out, cap, written, &taken);
+    if (taken)
+        h->out_len = 0;
+    return s;
 }
 
 vw_status vw_ic_host_versions(const struct vw_ic_host *h, struct vw_ic_version *framework,
@@ -449,4 +446,17 @@ vw_status vw_ic_host_versions(const struct vw_ic_host *h, struct vw_ic_version *
 size_t vw_ic_host_error_offset(const struct vw_ic_host *h)
 {
     return h ? h->err_off : 0;
+}
+
+unsigned vw_ic_host_state(const struct vw_ic_host *h)
+{
+    if (!h)
+        return 0;
+    unsigned f = vw_engine__out_flag(h->out_len);
+    switch (h->state) {
+    case ST_FAILED: return f | VW_ENGINE_FAILED;
+    case ST_WAIT_VERSION:
+    case ST_WAIT_REPLY: return f | VW_ENGINE_WANT_INPUT;
+    default: return f | VW_ENGINE_WAIT_APP; /* idle: start; ready: send */
+    }
 }

@@ -4,6 +4,7 @@ libvmwire_la_SOURCES += \
 	src/pb/pb_internal.h \
 	src/pb/decode.c \
 	src/pb/encode.c
+libvmwire_la_SOURCES += src/pb/api.c
 
 # The protoc-c generated code of the protocols (nodist_libvmwire_pbc_la_SOURCES,
 # filled in by src/crosvm and src/serial) is compiled in a convenience library

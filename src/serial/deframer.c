@@ -7,6 +7,7 @@
  * and only as many as the frame needs. */
 #include <string.h>
 
+#include "core/engine.h"
 #include "vmwire/serial.h"
 
 vw_status vw_serial_deframer_init(struct vw_serial_deframer *d,
@@ -130,11 +131,12 @@ static vw_status feed_reference(struct vw_serial_deframer *d, const uint8_t *in,
 vw_status vw_serial_deframer_feed(struct vw_serial_deframer *d, const uint8_t *in, size_t len,
                                   struct vw_serial_event *ev, size_t *consumed)
 {
-    if (!d || !ev || !consumed || (!in && len))
-        return VW_E_INVALID_ARG;
-    memset(ev, 0, sizeof *ev);
+    struct vw_serial_event dummy;
+    VW_ENGINE_EVENT(ev, dummy);
+    vw_status entry = vw_engine__feed_args(d, in, len, consumed);
+    if (entry != VW_OK)
+        return entry;
     size_t pos = 0;
-    *consumed = 0;
     if (d->cfg.policy == VW_SERIAL_POLICY_REFERENCE)
         return feed_reference(d, in, len, ev, consumed);
 
@@ -303,4 +305,11 @@ vw_status vw_serial_check_vmm_config_micropb(void *user, const uint8_t *payload,
     (void)user;
     struct vw_serial_vmm_config c;
     return vw_serial_vmm_config_decode_micropb(payload, len, &c, off);
+}
+
+unsigned vw_serial_deframer_state(const struct vw_serial_deframer *d)
+{
+    if (!d)
+        return 0;
+    return VW_ENGINE_WANT_INPUT | (d->have || d->discard ? VW_ENGINE_PARTIAL : 0u);
 }

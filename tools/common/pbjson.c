@@ -10,7 +10,7 @@
 
 #include "common/pbjson.h"
 #include "common/vwt.h"
-#include "pb/pb_internal.h"
+#include "vmwire/pb.h"
 
 /* ---- names ------------------------------------------------------------------ */
 
@@ -69,7 +69,7 @@ static int is_zero(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f,
     case PROTOBUF_C_TYPE_STRING: {
         const char *s;
         memcpy(&s, v, sizeof s);
-        return vw_pb__strlen(m, s) == 0;
+        return vw_pb_message_string_len(m, s) == 0;
     }
     case PROTOBUF_C_TYPE_BYTES: {
         ProtobufCBinaryData b;
@@ -216,7 +216,7 @@ static json_t *value_json(const ProtobufCMessage *m, const ProtobufCFieldDescrip
     case PROTOBUF_C_TYPE_STRING: {
         const char *s;
         memcpy(&s, v, sizeof s);
-        return s ? json_stringn(s, vw_pb__strlen(m, s)) : json_string("");
+        return s ? json_stringn(s, vw_pb_message_string_len(m, s)) : json_string("");
     }
     case PROTOBUF_C_TYPE_BYTES: {
         ProtobufCBinaryData b;
@@ -516,7 +516,7 @@ static int get_value(struct fj *c, const ProtobufCFieldDescriptor *f, const json
     case PROTOBUF_C_TYPE_STRING: {
         if (!json_is_string(j))
             return fj_fail(c, "%s: expected a string", fn);
-        char *s = vw_pb__string_new(c->arena, (const uint8_t *)json_string_value(j),
+        char *s = vw_pb_string_new(c->arena, (const uint8_t *)json_string_value(j),
                                     json_string_length(j));
         if (!s) {
             c->nomem = 1;
@@ -566,7 +566,7 @@ static int from_obj(struct fj *c, const ProtobufCMessageDescriptor *desc, const 
     if (!m)
         return -1;
     desc->message_init(m);
-    vw_pb__mark(m);
+    vw_pb_message_mark(m);
     const char *key;
     json_t *val;
     json_object_foreach((json_t *)(uintptr_t)json, key, val)
