@@ -21,3 +21,20 @@ nodist_tests_test_linear_SOURCES = $(PB_TEST_GEN)
 tests_test_linear_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
 tests_test_linear_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_builddir)/tests -D_POSIX_C_SOURCE=200809L
 tests_test_linear_LDADD = libvmwire.la $(PROTOBUF_C_LIBS)
+
+# Allocation failures in the conformance runner (library and main()) and the
+# testee's main(); see tests/allocfail.h and tests/test_allocfail_tools.c.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_allocfail_runner
+TESTS += tests/test_allocfail_runner
+tests_test_allocfail_runner_SOURCES = tests/test_allocfail_runner.c tests/allocfail.h \
+	tests/allocfail_mains.c tests/allocfail_testee_main.c
+tests_test_allocfail_runner_CFLAGS = $(TESTS_CFLAGS)
+tests_test_allocfail_runner_CPPFLAGS = $(TESTS_CPPFLAGS) -DVW_PKGDATADIR='"$(pkgdatadir)"' \
+	-DVW_SRCDIR='"$(abs_top_srcdir)"' -DVW_BUILDDIR='"$(abs_top_builddir)"'
+tests_test_allocfail_runner_LDADD = tools/libvwrunner.la tools/libvwtools.la $(TESTS_LDADD) \
+	$(JANSSON_LIBS)
+tests_test_allocfail_runner_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=malloc -Wl,--wrap=calloc \
+	-Wl,--wrap=realloc -Wl,--wrap=free -Wl,--wrap=strdup -Wl,--wrap=getline \
+	-Wl,--wrap=strndup -Wl,--wrap=open_memstream -Wl,--wrap=json_load_file
+endif

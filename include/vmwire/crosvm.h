@@ -646,41 +646,83 @@ unsigned vw_crosvm_splitter_state(const struct vw_crosvm_splitter *s);
 
 /* ---------------------------------------------------------------- POSIX adapter */
 
+/*
+ * The adapter is safe to embed in a process whose peer is hostile (SECURITY.md,
+ * "The socket adapter"): no call raises SIGPIPE or changes the process's
+ * signal disposition, every fd the kernel delivers is either handed to the
+ * caller or closed before the call returns, and a call returns only the
+ * statuses listed with it. errno is left as the failing system call set it
+ * whenever ::VW_E_IO is returned (EAGAIN/EWOULDBLOCK on a non-blocking fd that
+ * is not ready; the call can be repeated).
+ */
+
 /**
  * @brief Send one message as one SOCK_SEQPACKET datagram with its fds (SCM_RIGHTS).
  *
  * Only in builds with the I/O adapters (the default; `--disable-io-adapters` leaves them out).
+ * Sends with MSG_NOSIGNAL (where the platform lacks it, SIGPIPE is blocked in
+ * the calling thread for the call, as vw_crosvm_io_pipe_write() does). The
+ * fds stay the caller's: the peer receives duplicates.
  * @param sock a connected AF_UNIX SOCK_SEQPACKET socket.
- * @param msg the message.
+ * @param msg the message (an empty one is sent as an empty datagram, which
+ *        the peer cannot tell from a hang-up: CV-MAIN-21).
  * @param len its length.
  * @param fds fds to pass (may be NULL when @p nfds is 0).
  * @param nfds their number (at most ::VW_CROSVM_MAX_FDS).
- * @return ::VW_OK, ::VW_E_IO (see errno), ::VW_E_INVALID_ARG.
+ * @return ::VW_OK (the whole datagram was sent); ::VW_E_CLOSED (the peer has
+ *         gone: EPIPE or ECONNRESET); ::VW_E_IO (any other failure, see errno;
+ *         EAGAIN when a non-blocking socket's buffer is full, nothing sent);
+ *         ::VW_E_INVALID_ARG (negative @p sock, NULL @p msg or @p fds with a
+ *         non-zero count, @p nfds over ::VW_CROSVM_MAX_FDS).
  */
 vw_status vw_crosvm_io_send(int sock, const uint8_t *msg, size_t len, const int *fds, size_t nfds);
 
 /**
  * @brief Receive one datagram with its fds (received fds are close-on-exec).
+ *
+ * The control buffer has room for ::VW_CROSVM_MAX_FDS fds plus the
+ * credentials message a socket with SO_PASSCRED also receives, and for
+ * nothing else (other ancillary data, e.g. SO_PASSSEC, may cut it). Whenever
+ * the result is not ::VW_OK, every fd that came with the datagram has been
+ * closed (CV-FD-6), and @p len and @p nfds are 0.
  * @param sock the socket.
- * @param buf buffer.
+ * @param buf buffer (may be NULL when @p cap is 0).
  * @param cap its capacity.
  * @param len receives the datagram's length.
  * @param fds receives the fds.
  * @param max_fds capacity of @p fds.
  * @param nfds receives their number.
- * @return ::VW_OK; ::VW_E_CLOSED (peer closed: 0-byte read); ::VW_E_TOO_LONG
- *         (datagram larger than @p cap) or ::VW_E_BAD_FDS (more fds than
- *         @p max_fds), in which case every received fd is closed; ::VW_E_IO.
+ * @return ::VW_OK (an empty datagram that came with fds is ::VW_OK with
+ *         @p len 0); ::VW_E_CLOSED (a 0-byte datagram without fds: the peer
+ *         closed, or sent an empty datagram, which reads the same, CV-MAIN-21;
+ *         or ECONNRESET); ::VW_E_TOO_LONG (the datagram is longer than @p cap,
+ *         also when @p cap is 0; the rest of it is discarded by the kernel);
+ *         ::VW_E_BAD_FDS (more fds than @p max_fds, or the control data was
+ *         cut: more than ::VW_CROSVM_MAX_FDS fds, MSG_CTRUNC); ::VW_E_IO (see
+ *         errno; EAGAIN on a non-blocking socket with nothing to read);
+ *         ::VW_E_INVALID_ARG (negative @p sock, NULL @p len or @p nfds, NULL
+ *         @p buf with a non-zero @p cap, NULL @p fds with a non-zero @p max_fds).
+ *         ::VW_E_TOO_LONG takes precedence over ::VW_E_BAD_FDS.
  */
 vw_status vw_crosvm_io_recv(int sock, uint8_t *buf, size_t cap, size_t *len, int *fds,
                             size_t max_fds, size_t *nfds);
 
 /**
- * @brief Write one message to a pipe in one write() (final revision's vCPU channel).
+ * @brief Write one message to a pipe (final revision's vCPU channel).
+ *
+ * The write is retried until complete (after EINTR or a short write). SIGPIPE
+ * is blocked in the calling thread for the call (pthread_sigmask), and the
+ * one a write to a pipe without reader raises is consumed (sigtimedwait with
+ * a zero timeout) unless one was already pending before the call; the
+ * thread's signal mask is restored and the process's disposition of SIGPIPE
+ * is never changed.
  * @param fd the pipe's write end.
  * @param msg the bytes (a VcpuRequest, or a frame made by vw_crosvm_frame_encode()).
- * @param len their length (at most PIPE_BUF-independent; the write is retried until complete).
- * @return ::VW_OK, ::VW_E_IO, ::VW_E_CLOSED (EPIPE).
+ * @param len their length.
+ * @return ::VW_OK; ::VW_E_CLOSED (EPIPE: no reader); ::VW_E_IO (see errno;
+ *         on a non-blocking pipe EAGAIN, in which case a part of the message
+ *         may already be written and the channel is out of step);
+ *         ::VW_E_INVALID_ARG (negative @p fd, NULL @p msg with a non-zero @p len).
  */
 vw_status vw_crosvm_io_pipe_write(int fd, const uint8_t *msg, size_t len);
 
@@ -688,9 +730,11 @@ vw_status vw_crosvm_io_pipe_write(int fd, const uint8_t *msg, size_t len);
  * @brief One read() from a pipe.
  * @param fd the pipe's read end.
  * @param buf buffer.
- * @param cap its capacity.
- * @param len receives the bytes read.
- * @return ::VW_OK, ::VW_E_CLOSED (end of file), ::VW_E_IO.
+ * @param cap its capacity (not 0: a 0-byte read could not be told from end of file).
+ * @param len receives the bytes read (0 unless ::VW_OK).
+ * @return ::VW_OK; ::VW_E_CLOSED (end of file); ::VW_E_IO (see errno; EAGAIN
+ *         on a non-blocking pipe with nothing to read); ::VW_E_INVALID_ARG
+ *         (negative @p fd, NULL @p buf or @p len, @p cap 0).
  */
 vw_status vw_crosvm_io_pipe_read(int fd, uint8_t *buf, size_t cap, size_t *len);
 

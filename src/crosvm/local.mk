@@ -89,6 +89,18 @@ tests_test_crosvm_socket_LDADD = $(TESTS_LDADD)
 endif
 endif
 
+# The adapter against a hostile peer (SECURITY.md, "The socket adapter").
+if HAVE_CMOCKA
+if IO_ADAPTERS
+check_PROGRAMS += tests/test_crosvm_io_hostile
+TESTS += tests/test_crosvm_io_hostile
+tests_test_crosvm_io_hostile_SOURCES = tests/test_crosvm_io_hostile.c
+tests_test_crosvm_io_hostile_CFLAGS = $(TESTS_CFLAGS)
+tests_test_crosvm_io_hostile_CPPFLAGS = $(TESTS_CPPFLAGS)
+tests_test_crosvm_io_hostile_LDADD = $(TESTS_LDADD)
+endif
+endif
+
 # Differential test against Google's protobuf (tests/pb_differential.py, from
 # the protobuf engine's tests) over both crosvm schemas. Its decoder is the
 # engine's line front end linked with the crosvm descriptors.

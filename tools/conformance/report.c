@@ -21,6 +21,8 @@ struct tallies {
 
 static struct tally *tally_get(struct tallies *ts, const char *key)
 {
+    if (!key) /* its key string could not be made (out of memory) */
+        return NULL;
     for (size_t i = 0; i < ts->n; i++)
         if (!strcmp(ts->t[i].key, key))
             return &ts->t[i];

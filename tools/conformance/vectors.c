@@ -187,23 +187,31 @@ int vwc_check_doc(const json_t *doc, char *err, size_t errlen)
     return 0;
 }
 
-static void copy_params(json_t *dst, const json_t *src, const char *const *meta)
+/* Returns -1 if @p dst is NULL or a member could not be set (out of memory). */
+static int copy_params(json_t *dst, const json_t *src, const char *const *meta)
 {
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)src, k, v) if (!in_list(k, meta)) json_object_set(dst, k, v);
+    int bad = !dst;
+    json_object_foreach((json_t *)src, k, v) if (!in_list(k, meta) && json_object_set(dst, k, v)) bad = 1;
+    return bad ? -1 : 0;
 }
 
+/* NULL when out of memory. */
 static json_t *expectation(const json_t *o)
 {
     json_t *e = json_object();
-    json_object_set(e, "result", json_object_get(o, "result"));
-    if (json_object_get(o, "output"))
-        json_object_set(e, "output", json_object_get(o, "output"));
-    if (json_object_get(o, "error"))
-        json_object_set(e, "error", json_object_get(o, "error"));
-    if (json_object_get(o, "offset"))
-        json_object_set(e, "offset", json_object_get(o, "offset"));
+    int bad = !e || json_object_set(e, "result", json_object_get(o, "result"));
+    if (!bad && json_object_get(o, "output"))
+        bad = json_object_set(e, "output", json_object_get(o, "output"));
+    if (!bad && json_object_get(o, "error"))
+        bad = json_object_set(e, "error", json_object_get(o, "error"));
+    if (!bad && json_object_get(o, "offset"))
+        bad = json_object_set(e, "offset", json_object_get(o, "offset"));
+    if (bad) {
+        json_decref(e);
+        return NULL;
+    }
     return e;
 }
 
@@ -229,29 +237,42 @@ static int add_case(struct vwc_suite *s, const char *file, const json_t *doc, co
     k->message = json_string_value(json_object_get(g, "message"));
     k->rules = json_object_get(c, "rules");
 
+    /* Out of memory anywhere below: the case is not added (bad). */
     json_t *req = json_object();
-    copy_params(req, g, group_meta);
-    copy_params(req, c, case_meta);
+    int bad = copy_params(req, g, group_meta);
+    bad |= copy_params(req, c, case_meta);
     /* after the parameters: a parameter named like these cannot change them */
-    json_object_set_new(req, "id", json_string(k->id));
-    json_object_set_new(req, "operation", json_string(k->operation));
-    json_object_set_new(req, "message", json_string(k->message));
+    bad |= json_object_set_new(req, "id", json_string(k->id));
+    bad |= json_object_set_new(req, "operation", json_string(k->operation));
+    bad |= json_object_set_new(req, "message", json_string(k->message));
     if (!strcmp(k->operation, "session")) {
         json_t *steps = json_array(), *exp = json_array();
         size_t i;
         json_t *st;
+        bad |= !steps || !exp;
         json_array_foreach(json_object_get(c, "steps"), i, st) {
             json_t *clean = json_object();
-            copy_params(clean, st, step_meta);
-            json_array_append_new(steps, clean);
-            json_array_append_new(exp, expectation(st));
+            bad |= copy_params(clean, st, step_meta);
+            bad |= json_array_append_new(steps, clean);
+            json_t *e = expectation(st);
+            bad |= !e;
+            bad |= json_array_append_new(exp, e);
         }
-        json_object_set_new(req, "steps", steps);
+        bad |= json_object_set_new(req, "steps", steps);
         k->expect = json_object();
-        json_object_set_new(k->expect, "result", json_string("valid"));
-        json_object_set_new(k->expect, "steps", exp);
+        bad |= !k->expect;
+        bad |= json_object_set_new(k->expect, "result", json_string("valid"));
+        bad |= json_object_set_new(k->expect, "steps", exp);
     } else {
         k->expect = expectation(c);
+        bad |= !k->expect;
+    }
+    if (bad) {
+        json_decref(req);
+        json_decref(k->expect);
+        free(k->file);
+        memset(k, 0, sizeof *k);
+        return -1;
     }
     k->request = req;
     s->n++;
