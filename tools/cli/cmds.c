@@ -319,7 +319,7 @@ static int regfile_text(struct regfile *rf, char *text)
 static json_t *load_handlers(const char *path)
 {
     json_error_t e;
-    json_t *j = json_load_file(path, 0, &e);
+    json_t *j = json_load_file(path, JSON_ALLOW_NUL, &e);
     if (!j) {
         fprintf(stderr, "vmwire: bridge: %s: %s\n", path, e.text);
         return NULL;

@@ -379,7 +379,7 @@ void cli_rules_for(const char *kind, const char *operation, const char *status, 
             continue;
         char path[8192];
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        json_t *root = json_load_file(path, 0, NULL);
+        json_t *root = json_load_file(path, JSON_ALLOW_NUL, NULL);
         size_t gi, ci;
         json_t *g, *c;
         json_array_foreach(json_object_get(root, "groups"), gi, g)

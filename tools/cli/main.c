@@ -139,7 +139,7 @@ int cli_add_params(const struct cli_opts *o, json_t *req)
             }
             char key[128];
             snprintf(key, sizeof key, "%.*s", (int)(eq - o->val[i]), o->val[i]);
-            json_t *v = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
+            json_t *v = json_loads(eq + 1, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
             if (!v)
                 v = json_string(eq + 1);
             if (!v) {
@@ -245,7 +245,7 @@ static int cmd_encode(int argc, char **argv)
     char *in = cli_input_text(o.npos == 2 ? o.pos[1] : NULL);
     json_error_t jerr;
     int readable = in != NULL;
-    json_t *msg = in ? json_loads(in, JSON_DECODE_ANY, &jerr) : NULL;
+    json_t *msg = in ? json_loads(in, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr) : NULL;
     free(in);
     if (!msg) {
         fprintf(stderr, "vmwire: input is not JSON: %s\n", readable ? jerr.text : "cannot read it");
@@ -316,7 +316,7 @@ static int cmd_request(const char *arg)
     struct cli_style st = { 0 };
     char *in = !strcmp(arg, "-") ? slurp_stdin() : strdup(arg);
     json_error_t jerr;
-    json_t *req = in ? json_loads(in, 0, &jerr) : NULL;
+    json_t *req = in ? json_loads(in, JSON_ALLOW_NUL, &jerr) : NULL;
     free(in);
     if (!json_is_object(req)) {
         fprintf(stderr, "vmwire: request is not a JSON object\n");

@@ -526,7 +526,7 @@ json_t *vwc_parse_answer(const char *line, size_t len, size_t max, enum vwc_faul
         return NULL;
     }
     json_error_t jerr;
-    json_t *resp = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *resp = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!resp || !json_is_object(resp)) {
         *fault = VWC_FAULT_GARBAGE;
         char why[200];

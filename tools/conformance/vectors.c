@@ -284,7 +284,7 @@ static int add_doc(struct vwc_suite *s, const char *path, json_t *doc);
 static int load_file(struct vwc_suite *s, const char *path)
 {
     json_error_t jerr;
-    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!doc) {
         fprintf(stderr, "vmwire-conformance: %s:%d: %s\n", path, jerr.line, jerr.text);
         return -1;
@@ -295,7 +295,7 @@ static int load_file(struct vwc_suite *s, const char *path)
 int vwc_load_buffer(struct vwc_suite *s, const char *name, const char *data, size_t len)
 {
     json_error_t jerr;
-    json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!doc) {
         fprintf(stderr, "vmwire-conformance: %s:%d: %s\n", name, jerr.line, jerr.text);
         return -1;

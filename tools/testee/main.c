@@ -52,7 +52,7 @@ int main(int argc, char **argv)
         if (len == 0)
             continue;
         json_error_t jerr;
-        json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+        json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
         json_t *resp;
         if (!req || !json_is_object(req)) {
             resp = vwt_skipped("request is not a JSON object: %s", req ? "wrong type" : jerr.text);
