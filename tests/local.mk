@@ -38,3 +38,6 @@ tests_test_allocfail_runner_LDFLAGS = $(AM_LDFLAGS) -Wl,--wrap=malloc -Wl,--wrap
 	-Wl,--wrap=realloc -Wl,--wrap=free -Wl,--wrap=strdup -Wl,--wrap=getline \
 	-Wl,--wrap=strndup -Wl,--wrap=open_memstream -Wl,--wrap=json_load_file
 endif
+
+# Shared by the engine tests (state() against output(), the consumed rule).
+EXTRA_DIST += tests/engine_state.h
