@@ -19,6 +19,18 @@ struct tallies {
     size_t n, cap;
 };
 
+/* The length of the longest prefix of s of at most max bytes that does not
+ * end inside a UTF-8 sequence, for printing a clipped text with "%.*s". */
+static int clip(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return (int)n;
+    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+        max--;
+    return (int)max;
+}
+
 static struct tally *tally_get(struct tallies *ts, const char *key)
 {
     if (!key) /* its key string could not be made (out of memory) */
@@ -196,7 +208,7 @@ static void print_grouped(FILE *out, const struct vwc_suite *s, bool (*want)(con
     if (rs)
         qsort(rs, nr, sizeof *rs, cmp_reason);
     for (size_t k = 0; k < nr; k++) {
-        fprintf(out, "  %zu case%s: %.300s\n", rs[k].n, rs[k].n == 1 ? "" : "s", rs[k].text);
+        fprintf(out, "  %zu case%s: %.*s\n", rs[k].n, rs[k].n == 1 ? "" : "s", clip(rs[k].text, 300), rs[k].text);
         const char *w[8];
         size_t nw = 0, more = 0;
         for (size_t i = rs[k].first; i < s->n; i++) {
@@ -243,7 +255,7 @@ static void print_input(FILE *out, const struct vwc_case *c)
     char *t = json_dumps(q, JSON_COMPACT | JSON_SORT_KEYS);
     if (t) {
         size_t l = strlen(t);
-        fprintf(out, "        request: %.*s%s\n", l > 400 ? 400 : (int)l, t, l > 400 ? "..." : "");
+        fprintf(out, "        request: %.*s%s\n", clip(t, 400), t, l > 400 ? "..." : "");
     }
     free(t);
     json_decref(q);
@@ -330,7 +342,7 @@ static void report(const struct vwc_run *r, FILE *out)
         for (size_t i = 0; i < s->n; i++) {
             const struct vwc_case *c = &s->cases[i];
             if (c->selected && c->verdict == VWC_XFAIL)
-                fprintf(out, "  xfail %s: %.150s\n", c->id, c->detail ? c->detail : "");
+                fprintf(out, "  xfail %s: %.*s\n", c->id, clip(c->detail ? c->detail : "", 150), c->detail ? c->detail : "");
         }
     }
 
@@ -349,7 +361,8 @@ static void report(const struct vwc_run *r, FILE *out)
         if (!head)
             fprintf(out, "\nSkipped entirely by the testee:\n");
         head = true;
-        fprintf(out, "  protocol %s: all %zu cases skipped (%.100s)\n", t->key, t->n, t->example ? t->example : "");
+        fprintf(out, "  protocol %s: all %zu cases skipped (%.*s)\n", t->key, t->n, clip(t->example ? t->example : "", 100),
+                t->example ? t->example : "");
     }
     for (size_t i = 0; i < kinds.n; i++) {
         const struct tally *t = &kinds.t[i];
