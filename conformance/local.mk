@@ -30,7 +30,7 @@ RUNNER_TESTS = \
 	tests/runner_offset.py \
 	tests/runner_planted.py
 TESTS += $(RUNNER_TESTS)
-EXTRA_DIST += $(RUNNER_TESTS) tests/runner_lib.py tests/broken_testee.py \
+EXTRA_DIST += $(RUNNER_TESTS) tests/runner_lib.py tests/broken_testee.py tests/oracle.py \
 	tests/runner-vectors/spec/rt.md \
 	tests/runner-vectors/hostile_testee.py tests/runner-vectors/junit.xsd \
 	tests/runner-vectors/planted_testee.py \

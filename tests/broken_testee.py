@@ -28,23 +28,8 @@ import signal
 import sys
 import time
 
-
-def load(paths):
-    expect = {}
-    for p in paths:
-        with open(p) as f:
-            doc = json.load(f)
-        for g in doc["groups"]:
-            for c in g["cases"]:
-                if g["operation"] == "session":
-                    expect[c["id"]] = {"result": "valid", "output": [
-                        {k: s[k] for k in ("result", "output", "error") if k in s} for s in c["steps"]]}
-                else:
-                    e = {k: c[k] for k in ("result", "output", "error") if k in c}
-                    if e["result"] == "acceptable":
-                        e = {"result": "valid", "output": {"length": 1}}
-                    expect[c["id"]] = e
-    return expect
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from oracle import expected_answers  # noqa: E402
 
 
 def main():
@@ -63,7 +48,7 @@ def main():
             pidfile = args.pop(0)
         else:
             files.append(a)
-    expect = load(files)
+    expect = expected_answers(files)
     out = sys.stdout
     for line in sys.stdin:
         if not line.strip():

@@ -32,27 +32,12 @@ import signal
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from oracle import expected_answers  # noqa: E402
+
 HOSTILE = (b"\xf5\xff\xfe bad lead bytes, overlong \xc0\xaf \xe0\x80\xaf, surrogate \xed\xa0\x80, "
            b"U+FFFE \xef\xbf\xbe U+FFFF \xef\xbf\xbf, NUL \x00, ESC \x1b[31mred\x1b[0m, "
            b"markup <b>&amp; R&D</b> \"q\" 'a', C1 \xc2\x9b, bell \x07\n")
-
-
-def load(paths):
-    expect = {}
-    for p in paths:
-        with open(p) as f:
-            doc = json.load(f)
-        for g in doc["groups"]:
-            for c in g["cases"]:
-                if g["operation"] == "session":
-                    expect[c["id"]] = {"result": "valid", "output": [
-                        {k: s[k] for k in ("result", "output", "error") if k in s} for s in c["steps"]]}
-                else:
-                    e = {k: c[k] for k in ("result", "output", "error") if k in c}
-                    if e["result"] == "acceptable":
-                        e = {"result": "valid", "output": {"length": 1}}
-                    expect[c["id"]] = e
-    return expect
 
 
 def main():
@@ -82,7 +67,7 @@ def main():
             do[k] = v
         else:
             files.append(a)
-    expect = load(files)
+    expect = expected_answers(files)
     if slow:
         time.sleep(slow)
     out = sys.stdout.buffer
