@@ -151,7 +151,10 @@ void vwc_fputs_escaped(FILE *f, const char *s)
 
 void vwc_escape_into(char *out, size_t outlen, const char *s)
 {
-    char *e = vwc_escape(s ? s : "", s ? strlen(s) : 0, outlen > 4 ? outlen - 4 : 0);
+    /* vwc_escape stops once it has max bytes, after at most one more escape
+     * or character (6 bytes) and "...": 9 bytes of room keep the cut out of
+     * the middle of a UTF-8 sequence */
+    char *e = vwc_escape(s ? s : "", s ? strlen(s) : 0, outlen > 9 ? outlen - 9 : 1);
     snprintf(out, outlen, "%s", e ? e : "?");
     free(e);
 }

@@ -122,8 +122,10 @@ int vwc_check_doc(const json_t *doc, char *err, size_t errlen)
         const json_t *c;
         json_array_foreach(json_object_get(g, "cases"), ci, c) {
             const char *id = json_string_value(json_object_get(c, "id"));
-            char where[256];
-            snprintf(where, sizeof where, "group %zu case %s", gi, id ? id : "(no id)");
+            char where[256], shown_id[96];
+            /* a vector file is untrusted text: its id is shown escaped */
+            vwc_escape_into(shown_id, sizeof shown_id, id ? id : "(no id)");
+            snprintf(where, sizeof where, "group %zu case %s", gi, shown_id);
             if (!id || !*id) {
                 snprintf(err, errlen, "%s: needs \"id\"", where);
                 return -1;
@@ -132,8 +134,8 @@ int vwc_check_doc(const json_t *doc, char *err, size_t errlen)
             if (!isalnum((unsigned char)id[0]) ||
                 strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-") != strlen(id) ||
                 strlen(id) != json_string_length(json_object_get(c, "id"))) {
-                snprintf(err, errlen, "group %zu: case id \"%.60s\" is not [A-Za-z0-9][A-Za-z0-9_.:-]*", gi,
-                         id);
+                snprintf(err, errlen, "group %zu: case id \"%s\" is not [A-Za-z0-9][A-Za-z0-9_.:-]*", gi,
+                         shown_id);
                 return -1;
             }
             const json_t *rules = json_object_get(c, "rules");
@@ -281,12 +283,21 @@ static int add_case(struct vwc_suite *s, const char *file, const json_t *doc, co
 
 static int add_doc(struct vwc_suite *s, const char *path, json_t *doc);
 
+/* jansson's parse error quotes the bytes near the fault: untrusted text, so
+ * shown escaped (no terminal control sequence reaches the user's screen) */
+static void load_error(const char *path, const json_error_t *jerr)
+{
+    char text[3 * JSON_ERROR_TEXT_LENGTH];
+    vwc_escape_into(text, sizeof text, jerr->text);
+    fprintf(stderr, "vmwire-conformance: %s:%d: %s\n", path, jerr->line, text);
+}
+
 static int load_file(struct vwc_suite *s, const char *path)
 {
     json_error_t jerr;
     json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!doc) {
-        fprintf(stderr, "vmwire-conformance: %s:%d: %s\n", path, jerr.line, jerr.text);
+        load_error(path, &jerr);
         return -1;
     }
     return add_doc(s, path, doc);
@@ -297,7 +308,7 @@ int vwc_load_buffer(struct vwc_suite *s, const char *name, const char *data, siz
     json_error_t jerr;
     json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
     if (!doc) {
-        fprintf(stderr, "vmwire-conformance: %s:%d: %s\n", name, jerr.line, jerr.text);
+        load_error(name, &jerr);
         return -1;
     }
     return add_doc(s, name, doc);
