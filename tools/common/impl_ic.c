@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/session.h"
 #include "common/vwt.h"
 #include "vmwire/ic.h"
 
@@ -1106,59 +1107,119 @@ static int version_list(const json_t *req, const char *k, struct vw_ic_version *
     return 0;
 }
 
-static json_t *reply_json(vw_status s, const uint8_t *out, size_t n)
+/* ---- respond and session (driven by common/session.c) ------------------------- */
+
+/* The channel's receive queue (spec/ic.md, "respond and session"): packets the
+ * host has not read yet, oldest first. */
+#define HOST_QUEUE_MAX 16
+struct host_queue {
+    uint8_t *p[HOST_QUEUE_MAX];
+    size_t len[HOST_QUEUE_MAX];
+    size_t n;
+};
+
+/* One IC session: a guest or a host engine, seen through the engine vtable. */
+struct ic_sess {
+    bool host;
+    struct vw_ic_guest g;
+    struct vw_ic_host h;
+    uint64_t now; /* the host's clock (ns), the extra argument of its feed */
+    struct host_queue q;
+    const json_t *req; /* the request (its parameters), for the duration of the case */
+    struct vwt_engine e;
+};
+
+static vw_status guest_feed_v(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
 {
+    return vw_ic_guest_feed(&((struct ic_sess *)c)->g, in, len, ev, used);
+}
+static vw_status guest_output_v(void *c, uint8_t *out, size_t cap, size_t *w)
+{
+    return vw_ic_guest_output(&((struct ic_sess *)c)->g, out, cap, w);
+}
+static unsigned guest_state_v(const void *c)
+{
+    return vw_ic_guest_state(&((const struct ic_sess *)c)->g);
+}
+static size_t guest_error_v(const void *c)
+{
+    return vw_ic_guest_error_offset(&((const struct ic_sess *)c)->g);
+}
+static vw_status host_feed_v(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
+{
+    struct ic_sess *s = c;
+    return vw_ic_host_feed(&s->h, in, len, s->now, ev, used);
+}
+static vw_status host_output_v(void *c, uint8_t *out, size_t cap, size_t *w)
+{
+    return vw_ic_host_output(&((struct ic_sess *)c)->h, out, cap, w);
+}
+static unsigned host_state_v(const void *c)
+{
+    return vw_ic_host_state(&((const struct ic_sess *)c)->h);
+}
+static size_t host_error_v(const void *c)
+{
+    return vw_ic_host_error_offset(&((const struct ic_sess *)c)->h);
+}
+
+/* A step's answer: the step's status and the bytes the engine has queued. */
+static json_t *reply_json(const struct vwt_engine *e, vw_status s)
+{
+    uint8_t *out;
+    size_t n;
+    vw_status o = vwt_engine_take(e, &out, &n);
+    if (o == VW_E_NOMEM)
+        return vwt_skipped("out of memory");
+    if (o != VW_OK)
+        n = 0;
     json_t *hex = vwt_hex_json(out, n);
+    free(out);
     return s == VW_OK ? vwt_valid(hex) : vwt_invalid_output(s, hex);
 }
 
-/* One guest step: feed the packet, complete a waiting request, collect the reply. */
-static json_t *guest_step(struct vw_ic_guest *g, const json_t *req, const json_t *step)
+/* The application's answer to a waiting guest request (IC-KVP-14 for the
+ * GET_IP_INFO members). */
+static vw_status guest_answer(struct vw_ic_guest *g, const json_t *a)
+{
+    vw_status s = VW_OK;
+    struct vw_ic_guest_answer ans = { VW_IC_S_OK, NULL, NULL };
+    if (a && ((json_object_get(a, "status") && status_parse(json_object_get(a, "status"), &ans.status))))
+        s = VW_E_INVALID_ARG;
+    ans.key = json_string_value(json_object_get(a, "key"));
+    ans.value = json_string_value(json_object_get(a, "value"));
+    struct vw_ic_guest_ip_answer ip;
+    memset(&ip, 0, sizeof ip);
+    ip.adapter_id = json_string_value(json_object_get(a, "adapter_id"));
+    ip.ip_address = json_string_value(json_object_get(a, "ip_address"));
+    ip.subnet = json_string_value(json_object_get(a, "subnet"));
+    ip.gateway = json_string_value(json_object_get(a, "gateway"));
+    ip.dns = json_string_value(json_object_get(a, "dns"));
+    uint64_t fam = 0, dhcp = 0;
+    if (a && (get_uint(a, "address_family", 255, &ZERO, &fam) || get_uint(a, "dhcp_enabled", 255, &ZERO, &dhcp)))
+        s = VW_E_INVALID_ARG;
+    ip.address_family = (uint8_t)fam;
+    ip.dhcp_enabled = (uint8_t)dhcp;
+    vw_status c = vw_ic_guest_complete_ip(g, &ans, &ip);
+    return s == VW_OK ? c : s;
+}
+
+/* One guest step: feed the packet, answer a waiting request, collect the reply. */
+static json_t *guest_step(struct ic_sess *s, const json_t *req, const json_t *step)
 {
     uint8_t *in;
-    size_t len, consumed, n = 0;
+    size_t len, consumed;
     if (vwt_json_hex(json_object_get(step, "input"), &in, &len))
         return vwt_skipped("step needs hex \"input\"");
-    struct vw_ic_guest_event ev;
-    vw_status s = vw_ic_guest_feed(g, in, len, &ev, &consumed);
-    if (ev.pending) {
-        const json_t *a = json_object_get(step, "answer");
-        if (!a)
-            a = json_object_get(req, "answer");
-        struct vw_ic_guest_answer ans = { VW_IC_S_OK, NULL, NULL };
-        if (a && ((json_object_get(a, "status") && status_parse(json_object_get(a, "status"), &ans.status))))
-            s = VW_E_INVALID_ARG;
-        ans.key = json_string_value(json_object_get(a, "key"));
-        ans.value = json_string_value(json_object_get(a, "value"));
-        /* GET_IP_INFO answer members (IC-KVP-14). */
-        struct vw_ic_guest_ip_answer ip;
-        memset(&ip, 0, sizeof ip);
-        ip.adapter_id = json_string_value(json_object_get(a, "adapter_id"));
-        ip.ip_address = json_string_value(json_object_get(a, "ip_address"));
-        ip.subnet = json_string_value(json_object_get(a, "subnet"));
-        ip.gateway = json_string_value(json_object_get(a, "gateway"));
-        ip.dns = json_string_value(json_object_get(a, "dns"));
-        uint64_t fam = 0, dhcp = 0;
-        if (a && (get_uint(a, "address_family", 255, &ZERO, &fam) || get_uint(a, "dhcp_enabled", 255, &ZERO, &dhcp)))
-            s = VW_E_INVALID_ARG;
-        ip.address_family = (uint8_t)fam;
-        ip.dhcp_enabled = (uint8_t)dhcp;
-        vw_status c = vw_ic_guest_complete_ip(g, &ans, &ip);
-        if (s == VW_OK)
-            s = c;
-    }
-    uint8_t *out = malloc(VW_IC_MAX_PACKET);
-    if (!out) {
-        free(in);
-        return vwt_skipped("out of memory");
-    }
-    vw_status o = vw_ic_guest_output(g, out, VW_IC_MAX_PACKET, &n);
-    if (o != VW_OK)
-        n = 0;
-    json_t *r = reply_json(s, out, n);
-    free(out);
+    vw_status st = vwt_engine_feed(&s->e, in, len, NULL, &consumed);
     free(in);
-    return r;
+    if (vwt_engine_state(&s->e) & VW_ENGINE_WAIT_APP) {
+        const json_t *a = json_object_get(step, "answer");
+        vw_status c = guest_answer(&s->g, a ? a : json_object_get(req, "answer"));
+        if (st == VW_OK)
+            st = c;
+    }
+    return reply_json(&s->e, st);
 }
 
 static int guest_setup(const json_t *req, struct vw_ic_guest *g, const char **why)
@@ -1212,28 +1273,6 @@ static int host_setup(const json_t *req, struct vw_ic_host *h, const char **why)
     return vw_ic_host_init(h, &cfg) == VW_OK ? 0 : -1;
 }
 
-static json_t *host_output(struct vw_ic_host *h, vw_status s)
-{
-    uint8_t *out = malloc(sizeof h->buf);
-    size_t n = 0;
-    if (!out)
-        return vwt_skipped("out of memory");
-    if (vw_ic_host_output(h, out, sizeof h->buf, &n) != VW_OK)
-        n = 0;
-    json_t *r = reply_json(s, out, n);
-    free(out);
-    return r;
-}
-
-/* The channel's receive queue (spec/ic.md, "respond and session"): packets the
- * host has not read yet, oldest first. */
-#define HOST_QUEUE_MAX 16
-struct host_queue {
-    uint8_t *p[HOST_QUEUE_MAX];
-    size_t len[HOST_QUEUE_MAX];
-    size_t n;
-};
-
 static void queue_free(struct host_queue *q)
 {
     for (size_t i = 0; i < q->n; i++)
@@ -1244,16 +1283,17 @@ static void queue_free(struct host_queue *q)
 /* Let the host read from the front of the queue for as long as it reads; the
  * result is that of the last packet it read, or of the refusal to read one
  * (failed channel, packet too large) when it read none; valid when neither. */
-static json_t *host_read(struct vw_ic_host *h, struct host_queue *q, uint64_t now)
+static json_t *host_read(struct ic_sess *s)
 {
+    struct host_queue *q = &s->q;
     bool any = false;
     vw_status last = VW_OK;
     while (q->n) {
         size_t consumed = 0;
-        vw_status s = vw_ic_host_feed(h, q->p[0], q->len[0], now, NULL, &consumed);
-        if (consumed || (!any && s != VW_OK)) {
+        vw_status st = vwt_engine_feed(&s->e, q->p[0], q->len[0], NULL, &consumed);
+        if (consumed || (!any && st != VW_OK)) {
             any = true;
-            last = s;
+            last = st;
         }
         if (!consumed)
             break;
@@ -1262,101 +1302,90 @@ static json_t *host_read(struct vw_ic_host *h, struct host_queue *q, uint64_t no
         memmove(q->len, q->len + 1, (q->n - 1) * sizeof q->len[0]);
         q->n--;
     }
-    return host_output(h, any ? last : VW_OK);
+    return reply_json(&s->e, any ? last : VW_OK);
 }
 
-static json_t *host_step(struct vw_ic_host *h, struct host_queue *q, const json_t *step, uint64_t *now)
+static json_t *host_step(struct ic_sess *s, const json_t *step)
 {
+    struct vw_ic_host *h = &s->h;
     uint64_t ms;
     if (get_uint(step, "now_ms", UINT32_MAX, NULL, &ms) == 0)
-        *now = ms * 1000000u;
+        s->now = ms * 1000000u;
     const json_t *send = json_object_get(step, "send");
     if (json_is_string(send) && !strcmp(json_string_value(send), "negotiate"))
-        return host_output(h, vw_ic_host_start(h, *now));
+        return reply_json(&s->e, vw_ic_host_start(h, s->now));
     if (send) {
         struct vw_ic_version fw, mv;
-        vw_status s = vw_ic_host_versions(h, &fw, &mv);
-        if (s != VW_OK)
-            return host_output(h, s);
+        vw_status st = vw_ic_host_versions(h, &fw, &mv);
+        if (st != VW_OK)
+            return reply_json(&s->e, st);
         struct scratch sc = { { 0 }, 0 };
         struct vw_ic_message m;
         memset(&m, 0, sizeof m);
-        s = parse_body(&sc, send, h->cfg.service, mv, &m);
-        if (s == VW_OK)
-            s = vw_ic_host_send(h, &m, *now);
+        uint16_t service;
+        st = service_of(s->req, &service) ? VW_E_INVALID_ARG : parse_body(&sc, send, service, mv, &m);
+        if (st == VW_OK)
+            st = vw_ic_host_send(h, &m, s->now);
         sc_free(&sc);
-        return host_output(h, s);
+        return reply_json(&s->e, st);
     }
     if (json_is_true(json_object_get(step, "tick")))
-        return host_output(h, vw_ic_host_tick(h, *now));
+        return reply_json(&s->e, vw_ic_host_tick(h, s->now));
     uint8_t *in;
     size_t len;
     if (vwt_json_hex(json_object_get(step, "input"), &in, &len))
         return vwt_skipped("host step needs \"send\", \"tick\" or hex \"input\"");
-    if (q->n == HOST_QUEUE_MAX) {
+    if (s->q.n == HOST_QUEUE_MAX) {
         free(in);
         return vwt_skipped("too many unread packets");
     }
-    q->p[q->n] = in;
-    q->len[q->n++] = len;
-    return host_read(h, q, *now);
+    s->q.p[s->q.n] = in;
+    s->q.len[s->q.n++] = len;
+    return host_read(s);
 }
 
-static json_t *op_engine(const char *operation, const json_t *req)
+static const char *ic_init(void *sp, const char *operation, const json_t *req)
 {
+    struct ic_sess *s = sp;
     const char *role = json_string_value(json_object_get(req, "role"));
-    bool session = !strcmp(operation, "session");
     const char *why = NULL;
-    json_t *r;
-    if (role && !strcmp(role, "host")) {
-        struct vw_ic_host *h = malloc(sizeof *h);
-        if (!h)
-            return vwt_skipped("out of memory");
-        uint64_t now = 0;
-        struct host_queue q;
-        q.n = 0;
-        if (host_setup(req, h, &why)) {
-            free(h);
-            return vwt_skipped("%s", why);
-        }
-        if (session) {
-            json_t *out = json_array();
-            size_t i;
-            const json_t *st;
-            json_array_foreach(json_object_get(req, "steps"), i, st) json_array_append_new(out, host_step(h, &q, st, &now));
-            r = vwt_valid(out);
-        } else {
+    s->req = req;
+    s->host = role && !strcmp(role, "host");
+    if (s->host) {
+        if (host_setup(req, &s->h, &why))
+            return why;
+        s->e = (struct vwt_engine){ "ic host", s, host_feed_v, host_output_v, host_state_v, host_error_v };
+        if (strcmp(operation, "session")) {
             /* respond: the offer has been sent; the input is the guest's answer. */
+            uint8_t *offer;
             size_t n;
-            (void)vw_ic_host_start(h, 0);
-            (void)vw_ic_host_output(h, h->buf, sizeof h->buf, &n);
-            r = host_step(h, &q, req, &now);
+            (void)vw_ic_host_start(&s->h, 0);
+            if (vwt_engine_take(&s->e, &offer, &n) == VW_E_NOMEM)
+                return "out of memory";
+            free(offer);
         }
-        queue_free(&q);
-        free(h);
-        return r;
+        return NULL;
     }
     if (!role || strcmp(role, "guest"))
-        return vwt_skipped("\"role\" must be guest or host");
-    struct vw_ic_guest *g = malloc(sizeof *g);
-    if (!g)
-        return vwt_skipped("out of memory");
-    if (guest_setup(req, g, &why)) {
-        free(g);
-        return vwt_skipped("%s", why);
-    }
-    if (session) {
-        json_t *out = json_array();
-        size_t i;
-        const json_t *st;
-        json_array_foreach(json_object_get(req, "steps"), i, st) json_array_append_new(out, guest_step(g, req, st));
-        r = vwt_valid(out);
-    } else {
-        r = guest_step(g, req, req);
-    }
-    free(g);
-    return r;
+        return "\"role\" must be guest or host";
+    if (guest_setup(req, &s->g, &why))
+        return why;
+    s->e = (struct vwt_engine){ "ic guest", s, guest_feed_v, guest_output_v, guest_state_v, guest_error_v };
+    return NULL;
 }
+
+static json_t *ic_step(void *sp, const json_t *req, const json_t *step)
+{
+    struct ic_sess *s = sp;
+    return s->host ? host_step(s, step) : guest_step(s, req, step);
+}
+
+static void ic_fini(void *sp)
+{
+    queue_free(&((struct ic_sess *)sp)->q);
+}
+
+static const struct vwt_session ic_session = { sizeof(struct ic_sess), ic_init, ic_step, ic_fini };
 
 json_t *vwt_impl_ic(const char *operation, const char *message, const json_t *req)
 {
@@ -1367,7 +1396,8 @@ json_t *vwt_impl_ic(const char *operation, const char *message, const json_t *re
     if (!strcmp(operation, "respond") || !strcmp(operation, "session")) {
         if (!is_packet(message))
             return NULL;
-        return op_engine(operation, req);
+        return !strcmp(operation, "session") ? vwt_session_run(&ic_session, operation, req)
+                                             : vwt_session_single(&ic_session, operation, req);
     }
     if (strcmp(operation, "decode") && strcmp(operation, "validate"))
         return NULL;
