@@ -51,3 +51,8 @@ tests_test_tools_session_CFLAGS = $(TESTS_CFLAGS)
 tests_test_tools_session_CPPFLAGS = $(TESTS_CPPFLAGS)
 tests_test_tools_session_LDADD = tools/libvwtools.la $(TESTS_LDADD) $(JANSSON_LIBS)
 endif
+
+# One source each for operations, status names and IC version tables, and
+# the schema's copies of the first two (tests/single_sources.py).
+TESTS += tests/single_sources.py
+dist_check_SCRIPTS += tests/single_sources.py

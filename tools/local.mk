@@ -16,6 +16,7 @@ tools_libvwtools_la_SOURCES = \
 	tools/common/impl_bridge.c \
 	tools/common/pbjson.h \
 	tools/common/pbjson.c \
+	tools/common/operations.h \
 	tools/common/session.h \
 	tools/common/session.c
 tools_libvwtools_la_CPPFLAGS = $(TOOLS_CPPFLAGS)
