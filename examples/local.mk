@@ -19,3 +19,10 @@ check_PROGRAMS += examples/ic_guest_loop
 TESTS += examples/ic_guest_loop
 examples_ic_guest_loop_SOURCES = examples/ic_guest_loop.c
 examples_ic_guest_loop_LDADD = libvmwire.la
+
+# The same loop over the crosvm main channel (plugin and host ends).
+check_PROGRAMS += examples/crosvm_plugin_loop
+TESTS += examples/crosvm_plugin_loop
+examples_crosvm_plugin_loop_SOURCES = examples/crosvm_plugin_loop.c
+examples_crosvm_plugin_loop_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS)
+examples_crosvm_plugin_loop_LDADD = libvmwire.la $(PROTOBUF_C_LIBS)
