@@ -14,26 +14,20 @@
  * engine queues decodes as a MainResponse of the revision and passes its
  * rules; the VM state keeps its invariants (crosvm_session.h). */
 #include "crosvm_session.h"
+#include "engine_check.h"
 
 static struct vw_crosvm_vm vm;
 static struct vw_crosvm_main m;
 static unsigned char arena_mem[1u << 22], arena2_mem[1u << 20];
 static uint8_t out[4096];
 
+FUZZ_ENGINE(main_engine, struct vw_crosvm_main, vw_crosvm_main);
+
 static void drain(enum vw_crosvm_revision rev)
 {
-    size_t need = 0, w = 0;
-    vw_status st = vw_crosvm_main_output(&m, NULL, 0, &need);
-    FUZZ_CHECK(st == VW_OK || st == VW_E_NOSPACE);
-    if (st == VW_OK) {
-        FUZZ_CHECK(need == 0);
+    size_t w = fuzz_engine_drain(&main_engine, &m, out, sizeof out);
+    if (!w)
         return;
-    }
-    FUZZ_CHECK(need > 0 && need <= sizeof out);
-    FUZZ_CHECK_STATUS(vw_crosvm_main_output(&m, out, need - 1, &w), VW_E_NOSPACE);
-    FUZZ_CHECK(w == need);
-    FUZZ_CHECK_STATUS(vw_crosvm_main_output(&m, out, sizeof out, &w), VW_OK);
-    FUZZ_CHECK(w == need);
     struct vw_arena a;
     ProtobufCMessage *msg = NULL;
     size_t off = 0;
@@ -70,11 +64,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (fz_record(&f, &op, &p, &n)) {
         unsigned nfds = (op >> 2) % 4;
         vw_status st = VW_OK;
+        unsigned was = fuzz_engine_check(&main_engine, &m);
         switch (op & 3) {
         case 0: {
             struct vw_crosvm_main_event ev;
             size_t consumed = (size_t)-1;
             st = vw_crosvm_main_feed(&m, p, n, nfds, &ev, &consumed);
+            fuzz_engine_fed(&main_engine, &m, was, st, consumed, n);
             if (st == VW_OK)
                 FUZZ_CHECK(consumed == n);
             else
@@ -84,6 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 1: {
             struct vw_crosvm_main_event ev;
             st = vw_crosvm_main_send(&m, p, n, nfds, &ev);
+            fuzz_engine_called(&main_engine, &m, was, st, 0);
             if (st != VW_OK)
                 FUZZ_CHECK(vw_crosvm_main_error_offset(&m) <= n);
             break;
@@ -94,6 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         default: {
             vw_status fs = vw_crosvm_main_fail(&m, 1 + (n ? p[0] : 0));
+            fuzz_engine_called(&main_engine, &m, was, fs, 0);
             if (role == VW_CROSVM_PLUGIN)
                 FUZZ_CHECK_STATUS(fs, VW_E_INVALID_ARG); /* a host-only verb */
             else

@@ -15,6 +15,7 @@
  *    re-encoded shorter, never longer). */
 #include "vmwire/crosvm.h"
 
+#include "engine_check.h"
 #include "fuzz.h"
 
 #define MAXF 70000u
@@ -31,6 +32,17 @@ static struct run runs[3];
 static uint8_t buf[1u << 18];
 static uint8_t reframe[(1u << 18) + 8];
 
+FUZZ_ENGINE_NO_OUTPUT(split_engine, struct vw_crosvm_splitter, vw_crosvm_splitter);
+
+/* PARTIAL agrees with vw_crosvm_splitter_partial() (before a fault). */
+static unsigned split_check(struct vw_crosvm_splitter *s)
+{
+    unsigned st = fuzz_engine_check(&split_engine, s);
+    if (!(st & VW_ENGINE_FAILED))
+        FUZZ_CHECK(!(st & VW_ENGINE_PARTIAL) == !vw_crosvm_splitter_partial(s));
+    return st;
+}
+
 static void split(struct run *r, struct vw_crosvm_splitter *s, const uint8_t *p, size_t n,
                   size_t cap)
 {
@@ -38,7 +50,10 @@ static void split(struct run *r, struct vw_crosvm_splitter *s, const uint8_t *p,
     while (pos < n) {
         const uint8_t *fr = NULL;
         size_t fl = 0, consumed = (size_t)-1;
+        unsigned was = split_check(s);
         vw_status st = vw_crosvm_splitter_feed(s, p + pos, n - pos, &fr, &fl, &consumed);
+        fuzz_engine_fed(&split_engine, s, was, st, consumed, n - pos);
+        split_check(s);
         FUZZ_CHECK(fuzz_status_known(st));
         if (r->fault != VW_OK) {
             FUZZ_CHECK_STATUS(st, VW_E_FAILED);

@@ -12,26 +12,20 @@
  * protocol; a queued answer is a VcpuResponse of the revision (final: one
  * length-prefixed frame, split back by vw_crosvm_splitter) that decodes. */
 #include "crosvm_session.h"
+#include "engine_check.h"
 
 static struct vw_crosvm_vm vm;
 static struct vw_crosvm_vcpu v;
 static unsigned char arena_mem[1u << 22], arena2_mem[1u << 20];
 static uint8_t out[4096], split_buf[4096];
 
+FUZZ_ENGINE(vcpu_engine, struct vw_crosvm_vcpu, vw_crosvm_vcpu);
+
 static void drain(enum vw_crosvm_revision rev)
 {
-    size_t need = 0, w = 0;
-    vw_status st = vw_crosvm_vcpu_output(&v, NULL, 0, &need);
-    FUZZ_CHECK(st == VW_OK || st == VW_E_NOSPACE);
-    if (st == VW_OK) {
-        FUZZ_CHECK(need == 0);
+    size_t w = fuzz_engine_drain(&vcpu_engine, &v, out, sizeof out);
+    if (!w)
         return;
-    }
-    FUZZ_CHECK(need > 0 && need <= sizeof out);
-    FUZZ_CHECK_STATUS(vw_crosvm_vcpu_output(&v, out, need - 1, &w), VW_E_NOSPACE);
-    FUZZ_CHECK(w == need);
-    FUZZ_CHECK_STATUS(vw_crosvm_vcpu_output(&v, out, sizeof out, &w), VW_OK);
-    FUZZ_CHECK(w == need);
     const uint8_t *msg = out;
     size_t len = w;
     if (rev == VW_CROSVM_FINAL) {
@@ -102,10 +96,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct vw_crosvm_vcpu_event ev;
         vw_status st = VW_OK;
         memset(&ev, 0, sizeof ev);
+        unsigned was = fuzz_engine_check(&vcpu_engine, &v);
         switch (op % 3) {
         case 0: {
             size_t consumed = (size_t)-1;
             st = vw_crosvm_vcpu_feed(&v, p, n, &ev, &consumed);
+            fuzz_engine_fed(&vcpu_engine, &v, was, st, consumed, n);
             if (st == VW_OK) {
                 FUZZ_CHECK(consumed == n);
                 FUZZ_CHECK(ev.state == v.state);
@@ -116,6 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 1:
             st = vw_crosvm_vcpu_send(&v, p, n, &ev);
+            fuzz_engine_called(&vcpu_engine, &v, was, st, 0);
             if (st == VW_OK)
                 FUZZ_CHECK(ev.state == v.state);
             else

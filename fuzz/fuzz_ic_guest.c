@@ -19,6 +19,7 @@
  * its negotiate answer whatever the request's sizes say); in the linux
  * profile, every byte of the receive buffer from `dirty` on is zero after
  * every call (the responder clears only up to there on the next feed). */
+#include "engine_check.h"
 #include "ic_common.h"
 
 static struct vw_ic_guest g;
@@ -33,35 +34,28 @@ static void check_unsent(void)
         FUZZ_CHECK(!memcmp(g.buf + g.dirty, zero, sizeof g.buf - g.dirty));
 }
 
+FUZZ_ENGINE(guest_engine, struct vw_ic_guest, vw_ic_guest);
+
 static void drain(void)
 {
-    size_t need = 0, w = 0;
-    vw_status st = vw_ic_guest_output(&g, NULL, 0, &need);
-    FUZZ_CHECK(st == VW_OK || st == VW_E_NOSPACE);
-    if (st == VW_OK) {
-        FUZZ_CHECK(need == 0);
+    size_t w = fuzz_engine_drain(&guest_engine, &g, out, sizeof out);
+    if (!w)
         return;
-    }
-    FUZZ_CHECK(need > 0 && need <= sizeof out);
-    FUZZ_CHECK_STATUS(vw_ic_guest_output(&g, out, need - 1, &w), VW_E_NOSPACE);
-    FUZZ_CHECK(w == need);
-    FUZZ_CHECK_STATUS(vw_ic_guest_output(&g, out, sizeof out, &w), VW_OK);
-    FUZZ_CHECK(w == need);
     if (g.cfg.profile == VW_IC_PROFILE_OPENVMM) {
         fuzz_ic_check_packet_out(out, w);
     } else {
         FUZZ_CHECK(w == last_len);
     }
-    FUZZ_CHECK_STATUS(vw_ic_guest_output(&g, NULL, 0, &need), VW_OK);
-    FUZZ_CHECK(need == 0);
 }
 
 static void feed(const uint8_t *p, size_t n)
 {
     struct vw_ic_guest_event ev;
     size_t consumed = (size_t)-1, before = 0, after = 0;
+    unsigned was = fuzz_engine_check(&guest_engine, &g);
     (void)vw_ic_guest_output(&g, NULL, 0, &before);
     vw_status st = vw_ic_guest_feed(&g, p, n, &ev, &consumed);
+    fuzz_engine_fed(&guest_engine, &g, was, st, consumed, n);
     (void)vw_ic_guest_output(&g, NULL, 0, &after);
     /* linux reads an oversized packet only up to its receive limit (IC-PROF-12). */
     size_t taken = g.cfg.profile == VW_IC_PROFILE_LINUX ? consumed : n;
@@ -129,8 +123,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ans.key = k ? key : NULL;
             ans.value = v ? value : NULL;
             size_t before = 0, after = 0;
+            unsigned was = fuzz_engine_check(&guest_engine, &g);
             (void)vw_ic_guest_output(&g, NULL, 0, &before);
             st = vw_ic_guest_complete(&g, &ans);
+            fuzz_engine_called(&guest_engine, &g, was, st, 0);
             (void)vw_ic_guest_output(&g, NULL, 0, &after);
             if (!before && after)
                 last_len = last_fed;

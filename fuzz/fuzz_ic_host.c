@@ -12,26 +12,19 @@
  * Properties: known statuses; offsets inside the input; the NOSPACE output
  * protocol; every request the engine writes decodes as a well-formed packet;
  * after VW_E_FAILED every feed fails with VW_E_FAILED until start. */
+#include "engine_check.h"
 #include "ic_common.h"
 
 static struct vw_ic_host h;
 static uint8_t out[FUZZ_IC_BUF];
 
+FUZZ_ENGINE(host_engine, struct vw_ic_host, vw_ic_host);
+
 static void drain(void)
 {
-    size_t need = 0, w = 0;
-    vw_status st = vw_ic_host_output(&h, NULL, 0, &need);
-    FUZZ_CHECK(st == VW_OK || st == VW_E_NOSPACE);
-    if (st == VW_OK) {
-        FUZZ_CHECK(need == 0);
-        return;
-    }
-    FUZZ_CHECK(need > 0 && need <= sizeof out);
-    FUZZ_CHECK_STATUS(vw_ic_host_output(&h, out, need - 1, &w), VW_E_NOSPACE);
-    FUZZ_CHECK(w == need);
-    FUZZ_CHECK_STATUS(vw_ic_host_output(&h, out, sizeof out, &w), VW_OK);
-    FUZZ_CHECK(w == need);
-    fuzz_ic_check_packet_out(out, w);
+    size_t w = fuzz_engine_drain(&host_engine, &h, out, sizeof out);
+    if (w)
+        fuzz_ic_check_packet_out(out, w);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -56,11 +49,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n;
     while (fz_record(&f, &op, &p, &n)) {
         now += (uint64_t)(op >> 3) * 100000000ull;
+        unsigned was = fuzz_engine_check(&host_engine, &h);
         switch (op % 5) {
         case 0: {
             struct vw_ic_host_event ev;
             size_t consumed = (size_t)-1;
             st = vw_ic_host_feed(&h, p, n, now, &ev, &consumed);
+            fuzz_engine_fed(&host_engine, &h, was, st, consumed, n);
             FUZZ_CHECK(fuzz_status_known(st));
             FUZZ_CHECK(st != VW_E_INVALID_ARG);
             if (failed)
@@ -75,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 1:
             FUZZ_CHECK_STATUS(vw_ic_host_start(&h, now), VW_OK);
+            fuzz_engine_called(&host_engine, &h, was, VW_OK, 1); /* a restart clears the fault */
             failed = 0;
             break;
         case 2:
@@ -85,12 +81,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             size_t off = 0;
             if (vw_ic_message_decode(p, n, &m, &off) == VW_OK) {
                 st = vw_ic_host_send(&h, &m, now);
+                fuzz_engine_called(&host_engine, &h, was, st, 0);
                 FUZZ_CHECK(fuzz_status_known(st));
             }
             break;
         }
         default:
             st = vw_ic_host_tick(&h, now);
+            fuzz_engine_called(&host_engine, &h, was, st, 0);
             FUZZ_CHECK(st == VW_OK || st == VW_E_TIMEOUT || st == VW_E_FAILED);
             break;
         }

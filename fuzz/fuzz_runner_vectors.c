@@ -15,10 +15,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "common/operations.h"
 #include "conformance/runner.h"
 #include "fuzz.h"
 
-static const char *const ops[] = { "decode", "encode", "validate", "respond", "session", "deframe", "dispatch" };
+static const char *const ops[] = { VWT_OPERATION_NAMES };
 
 /* The answer an ideal testee gives: the expectation, "acceptable" as valid. */
 static json_t *oracle_one(const json_t *exp)
@@ -63,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(c->id && *c->id && !strcmp(json_string_value(json_object_get(req, "id")), c->id));
             FUZZ_CHECK(!strcmp(json_string_value(json_object_get(req, "message")), c->message));
             bool known = false;
-            for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
+            for (size_t k = 0; ops[k]; k++)
                 known |= !strcmp(ops[k], c->operation);
             FUZZ_CHECK(known && !strcmp(json_string_value(json_object_get(req, "operation")), c->operation));
             FUZZ_CHECK(json_is_array(c->rules) && json_array_size(c->rules) > 0);

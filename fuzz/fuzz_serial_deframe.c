@@ -36,6 +36,7 @@
  * twice, so the target keeps a high rate (fuzz/README.md). */
 #include "vmwire/serial.h"
 
+#include "engine_check.h"
 #include "fuzz.h"
 
 /* Streams longer than MAX_STREAM (libFuzzer's -max_len, 64 KiB) are cut
@@ -228,6 +229,18 @@ static void event(struct run *r, const struct vw_serial_event *ev)
     r->n_ev++;
 }
 
+FUZZ_ENGINE_NO_OUTPUT(deframer_engine, struct vw_serial_deframer, vw_serial_deframer);
+
+/* Never sticky, always WANT_INPUT; PARTIAL while bytes are held. */
+static unsigned deframer_check(void)
+{
+    unsigned st = fuzz_engine_check(&deframer_engine, &d);
+    FUZZ_CHECK(st & VW_ENGINE_WANT_INPUT);
+    if (vw_serial_deframer_pending(&d))
+        FUZZ_CHECK(st & VW_ENGINE_PARTIAL);
+    return st;
+}
+
 /* Feed one chunk until it is consumed and the deframer is drained. With
  * @p trust_none, a call that consumed the rest of the chunk without an event
  * ends the chunk at once (the header's promise: nothing decidable is left
@@ -240,7 +253,10 @@ static void feed_chunk(struct run *r, const uint8_t *p, size_t n, size_t limit, 
         int drain = pos >= n;
         struct vw_serial_event ev;
         size_t consumed = (size_t)-1;
+        unsigned was = deframer_check();
         vw_status st = vw_serial_deframer_feed(&d, p + pos, n - pos, &ev, &consumed);
+        fuzz_engine_fed(&deframer_engine, &d, was, st, consumed, n - pos);
+        deframer_check();
         FUZZ_CHECK(status_known(st) && st != VW_E_INVALID_ARG);
         FUZZ_CHECK(consumed <= n - pos);
         if (consumed == 0 && ev.type == VW_SERIAL_EV_NONE) {

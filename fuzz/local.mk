@@ -174,7 +174,7 @@ fuzz-clean-local:
 CLEANFILES += fuzz/corpus.stamp
 
 EXTRA_DIST += fuzz/README.md fuzz/make-corpus.py fuzz/afl_driver.c \
-	fuzz/fuzz.h fuzz/pb_scan.h fuzz/pb_diff.h fuzz/crosvm_msg.h fuzz/crosvm_session.h \
+	fuzz/fuzz.h fuzz/engine_check.h fuzz/pb_scan.h fuzz/pb_diff.h fuzz/crosvm_msg.h fuzz/crosvm_session.h \
 	fuzz/ic_common.h fuzz/serial_msg.h fuzz/bridge_common.h \
 	fuzz/ic.dict fuzz/crosvm.dict fuzz/serial.dict fuzz/bridge.dict fuzz/tools.dict \
 	fuzz/regressions fuzz/pending fuzz/oss-fuzz/build.sh \

@@ -41,3 +41,18 @@ endif
 
 # Shared by the engine tests (state() against output(), the consumed rule).
 EXTRA_DIST += tests/engine_state.h
+
+# The tools' one session driver over the engine vtable (tools/common/session.c).
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_tools_session
+TESTS += tests/test_tools_session
+tests_test_tools_session_SOURCES = tests/test_tools_session.c
+tests_test_tools_session_CFLAGS = $(TESTS_CFLAGS)
+tests_test_tools_session_CPPFLAGS = $(TESTS_CPPFLAGS)
+tests_test_tools_session_LDADD = tools/libvwtools.la $(TESTS_LDADD) $(JANSSON_LIBS)
+endif
+
+# One source each for operations, status names and IC version tables, and
+# the schema's copies of the first two (tests/single_sources.py).
+TESTS += tests/single_sources.py
+dist_check_SCRIPTS += tests/single_sources.py

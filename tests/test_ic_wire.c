@@ -544,6 +544,42 @@ static void packet_padding_and_trailing(void **state)
     assert_int_equal(off, sizeof p);
 }
 
+/* One source of version tables (src/ic/profiles.c): every version a profile
+ * offers, in either role, is one its messages may carry (IC-HDR-7,
+ * IC-PROF-3), and an unknown one is refused. */
+static void offered_versions_are_known(void **state)
+{
+    (void)state;
+    const enum vw_ic_profile profiles[] = { VW_IC_PROFILE_LINUX, VW_IC_PROFILE_OPENVMM };
+    int lists = 0;
+    for (size_t pi = 0; pi < 2; pi++)
+        for (int host = 0; host < 2; host++)
+            for (uint16_t svc = VW_IC_MSG_HEARTBEAT; svc <= VW_IC_MSG_VSS; svc++) {
+                const struct vw_ic_version *f, *m;
+                size_t nf, nm;
+                if (vw_ic_profile_versions(profiles[pi], host, svc, &f, &nf, &m, &nm) != VW_OK)
+                    continue;
+                lists++;
+                for (size_t i = 0; i < nf; i++)
+                    for (size_t j = 0; j <= nm; j++) {
+                        struct vw_ic_message msg;
+                        memset(&msg, 0, sizeof msg);
+                        msg.header.framework_version = f[i];
+                        msg.header.message_type = svc;
+                        msg.header.message_version = j < nm ? m[j] : (struct vw_ic_version){ 9, 9 };
+                        msg.header.flags = VW_IC_FLAG_TRANSACTION | VW_IC_FLAG_REQUEST;
+                        msg.kind = VW_IC_BODY_NONE;
+                        size_t off = 0;
+                        vw_status st = vw_ic_message_validate(&msg, profiles[pi], &off);
+                        if (j < nm)
+                            assert_int_not_equal(st, VW_E_BAD_VERSION);
+                        else
+                            assert_int_equal(st, VW_E_BAD_VERSION); /* 9.9: no profile knows it */
+                    }
+            }
+    assert_true(lists >= 8); /* linux guest x5, openvmm guest shutdown, host shutdown/timesync/kvp */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -558,6 +594,7 @@ int main(void)
         cmocka_unit_test(filetime_helpers),
         cmocka_unit_test(validate_paths),
         cmocka_unit_test(profiles),
+        cmocka_unit_test(offered_versions_are_known),
         cmocka_unit_test(packet_padding_and_trailing),
     };
     return cmocka_run_group_tests_name("ic_wire", tests, NULL, NULL);

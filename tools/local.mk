@@ -15,7 +15,10 @@ tools_libvwtools_la_SOURCES = \
 	tools/common/impl_serial.c \
 	tools/common/impl_bridge.c \
 	tools/common/pbjson.h \
-	tools/common/pbjson.c
+	tools/common/pbjson.c \
+	tools/common/operations.h \
+	tools/common/session.h \
+	tools/common/session.c
 tools_libvwtools_la_CPPFLAGS = $(TOOLS_CPPFLAGS)
 tools_libvwtools_la_CFLAGS = $(TOOLS_CFLAGS)
 tools_libvwtools_la_LIBADD = libvmwire.la $(JANSSON_LIBS) $(PROTOBUF_C_LIBS)

@@ -27,11 +27,10 @@ vw_status vw_ic_host_init(struct vw_ic_host *h, const struct vw_ic_host_config *
     const struct vw_ic_version *f = NULL, *m = NULL;
     size_t nf = 0, nm = 0;
     (void)vw_ic_profile_versions(VW_IC_PROFILE_OPENVMM, true, cfg->service, &f, &nf, &m, &nm);
-    static const struct vw_ic_version ov_fw[] = { { 1, 0 }, { 3, 0 } };
     if (cfg->framework_versions)
         f = cfg->framework_versions, nf = cfg->n_framework_versions;
     else
-        f = ov_fw, nf = 2;
+        vw_ic__framework_versions(&f, &nf); /* also for heartbeat and VSS, which have no OpenVMM list */
     if (cfg->message_versions)
         m = cfg->message_versions, nm = cfg->n_message_versions;
     if (!m || nf == 0 || nm == 0 || nf > VW_IC_MAX_CONFIG_VERSIONS || nm > VW_IC_MAX_CONFIG_VERSIONS)

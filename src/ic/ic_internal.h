@@ -21,6 +21,14 @@
 /* Linux receive buffer sizes per service (IC-PROF-12). */
 size_t vw_ic__linux_recv_limit(uint16_t service);
 
+/* The framework versions an IC header may carry (IC-HDR-7; OpenVMM's offer
+ * order, profiles.c). */
+void vw_ic__framework_versions(const struct vw_ic_version **l, size_t *n);
+
+/* The message versions profile p knows for a service (IC-HDR-7, IC-PROF-3):
+ * the profile's own tables (profiles.c) read as a set. */
+void vw_ic__known_versions(enum vw_ic_profile p, uint16_t service, const struct vw_ic_version **l, size_t *n);
+
 /* True when a message type is one of the five services (1..5). */
 static inline int vw_ic__is_service(uint16_t t)
 {

@@ -1,5 +1,9 @@
 /* IC profiles: the version lists of each reference implementation and the
- * names of the profiles (spec/ic.md, IC-PROF-*, IC-NEG-8, IC-NEG-9). */
+ * names of the profiles (spec/ic.md, IC-PROF-*, IC-NEG-8, IC-NEG-9). The
+ * one source of IC version tables: what each end offers (below, in its
+ * order) and what a profile's messages may carry (vw_ic__known_versions,
+ * the same tables read as sets); tests/test_ic_wire.c checks that every
+ * offered version is known. */
 #include <string.h>
 
 #include "ic/ic_internal.h"
@@ -22,6 +26,8 @@ static const struct vw_ic_version ov_fw[] = { V(1, 0), V(3, 0) };
 static const struct vw_ic_version ov_sd[] = { V(1, 0), V(3, 0), V(3, 1), V(3, 2) };
 static const struct vw_ic_version ov_ts[] = { V(4, 0) };
 static const struct vw_ic_version ov_kvp[] = { V(3, 0), V(4, 0), V(5, 0) };
+/* OpenVMM's VSS message versions (known to its messages, offered by no end here). */
+static const struct vw_ic_version ov_vss[] = { V(4, 0), V(5, 0), V(6, 0), V(7, 0) };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -97,6 +103,34 @@ vw_status vw_ic_profile_versions(enum vw_ic_profile profile, bool host, uint16_t
     *message = m;
     *nmessage = nm;
     return VW_OK;
+}
+
+void vw_ic__framework_versions(const struct vw_ic_version **l, size_t *n)
+{
+    *l = ov_fw; /* OpenVMM's list; Linux offers the same two (lx_fw), in the other order */
+    *n = N(ov_fw);
+}
+
+void vw_ic__known_versions(enum vw_ic_profile p, uint16_t service, const struct vw_ic_version **l, size_t *n)
+{
+    bool ov = p == VW_IC_PROFILE_OPENVMM;
+    switch (service) {
+    case VW_IC_MSG_HEARTBEAT: *l = lx_hb, *n = N(lx_hb); break;
+    case VW_IC_MSG_SHUTDOWN: *l = lx_sd, *n = N(lx_sd); break; /* the same four as ov_sd */
+    case VW_IC_MSG_TIMESYNC: *l = lx_ts, *n = N(lx_ts); break;
+    case VW_IC_MSG_KVP:
+        if (ov)
+            *l = ov_kvp, *n = N(ov_kvp);
+        else
+            *l = lx_kvp, *n = N(lx_kvp);
+        break;
+    default:
+        if (ov)
+            *l = ov_vss, *n = N(ov_vss);
+        else
+            *l = lx_vss, *n = N(lx_vss);
+        break;
+    }
 }
 
 size_t vw_ic__linux_recv_limit(uint16_t service)

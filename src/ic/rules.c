@@ -22,36 +22,6 @@ static bool has_version(const struct vw_ic_version *list, size_t n, struct vw_ic
     return false;
 }
 
-/* The message versions a profile knows for a service (IC-HDR-7, IC-PROF-3). */
-static void known_versions(enum vw_ic_profile p, uint16_t svc, const struct vw_ic_version **l, size_t *n)
-{
-    static const struct vw_ic_version hb[] = { { 1, 0 }, { 3, 0 } };
-    static const struct vw_ic_version sd[] = { { 1, 0 }, { 3, 0 }, { 3, 1 }, { 3, 2 } };
-    static const struct vw_ic_version ts[] = { { 1, 0 }, { 3, 0 }, { 4, 0 } };
-    static const struct vw_ic_version kvp_lx[] = { { 1, 0 }, { 3, 0 }, { 4, 0 } };
-    static const struct vw_ic_version kvp_ov[] = { { 3, 0 }, { 4, 0 }, { 5, 0 } };
-    static const struct vw_ic_version vss_lx[] = { { 5, 0 } };
-    static const struct vw_ic_version vss_ov[] = { { 4, 0 }, { 5, 0 }, { 6, 0 }, { 7, 0 } };
-#define SET(a) (*l = (a), *n = sizeof(a) / sizeof((a)[0]))
-    switch (svc) {
-    case VW_IC_MSG_HEARTBEAT: SET(hb); break;
-    case VW_IC_MSG_SHUTDOWN: SET(sd); break;
-    case VW_IC_MSG_TIMESYNC: SET(ts); break;
-    case VW_IC_MSG_KVP:
-        if (p == VW_IC_PROFILE_OPENVMM)
-            SET(kvp_ov);
-        else
-            SET(kvp_lx);
-        break;
-    default:
-        if (p == VW_IC_PROFILE_OPENVMM)
-            SET(vss_ov);
-        else
-            SET(vss_lx);
-        break;
-    }
-#undef SET
-}
 
 static bool all_zero(const uint8_t *p, size_t n, size_t *first)
 {
@@ -77,12 +47,12 @@ static vw_status check_header(const struct vw_ic_message *m, enum vw_ic_profile 
     if (h->reserved)
         return fail(VW_E_RESERVED, VW_IC__OFF_RESERVED, off); /* IC-HDR-5 */
     if (h->message_type != VW_IC_MSG_NEGOTIATE) {
-        static const struct vw_ic_version fw[] = { { 1, 0 }, { 3, 0 } };
-        if (!has_version(fw, 2, h->framework_version))
-            return fail(VW_E_BAD_VERSION, VW_IC__OFF_FW, off); /* IC-HDR-7 */
         const struct vw_ic_version *l;
         size_t n;
-        known_versions(p, h->message_type, &l, &n);
+        vw_ic__framework_versions(&l, &n);
+        if (!has_version(l, n, h->framework_version))
+            return fail(VW_E_BAD_VERSION, VW_IC__OFF_FW, off); /* IC-HDR-7 */
+        vw_ic__known_versions(p, h->message_type, &l, &n); /* profiles.c */
         if (!has_version(l, n, h->message_version))
             return fail(VW_E_BAD_VERSION, VW_IC__OFF_MSGVER, off); /* IC-HDR-7, IC-PROF-3 */
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/pbjson.h"
+#include "common/session.h"
 #include "common/vwt.h"
 #include "vmwire/crosvm.h"
 
@@ -46,7 +47,7 @@ static json_t *do_validate(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind
     return st == VW_OK ? vwt_valid(json_null()) : vwt_invalid(st);
 }
 
-/* ---- session ---------------------------------------------------------------- */
+/* ---- session (driven by common/session.c) ------------------------------------ */
 
 struct sess {
     struct vw_crosvm_vm vm;
@@ -56,7 +57,64 @@ struct sess {
     void *mem;
     struct vw_crosvm_splitter split; /* for "framed" vCPU inputs */
     uint8_t *split_buf;
+    int vcpu_default; /* a VcpuRequest/VcpuResponse case: steps go to the vCPU channel */
+    unsigned nfds;    /* the fds of the main-channel datagram being fed */
+    struct vwt_engine main_e, vcpu_e, split_e;
 };
+
+/* The three engines behind the contract's vtable. */
+static vw_status main_feed(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
+{
+    struct sess *s = c;
+    return vw_crosvm_main_feed(&s->main, in, len, s->nfds, ev, used);
+}
+static vw_status main_output(void *c, uint8_t *out, size_t cap, size_t *w)
+{
+    return vw_crosvm_main_output(&((struct sess *)c)->main, out, cap, w);
+}
+static unsigned main_state(const void *c)
+{
+    return vw_crosvm_main_state(&((const struct sess *)c)->main);
+}
+static size_t main_error(const void *c)
+{
+    return vw_crosvm_main_error_offset(&((const struct sess *)c)->main);
+}
+static vw_status vcpu_feed(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
+{
+    return vw_crosvm_vcpu_feed(c, in, len, ev, used);
+}
+static vw_status vcpu_output(void *c, uint8_t *out, size_t cap, size_t *w)
+{
+    return vw_crosvm_vcpu_output(c, out, cap, w);
+}
+static unsigned vcpu_state(const void *c)
+{
+    return vw_crosvm_vcpu_state(c);
+}
+static size_t vcpu_error(const void *c)
+{
+    return vw_crosvm_vcpu_error_offset(c);
+}
+static vw_status split_feed(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
+{
+    struct vwt_frame *f = ev;
+    return vw_crosvm_splitter_feed(c, in, len, f ? &f->p : NULL, f ? &f->len : NULL, used);
+}
+static vw_status split_output(void *c, uint8_t *out, size_t cap, size_t *w)
+{
+    (void)c, (void)out, (void)cap;
+    *w = 0; /* a splitter has no output of its own */
+    return VW_OK;
+}
+static unsigned split_state(const void *c)
+{
+    return vw_crosvm_splitter_state(c);
+}
+static size_t split_error(const void *c)
+{
+    return vw_crosvm_splitter_error_offset(c);
+}
 
 static int json_u64(const json_t *v, uint64_t *out)
 {
@@ -72,10 +130,17 @@ static int json_u64(const json_t *v, uint64_t *out)
 /* Parameters: role ("host" | "plugin"), strict (bool), vcpus (host: count), tap (bool),
  * ranges ([{space, start, length, async}]), started (bool), pauses
  * ({"<vcpu>": user}). The last four preset the VM state for vCPU sessions. */
-static const char *sess_init(struct sess *s, enum vw_crosvm_revision rev, const json_t *req)
+static const char *sess_init(void *obj, const char *operation, const json_t *req)
 {
+    struct sess *s = obj;
+    (void)operation;
     const char *role_s = json_string_value(json_object_get(req, "role"));
     enum vw_crosvm_role role;
+    enum vw_crosvm_revision rev;
+    enum vw_crosvm_kind kind;
+    if (vw_crosvm_kind_parse(json_string_value(json_object_get(req, "message")), &rev, &kind) != VW_OK)
+        return "unknown message kind";
+    s->vcpu_default = kind == VW_CROSVM_VCPU_REQUEST || kind == VW_CROSVM_VCPU_RESPONSE;
     if (role_s && !strcmp(role_s, "host"))
         role = VW_CROSVM_HOST;
     else if (role_s && !strcmp(role_s, "plugin"))
@@ -123,7 +188,31 @@ static const char *sess_init(struct sess *s, enum vw_crosvm_revision rev, const 
     if (!s->split_buf || vw_crosvm_splitter_init(&s->split, s->split_buf, VW_CROSVM_MAX_MESSAGE) != VW_OK ||
         vw_crosvm_splitter_set_strict(&s->split, strict) != VW_OK)
         return "out of memory";
+    s->main_e = (struct vwt_engine){ "crosvm main", s, main_feed, main_output, main_state, main_error };
+    s->vcpu_e = (struct vwt_engine){ "crosvm vcpu", &s->vcpu, vcpu_feed, vcpu_output, vcpu_state, vcpu_error };
+    s->split_e = (struct vwt_engine){ "crosvm splitter", &s->split, split_feed, split_output, split_state,
+                                      split_error };
     return NULL;
+}
+
+static void sess_fini(void *sp)
+{
+    struct sess *s = sp;
+    free(s->mem);
+    free(s->split_buf);
+}
+
+/* A frame the splitter completed goes to the vCPU engine (the splitter's event hook). */
+struct framed {
+    struct sess *s;
+    struct vw_crosvm_vcpu_event ev;
+};
+static vw_status feed_frame(void *user, void *ev)
+{
+    struct framed *f = user;
+    const struct vwt_frame *fr = ev;
+    size_t used;
+    return fr->p ? vwt_engine_feed(&f->s->vcpu_e, fr->p, fr->len, &f->ev, &used) : VW_OK;
 }
 
 /* One step: {"input"|"send": hex, "fds": n, "channel": "main"|"vcpu",
@@ -131,53 +220,46 @@ static const char *sess_init(struct sess *s, enum vw_crosvm_revision rev, const 
  * Output: {"reply": hex the engine queued, "fds": fds to attach, "errno": errno},
  * plus "dropped": n (fds of the input the receiver does not take) when non-zero
  * and "end": "connection" | "run" when the step ends that. */
-static json_t *sess_step(struct sess *s, int vcpu_default, const json_t *st)
+static json_t *sess_step(void *sp, const json_t *req, const json_t *st)
 {
+    struct sess *s = sp;
+    (void)req;
     const char *ch = json_string_value(json_object_get(st, "channel"));
-    int vcpu = ch ? !strcmp(ch, "vcpu") : vcpu_default;
+    int vcpu = ch ? !strcmp(ch, "vcpu") : s->vcpu_default;
     json_t *in = json_object_get(st, "input"), *snd = json_object_get(st, "send");
     json_t *jf = json_object_get(st, "fds");
-    unsigned nfds = json_is_integer(jf) ? (unsigned)json_integer_value(jf) : 0;
-    uint8_t *buf, out[64];
+    s->nfds = json_is_integer(jf) ? (unsigned)json_integer_value(jf) : 0;
+    uint8_t *buf, *out;
     size_t len, used, w = 0;
     vw_status rc;
     unsigned fds_out = 0, dropped = 0;
     enum vw_crosvm_end end = VW_CROSVM_END_NONE;
     int32_t err = 0;
+    const struct vwt_engine *e = vcpu ? &s->vcpu_e : &s->main_e;
     if (vwt_json_hex(in ? in : snd, &buf, &len))
         return vwt_skipped("a session step needs \"input\" or \"send\" hex");
     if (vcpu && in && json_is_true(json_object_get(st, "framed"))) {
         /* bytes read from the final answer pipe: split into frames, feed each */
-        struct vw_crosvm_vcpu_event ev;
-        memset(&ev, 0, sizeof ev);
-        size_t pos = 0;
-        rc = VW_OK;
-        while (rc == VW_OK && pos < len) {
-            const uint8_t *frame;
-            size_t flen, c;
-            rc = vw_crosvm_splitter_feed(&s->split, buf + pos, len - pos, &frame, &flen, &c);
-            pos += c;
-            if (rc == VW_OK && frame)
-                rc = vw_crosvm_vcpu_feed(&s->vcpu, frame, flen, &ev, &used);
-        }
-        err = ev.err;
-        vw_crosvm_vcpu_output(&s->vcpu, out, sizeof out, &w);
+        struct framed f = { s, { 0 } };
+        struct vwt_frame fr;
+        rc = vwt_engine_feed_all(&s->split_e, buf, len, &fr, feed_frame, &f, &used);
+        err = f.ev.err;
     } else if (vcpu) {
         struct vw_crosvm_vcpu_event ev;
-        rc = in ? vw_crosvm_vcpu_feed(&s->vcpu, buf, len, &ev, &used) : vw_crosvm_vcpu_send(&s->vcpu, buf, len, &ev);
+        rc = in ? vwt_engine_feed(e, buf, len, &ev, &used) : vw_crosvm_vcpu_send(&s->vcpu, buf, len, &ev);
         err = ev.err;
-        vw_crosvm_vcpu_output(&s->vcpu, out, sizeof out, &w);
     } else {
         struct vw_crosvm_main_event ev;
-        rc = in ? vw_crosvm_main_feed(&s->main, buf, len, nfds, &ev, &used)
-                : vw_crosvm_main_send(&s->main, buf, len, nfds, &ev);
+        rc = in ? vwt_engine_feed(e, buf, len, &ev, &used) : vw_crosvm_main_send(&s->main, buf, len, s->nfds, &ev);
         fds_out = ev.fds_out;
         dropped = ev.fds_dropped;
         end = ev.end;
         err = ev.err;
-        vw_crosvm_main_output(&s->main, out, sizeof out, &w);
     }
     free(buf);
+    vw_status ot = vwt_engine_take(e, &out, &w);
+    if (ot != VW_OK)
+        return vwt_skipped("%s output: %s", e->name, vw_status_name(ot));
     json_t *o = NULL;
     if (rc == VW_OK || w || dropped || end != VW_CROSVM_END_NONE) {
         o = json_object();
@@ -189,50 +271,11 @@ static json_t *sess_step(struct sess *s, int vcpu_default, const json_t *st)
         if (end != VW_CROSVM_END_NONE)
             json_object_set_new(o, "end", json_string(end == VW_CROSVM_END_RUN ? "run" : "connection"));
     }
+    free(out);
     return rc == VW_OK ? vwt_valid(o) : vwt_invalid_output(rc, o);
 }
 
-static json_t *do_session(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind, const json_t *req)
-{
-    struct sess *s = calloc(1, sizeof *s);
-    if (!s)
-        return vwt_skipped("out of memory");
-    int vcpu = kind == VW_CROSVM_VCPU_REQUEST || kind == VW_CROSVM_VCPU_RESPONSE;
-    json_t *out = NULL, *results = NULL;
-    const char *why = sess_init(s, rev, req);
-    if (why) {
-        out = vwt_skipped("%s", why);
-        goto done;
-    }
-    results = json_array();
-    if (!results)
-        goto done;
-    size_t i;
-    json_t *st;
-    json_array_foreach(json_object_get(req, "steps"), i, st)
-    {
-        json_t *r = sess_step(s, vcpu, st);
-        const char *res = json_string_value(json_object_get(r, "result"));
-        if (res && !strcmp(res, "skipped")) {
-            out = r; /* a skipped step ends the case */
-            goto done;
-        }
-        if (!res) { /* out of memory */
-            json_decref(r);
-            goto done;
-        }
-        if (json_array_append_new(results, r)) /* releases r, even on failure */
-            goto done;
-    }
-    out = vwt_valid(results); /* takes results */
-    results = NULL;
-done:
-    json_decref(results);
-    free(s->mem);
-    free(s->split_buf);
-    free(s);
-    return out ? out : vwt_skipped("out of memory");
-}
+static const struct vwt_session crosvm_session = { sizeof(struct sess), sess_init, sess_step, sess_fini };
 
 json_t *vwt_impl_crosvm(const char *operation, const char *message, const json_t *req)
 {
@@ -248,7 +291,7 @@ json_t *vwt_impl_crosvm(const char *operation, const char *message, const json_t
     if (!strcmp(operation, "validate"))
         return do_validate(rev, kind, req);
     if (!strcmp(operation, "session"))
-        return do_session(rev, kind, req);
+        return vwt_session_run(&crosvm_session, operation, req);
     if (!strcmp(operation, "deframe") && rev == VW_CROSVM_FINAL && kind == VW_CROSVM_VCPU_RESPONSE)
         return vwt_crosvm_deframe(req); /* impl_crosvm_stream.c */
     return NULL;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/session.h"
 #include "common/vwt.h"
 #include "vmwire/ic.h"
 
@@ -215,6 +216,299 @@ static uint32_t rd32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+/* ---- field tables: one per IC struct --------------------------------------------
+ *
+ * Like tools/common/pbjson.c walks protobuf descriptors, the plain members
+ * of the IC structs are mapped by tables: a member's JSON name is its C name,
+ * its JSON form follows its kind, and the same table decodes (struct ->
+ * JSON, in table order) and encodes (JSON -> struct). What depends on other
+ * members (lengths, variants, lists) stays code next to the table. */
+
+enum fkind {
+    FK_UINT,   /* unsigned integer member of 1, 2 or 4 bytes: a JSON integer up to its maximum */
+    FK_U64,    /* uint64_t: a decimal string (encode: also a JSON integer) */
+    FK_VER,    /* struct vw_ic_version: "major.minor" */
+    FK_STATUS, /* uint32_t HRESULT: "0x%08x" (encode: also a JSON integer) */
+    FK_GUID,   /* uint8_t[16], Windows layout: "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
+    FK_BYTES,  /* uint8_t[n]: hex of exactly n bytes */
+    FK_UTF16,  /* struct vw_ic_utf16 without a NUL unit: a string (encode: absent is empty) */
+};
+
+enum {
+    FF_OMIT0 = 1u << 0, /* decode: left out when zero (all bytes zero) */
+    FF_DEF = 1u << 1,   /* encode: absent gives the field's default (`def`) */
+    FF_DEC = 1u << 2,   /* decode only (encode computes it) */
+};
+
+struct field {
+    const char *name;
+    enum fkind kind;
+    size_t off, size;
+    unsigned flags;
+    uint64_t def;
+};
+
+#define FLD(S, m, kind, flags) { #m, kind, offsetof(S, m), sizeof(((S *)0)->m), flags, 0 }
+#define FLD_DEF(S, m, kind, def) { #m, kind, offsetof(S, m), sizeof(((S *)0)->m), FF_DEF, def }
+#define NF(t) (sizeof(t) / sizeof((t)[0]))
+
+static uint64_t fld_uint(const struct field *f, const void *base)
+{
+    const uint8_t *p = (const uint8_t *)base + f->off;
+    switch (f->size) {
+    case 1: return *p;
+    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+    case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+    default: { uint64_t v; memcpy(&v, p, 8); return v; }
+    }
+}
+
+static void fld_set_uint(const struct field *f, void *base, uint64_t x)
+{
+    uint8_t *p = (uint8_t *)base + f->off;
+    switch (f->size) {
+    case 1: *p = (uint8_t)x; break;
+    case 2: { uint16_t v = (uint16_t)x; memcpy(p, &v, 2); break; }
+    case 4: { uint32_t v = (uint32_t)x; memcpy(p, &v, 4); break; }
+    default: memcpy(p, &x, 8); break;
+    }
+}
+
+static json_t *utf16_json(const uint8_t *p, size_t size);
+static vw_status utf16_from_json(struct scratch *sc, const json_t *j, bool nul, struct vw_ic_utf16 *out);
+static bool nonzero(const uint8_t *p, size_t n);
+
+/* Decode: the table's members of `base` into `o`, in table order. */
+static void fields_json(json_t *o, const struct field *t, size_t n, const void *base)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct field *f = &t[i];
+        const uint8_t *p = (const uint8_t *)base + f->off;
+        json_t *j;
+        char g[37];
+        switch (f->kind) {
+        case FK_UINT:
+        case FK_U64:
+        case FK_STATUS: {
+            uint64_t v = fld_uint(f, base);
+            if ((f->flags & FF_OMIT0) && !v)
+                continue;
+            j = f->kind == FK_UINT ? json_integer((json_int_t)v) : f->kind == FK_U64 ? u64_json(v)
+                                                                                   : status_json((uint32_t)v);
+            break;
+        }
+        case FK_VER: {
+            struct vw_ic_version v;
+            memcpy(&v, p, sizeof v);
+            j = ver_json(v);
+            break;
+        }
+        case FK_GUID:
+            guid_str(p, g);
+            j = json_string(g);
+            break;
+        case FK_BYTES:
+            if ((f->flags & FF_OMIT0) && !nonzero(p, f->size))
+                continue;
+            j = vwt_hex_json(p, f->size);
+            break;
+        default: {
+            struct vw_ic_utf16 u;
+            memcpy(&u, p, sizeof u);
+            j = utf16_json(u.p, u.size);
+            break;
+        }
+        }
+        json_object_set_new(o, f->name, j);
+    }
+}
+
+/* Encode: the table's members from `o` into `base`; a missing member is
+ * INVALID_ARG unless it has a default (FF_DEF, FK_BYTES: zero, FK_UTF16:
+ * empty); decode-only members are skipped. */
+static vw_status fields_parse(struct scratch *sc, const json_t *o, const struct field *t, size_t n, void *base)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct field *f = &t[i];
+        uint8_t *p = (uint8_t *)base + f->off;
+        if (f->flags & FF_DEC)
+            continue;
+        const json_t *j = json_object_get(o, f->name);
+        if (!j && f->kind == FK_UTF16) {
+            memset(p, 0, sizeof(struct vw_ic_utf16));
+            continue;
+        }
+        if (!j && f->kind == FK_BYTES) {
+            memset(p, 0, f->size);
+            continue;
+        }
+        if (!j) {
+            if (!(f->flags & FF_DEF))
+                return VW_E_INVALID_ARG;
+            fld_set_uint(f, base, f->def);
+            continue;
+        }
+        switch (f->kind) {
+        case FK_UINT: {
+            uint64_t max = f->size == 1 ? 0xFF : f->size == 2 ? 0xFFFF : 0xFFFFFFFFu;
+            if (!json_is_integer(j) || json_integer_value(j) < 0 || (uint64_t)json_integer_value(j) > max)
+                return VW_E_INVALID_ARG;
+            fld_set_uint(f, base, (uint64_t)json_integer_value(j));
+            break;
+        }
+        case FK_U64: {
+            uint64_t v;
+            if (u64_parse(j, &v))
+                return VW_E_INVALID_ARG;
+            fld_set_uint(f, base, v);
+            break;
+        }
+        case FK_STATUS: {
+            uint32_t v;
+            if (status_parse(j, &v))
+                return VW_E_INVALID_ARG;
+            fld_set_uint(f, base, v);
+            break;
+        }
+        case FK_VER: {
+            struct vw_ic_version v;
+            if (ver_parse(j, &v))
+                return VW_E_INVALID_ARG;
+            memcpy(p, &v, sizeof v);
+            break;
+        }
+        case FK_GUID:
+            if (guid_parse(j, p))
+                return VW_E_INVALID_ARG;
+            break;
+        case FK_BYTES: {
+            uint8_t *h;
+            size_t hl;
+            if (vwt_json_hex(j, &h, &hl))
+                return VW_E_INVALID_ARG;
+            bool ok = hl == f->size;
+            if (ok)
+                memcpy(p, h, hl);
+            free(h);
+            if (!ok)
+                return VW_E_INVALID_ARG;
+            break;
+        }
+        default: {
+            struct vw_ic_utf16 u;
+            vw_status st = utf16_from_json(sc, j, false, &u);
+            if (st != VW_OK)
+                return st;
+            memcpy(p, &u, sizeof u);
+            break;
+        }
+        }
+    }
+    return VW_OK;
+}
+
+/* The tables. */
+static const struct field header_fields[] = {
+    FLD(struct vw_ic_header, framework_version, FK_VER, 0),
+    FLD(struct vw_ic_header, message_type, FK_UINT, 0),
+    FLD(struct vw_ic_header, message_version, FK_VER, 0),
+    FLD(struct vw_ic_header, message_size, FK_UINT, FF_DEC), /* encode: given or computed */
+    FLD(struct vw_ic_header, status, FK_STATUS, FF_DEF),
+    FLD(struct vw_ic_header, transaction_id, FK_UINT, FF_DEF),
+    FLD(struct vw_ic_header, flags, FK_UINT, 0),
+    FLD(struct vw_ic_header, reserved, FK_UINT, FF_OMIT0 | FF_DEF),
+};
+
+static const struct field pipe_fields[] = {
+    FLD_DEF(struct vw_ic_pipe_header, type, FK_UINT, VW_IC_PIPE_DATA),
+    FLD(struct vw_ic_pipe_header, size, FK_UINT, FF_DEC), /* encode: given or computed */
+};
+
+static const struct field heartbeat_fields[] = {
+    FLD(struct vw_ic_heartbeat, size, FK_UINT, 0),
+    FLD(struct vw_ic_heartbeat, sequence_number, FK_U64, 0),
+    FLD(struct vw_ic_heartbeat, application_state, FK_UINT, FF_DEF),
+};
+
+static const struct field shutdown_fields[] = {
+    FLD(struct vw_ic_shutdown, reason_code, FK_UINT, 0),
+    FLD(struct vw_ic_shutdown, timeout_secs, FK_UINT, 0),
+    FLD(struct vw_ic_shutdown, flags, FK_UINT, 0),
+};
+
+/* Time sync: the members both layouts share (encode reads them first), then
+ * each layout in its JSON order. */
+static const struct field timesync_common_fields[] = {
+    FLD(struct vw_ic_timesync, size, FK_UINT, 0),
+    FLD(struct vw_ic_timesync, parent_time, FK_U64, 0),
+    FLD(struct vw_ic_timesync, flags, FK_UINT, 0),
+};
+static const struct field timesync_v4_fields[] = {
+    FLD(struct vw_ic_timesync, size, FK_UINT, FF_DEC),
+    FLD(struct vw_ic_timesync, parent_time, FK_U64, FF_DEC),
+    FLD(struct vw_ic_timesync, vm_reference_time, FK_U64, 0),
+    FLD(struct vw_ic_timesync, flags, FK_UINT, FF_DEC),
+    FLD(struct vw_ic_timesync, leap_indicator, FK_UINT, FF_DEF),
+    FLD(struct vw_ic_timesync, stratum, FK_UINT, FF_DEF),
+};
+static const struct field timesync_v3_fields[] = {
+    FLD(struct vw_ic_timesync, size, FK_UINT, FF_DEC),
+    FLD(struct vw_ic_timesync, parent_time, FK_U64, FF_DEC),
+    FLD(struct vw_ic_timesync, child_time, FK_U64, 0),
+    FLD(struct vw_ic_timesync, round_trip_time, FK_U64, 0),
+    FLD(struct vw_ic_timesync, flags, FK_UINT, FF_DEC),
+};
+
+static const struct field lun_fields[] = {
+    FLD(struct vw_ic_vss_lun, bus_type, FK_UINT, 0),
+    FLD(struct vw_ic_vss_lun, controller, FK_GUID, 0),
+    FLD(struct vw_ic_vss_lun, port, FK_UINT, 0),
+    FLD(struct vw_ic_vss_lun, target, FK_UINT, 0),
+    FLD(struct vw_ic_vss_lun, lun, FK_UINT, 0),
+    FLD(struct vw_ic_vss_lun, reserved, FK_BYTES, FF_OMIT0),
+    FLD(struct vw_ic_vss_lun, reserved2, FK_UINT, FF_OMIT0 | FF_DEF),
+};
+
+static const struct field kvp_fields[] = {
+    FLD(struct vw_ic_kvp, operation, FK_UINT, 0),
+    FLD(struct vw_ic_kvp, pool, FK_UINT, 0),
+    FLD(struct vw_ic_kvp, pad, FK_UINT, FF_OMIT0 | FF_DEF),
+};
+
+static const struct field kvp_ip_string_fields[] = {
+    FLD(struct vw_ic_kvp_ip_string, adapter_id, FK_UTF16, 0),
+    FLD(struct vw_ic_kvp_ip_string, address_family, FK_UINT, FF_DEF),
+    FLD(struct vw_ic_kvp_ip_string, dhcp_enabled, FK_UINT, FF_DEF),
+    FLD(struct vw_ic_kvp_ip_string, ip_address, FK_UTF16, 0),
+    FLD(struct vw_ic_kvp_ip_string, subnet, FK_UTF16, 0),
+    FLD(struct vw_ic_kvp_ip_string, gateway, FK_UTF16, 0),
+    FLD(struct vw_ic_kvp_ip_string, dns, FK_UTF16, 0),
+};
+
+/* The binary form's scalar members; its address lists follow in code. */
+static const struct field kvp_ip_binary_fields[] = {
+    FLD(struct vw_ic_kvp_ip_binary, adapter_id, FK_UTF16, 0),
+    FLD(struct vw_ic_kvp_ip_binary, address_family, FK_UINT, FF_DEF),
+    FLD(struct vw_ic_kvp_ip_binary, dhcp_enabled, FK_UINT, FF_DEF),
+    FLD(struct vw_ic_kvp_ip_binary, reserved, FK_UINT, FF_OMIT0 | FF_DEF),
+};
+
+static const struct field vss_fields[] = {
+    FLD(struct vw_ic_vss, operation, FK_UINT, 0),
+    FLD(struct vw_ic_vss, reserved, FK_BYTES, FF_OMIT0),
+};
+static const struct field vss_freeze_fields[] = {
+    FLD(struct vw_ic_vss, backup_type, FK_UINT, 0),
+    FLD(struct vw_ic_vss, flags, FK_UINT, 0),
+};
+static const struct field vss_cluster_fields[] = {
+    FLD(struct vw_ic_vss, cluster_id, FK_GUID, 0),
+    FLD(struct vw_ic_vss, cluster_size, FK_UINT, 0),
+};
+static const struct field vss_cluster_ex_fields[] = {
+    FLD(struct vw_ic_vss, last_move_time, FK_U64, 0),
+};
+
 /* ---- decode: struct -> JSON ------------------------------------------------- */
 
 static json_t *record_json(const struct vw_ic_kvp_value *v)
@@ -255,10 +549,7 @@ static json_t *int_list(const uint8_t *p, size_t n, size_t each)
 static json_t *kvp_json(const struct vw_ic_kvp *k)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "operation", json_integer(k->operation));
-    json_object_set_new(o, "pool", json_integer(k->pool));
-    if (k->pad)
-        json_object_set_new(o, "pad", json_integer(k->pad));
+    fields_json(o, kvp_fields, NF(kvp_fields), k);
     switch (k->operation) {
     case VW_IC_KVP_OP_GET:
     case VW_IC_KVP_OP_SET:
@@ -277,22 +568,11 @@ static json_t *kvp_json(const struct vw_ic_kvp *k)
         break;
     }
     if (!k->ip_binary) {
-        const struct vw_ic_kvp_ip_string *r = &k->ip_string;
-        json_object_set_new(o, "adapter_id", utf16_json(r->adapter_id.p, r->adapter_id.size));
-        json_object_set_new(o, "address_family", json_integer(r->address_family));
-        json_object_set_new(o, "dhcp_enabled", json_integer(r->dhcp_enabled));
-        json_object_set_new(o, "ip_address", utf16_json(r->ip_address.p, r->ip_address.size));
-        json_object_set_new(o, "subnet", utf16_json(r->subnet.p, r->subnet.size));
-        json_object_set_new(o, "gateway", utf16_json(r->gateway.p, r->gateway.size));
-        json_object_set_new(o, "dns", utf16_json(r->dns.p, r->dns.size));
+        fields_json(o, kvp_ip_string_fields, NF(kvp_ip_string_fields), &k->ip_string);
         return o;
     }
     const struct vw_ic_kvp_ip_binary *r = &k->ip_binary_info;
-    json_object_set_new(o, "adapter_id", utf16_json(r->adapter_id.p, r->adapter_id.size));
-    json_object_set_new(o, "address_family", json_integer(r->address_family));
-    json_object_set_new(o, "dhcp_enabled", json_integer(r->dhcp_enabled));
-    if (r->reserved)
-        json_object_set_new(o, "reserved", json_integer(r->reserved));
+    fields_json(o, kvp_ip_binary_fields, NF(kvp_ip_binary_fields), r);
     json_object_set_new(o, "ipv4_addresses", addr_list(r->ipv4_addresses, r->ipv4_address_count, 4));
     json_object_set_new(o, "ipv6_addresses", addr_list(r->ipv6_addresses, r->ipv6_address_count, 16));
     json_object_set_new(o, "ipv4_subnets", addr_list(r->ipv4_subnets, r->ipv4_address_count, 4));
@@ -315,17 +595,7 @@ static json_t *luns_json(const uint8_t *p, uint32_t n)
         if (vw_ic_vss_lun_decode(p + (size_t)i * VW_IC_VSS_LUN_SIZE, VW_IC_VSS_LUN_SIZE, &l, &off) != VW_OK)
             break;
         json_t *o = json_object();
-        char g[37];
-        guid_str(l.controller, g);
-        json_object_set_new(o, "bus_type", json_integer(l.bus_type));
-        json_object_set_new(o, "controller", json_string(g));
-        json_object_set_new(o, "port", json_integer(l.port));
-        json_object_set_new(o, "target", json_integer(l.target));
-        json_object_set_new(o, "lun", json_integer(l.lun));
-        if (nonzero(l.reserved, 3))
-            json_object_set_new(o, "reserved", vwt_hex_json(l.reserved, 3));
-        if (l.reserved2)
-            json_object_set_new(o, "reserved2", json_integer(l.reserved2));
+        fields_json(o, lun_fields, NF(lun_fields), &l);
         json_array_append_new(a, o);
     }
     return a;
@@ -334,9 +604,7 @@ static json_t *luns_json(const uint8_t *p, uint32_t n)
 static json_t *vss_json(const struct vw_ic_vss *v, size_t size)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "operation", json_integer(v->operation));
-    if (nonzero(v->reserved, 7))
-        json_object_set_new(o, "reserved", vwt_hex_json(v->reserved, 7));
+    fields_json(o, vss_fields, NF(vss_fields), v);
     json_object_set_new(o, "form", json_string(vss_forms[v->form]));
     char g[37];
     switch (v->form) {
@@ -358,20 +626,17 @@ static json_t *vss_json(const struct vw_ic_vss *v, size_t size)
         break;
     case VW_IC_VSS_FORM_FREEZE:
     case VW_IC_VSS_FORM_FREEZE_EX:
-        json_object_set_new(o, "backup_type", json_integer(v->backup_type));
-        json_object_set_new(o, "flags", json_integer(v->flags));
+        fields_json(o, vss_freeze_fields, NF(vss_freeze_fields), v);
         json_object_set_new(o, "luns", luns_json(v->luns, v->lun_count));
         if (v->form == VW_IC_VSS_FORM_FREEZE_EX)
             json_object_set_new(o, "shadow_luns", luns_json(v->shadow_luns, v->lun_count));
         break;
     default:
-        guid_str(v->cluster_id, g);
-        json_object_set_new(o, "cluster_id", json_string(g));
-        json_object_set_new(o, "cluster_size", json_integer(v->cluster_size));
+        fields_json(o, vss_cluster_fields, NF(vss_cluster_fields), v);
         json_object_set_new(o, "luns", luns_json(v->luns, v->lun_count));
         json_object_set_new(o, "lun_status", int_list(v->lun_status, v->lun_count, 4));
         if (v->form == VW_IC_VSS_FORM_CLUSTER_EX)
-            json_object_set_new(o, "last_move_time", u64_json(v->last_move_time));
+            fields_json(o, vss_cluster_ex_fields, NF(vss_cluster_ex_fields), v);
         break;
     }
     return o;
@@ -398,9 +663,7 @@ static json_t *body_json(const struct vw_ic_message *m)
     case VW_IC_BODY_HEARTBEAT: {
         const struct vw_ic_heartbeat *h = &m->body.heartbeat;
         o = json_object();
-        json_object_set_new(o, "size", json_integer(h->size));
-        json_object_set_new(o, "sequence_number", u64_json(h->sequence_number));
-        json_object_set_new(o, "application_state", json_integer(h->application_state));
+        fields_json(o, heartbeat_fields, NF(heartbeat_fields), h);
         if (nonzero(h->reserved, (size_t)h->size - 12))
             json_object_set_new(o, "reserved", vwt_hex_json(h->reserved, (size_t)h->size - 12));
         return o;
@@ -408,9 +671,7 @@ static json_t *body_json(const struct vw_ic_message *m)
     case VW_IC_BODY_SHUTDOWN: {
         const struct vw_ic_shutdown *s = &m->body.shutdown;
         o = json_object();
-        json_object_set_new(o, "reason_code", json_integer(s->reason_code));
-        json_object_set_new(o, "timeout_secs", json_integer(s->timeout_secs));
-        json_object_set_new(o, "flags", json_integer(s->flags));
+        fields_json(o, shutdown_fields, NF(shutdown_fields), s);
         size_t n = VW_IC_SHUTDOWN_MESSAGE_SIZE;
         while (n && !s->display_message[n - 1])
             n--;
@@ -421,19 +682,12 @@ static json_t *body_json(const struct vw_ic_message *m)
     case VW_IC_BODY_TIMESYNC: {
         const struct vw_ic_timesync *t = &m->body.timesync;
         o = json_object();
-        json_object_set_new(o, "size", json_integer(t->size));
-        json_object_set_new(o, "parent_time", u64_json(t->parent_time));
         size_t rl;
         if (t->v4) {
-            json_object_set_new(o, "vm_reference_time", u64_json(t->vm_reference_time));
-            json_object_set_new(o, "flags", json_integer(t->flags));
-            json_object_set_new(o, "leap_indicator", json_integer(t->leap_indicator));
-            json_object_set_new(o, "stratum", json_integer(t->stratum));
+            fields_json(o, timesync_v4_fields, NF(timesync_v4_fields), t);
             rl = (size_t)t->size - 19;
         } else {
-            json_object_set_new(o, "child_time", u64_json(t->child_time));
-            json_object_set_new(o, "round_trip_time", u64_json(t->round_trip_time));
-            json_object_set_new(o, "flags", json_integer(t->flags));
+            fields_json(o, timesync_v3_fields, NF(timesync_v3_fields), t);
             rl = (size_t)t->size - 25;
         }
         if (nonzero(t->reserved, rl))
@@ -453,15 +707,7 @@ static json_t *message_json(const struct vw_ic_message *m)
 {
     const struct vw_ic_header *h = &m->header;
     json_t *o = json_object();
-    json_object_set_new(o, "framework_version", ver_json(h->framework_version));
-    json_object_set_new(o, "message_type", json_integer(h->message_type));
-    json_object_set_new(o, "message_version", ver_json(h->message_version));
-    json_object_set_new(o, "message_size", json_integer(h->message_size));
-    json_object_set_new(o, "status", status_json(h->status));
-    json_object_set_new(o, "transaction_id", json_integer(h->transaction_id));
-    json_object_set_new(o, "flags", json_integer(h->flags));
-    if (h->reserved)
-        json_object_set_new(o, "reserved", json_integer(h->reserved));
+    fields_json(o, header_fields, NF(header_fields), h);
     json_t *b = body_json(m);
     if (b)
         json_object_set_new(o, "body", b);
@@ -475,8 +721,7 @@ static json_t *message_json(const struct vw_ic_message *m)
 static json_t *packet_json(const struct vw_ic_packet *p)
 {
     json_t *o = json_object(), *ph = json_object();
-    json_object_set_new(ph, "type", json_integer(p->pipe.type));
-    json_object_set_new(ph, "size", json_integer(p->pipe.size));
+    fields_json(ph, pipe_fields, NF(pipe_fields), &p->pipe);
     json_object_set_new(o, "pipe", ph);
     json_object_set_new(o, "message", message_json(&p->message));
     if (p->padding.len)
@@ -550,16 +795,6 @@ static vw_status parse_record(struct scratch *sc, const json_t *o, struct vw_ic_
     return VW_OK;
 }
 
-static vw_status parse_field(struct scratch *sc, const json_t *o, const char *k, struct vw_ic_utf16 *f)
-{
-    const json_t *j = json_object_get(o, k);
-    if (!j) {
-        f->p = NULL, f->size = 0;
-        return VW_OK;
-    }
-    return utf16_from_json(sc, j, false, f);
-}
-
 static vw_status parse_addrs(struct scratch *sc, const json_t *o, const char *k, size_t each, size_t max,
                              const uint8_t **p, uint32_t *count)
 {
@@ -605,15 +840,11 @@ static vw_status parse_addrs(struct scratch *sc, const json_t *o, const char *k,
 
 static vw_status parse_kvp(struct scratch *sc, const json_t *o, struct vw_ic_version ver, struct vw_ic_kvp *k)
 {
-    uint64_t op, pool, pad, idx;
-    if (get_uint(o, "operation", 255, NULL, &op) || get_uint(o, "pool", 255, NULL, &pool) ||
-        get_uint(o, "pad", 0xFFFF, &ZERO, &pad))
+    uint64_t idx;
+    if (fields_parse(sc, o, kvp_fields, NF(kvp_fields), k) != VW_OK)
         return BAD;
-    k->operation = (uint8_t)op;
-    k->pool = (uint8_t)pool;
-    k->pad = (uint16_t)pad;
     vw_status s;
-    switch (op) {
+    switch (k->operation) {
     case VW_IC_KVP_OP_GET:
     case VW_IC_KVP_OP_SET:
         return parse_record(sc, json_object_get(o, "value"), &k->value);
@@ -635,29 +866,22 @@ static vw_status parse_kvp(struct scratch *sc, const json_t *o, struct vw_ic_ver
     default:
         return VW_E_BAD_TYPE;
     }
-    uint64_t fam, dhcp, res;
-    if (get_uint(o, "address_family", 255, &ZERO, &fam) || get_uint(o, "dhcp_enabled", 255, &ZERO, &dhcp) ||
-        get_uint(o, "reserved", 0xFFFF, &ZERO, &res))
+    /* The integers of both forms are checked before any string is converted;
+     * the string form has no reserved member but a bad one is still refused. */
+    static const struct field ip_ints[] = {
+        FLD(struct vw_ic_kvp_ip_binary, address_family, FK_UINT, FF_DEF),
+        FLD(struct vw_ic_kvp_ip_binary, dhcp_enabled, FK_UINT, FF_DEF),
+        FLD(struct vw_ic_kvp_ip_binary, reserved, FK_UINT, FF_DEF),
+    };
+    struct vw_ic_kvp_ip_binary ints;
+    if (fields_parse(sc, o, ip_ints, NF(ip_ints), &ints) != VW_OK)
         return BAD;
     k->ip_binary = ver.major >= 5;
-    if (!k->ip_binary) {
-        struct vw_ic_kvp_ip_string *r = &k->ip_string;
-        r->address_family = (uint8_t)fam;
-        r->dhcp_enabled = (uint8_t)dhcp;
-        if ((s = parse_field(sc, o, "adapter_id", &r->adapter_id)) != VW_OK ||
-            (s = parse_field(sc, o, "ip_address", &r->ip_address)) != VW_OK ||
-            (s = parse_field(sc, o, "subnet", &r->subnet)) != VW_OK ||
-            (s = parse_field(sc, o, "gateway", &r->gateway)) != VW_OK ||
-            (s = parse_field(sc, o, "dns", &r->dns)) != VW_OK)
-            return s;
-        return VW_OK;
-    }
+    if (!k->ip_binary)
+        return fields_parse(sc, o, kvp_ip_string_fields, NF(kvp_ip_string_fields), &k->ip_string);
     struct vw_ic_kvp_ip_binary *r = &k->ip_binary_info;
-    r->address_family = (uint8_t)fam;
-    r->dhcp_enabled = (uint8_t)dhcp;
-    r->reserved = (uint16_t)res;
     uint32_t n4s, n6p, norig;
-    if ((s = parse_field(sc, o, "adapter_id", &r->adapter_id)) != VW_OK ||
+    if ((s = fields_parse(sc, o, kvp_ip_binary_fields, NF(kvp_ip_binary_fields), r)) != VW_OK ||
         (s = parse_addrs(sc, o, "ipv4_addresses", 4, 64, &r->ipv4_addresses, &r->ipv4_address_count)) != VW_OK ||
         (s = parse_addrs(sc, o, "ipv6_addresses", 16, 64, &r->ipv6_addresses, &r->ipv6_address_count)) != VW_OK ||
         (s = parse_addrs(sc, o, "ipv4_subnets", 4, 64, &r->ipv4_subnets, &n4s)) != VW_OK ||
@@ -693,18 +917,8 @@ static vw_status parse_luns(struct scratch *sc, const json_t *a, const uint8_t *
         const json_t *o = json_array_get(a, i);
         struct vw_ic_vss_lun l;
         memset(&l, 0, sizeof l);
-        uint64_t bt, port, tgt, lun, r2;
-        const uint8_t *r;
-        size_t rl;
-        if (get_uint(o, "bus_type", 255, NULL, &bt) || get_uint(o, "port", 255, NULL, &port) ||
-            get_uint(o, "target", 255, NULL, &tgt) || get_uint(o, "lun", 255, NULL, &lun) ||
-            get_uint(o, "reserved2", 255, &ZERO, &r2) || guid_parse(json_object_get(o, "controller"), l.controller) ||
-            get_hex(sc, o, "reserved", &r, &rl) || (rl && rl != 3))
+        if (fields_parse(sc, o, lun_fields, NF(lun_fields), &l) != VW_OK)
             return BAD;
-        l.bus_type = (uint8_t)bt, l.port = (uint8_t)port, l.target = (uint8_t)tgt, l.lun = (uint8_t)lun;
-        l.reserved2 = (uint8_t)r2;
-        if (rl)
-            memcpy(l.reserved, r, 3);
         size_t w;
         if (vw_ic_vss_lun_encode(&l, buf + i * VW_IC_VSS_LUN_SIZE, VW_IC_VSS_LUN_SIZE, &w) != VW_OK)
             return BAD;
@@ -716,14 +930,10 @@ static vw_status parse_luns(struct scratch *sc, const json_t *a, const uint8_t *
 
 static vw_status parse_vss(struct scratch *sc, const json_t *o, struct vw_ic_vss *v)
 {
-    uint64_t op, flags, x;
-    const uint8_t *r;
-    size_t rl;
-    if (get_uint(o, "operation", 255, NULL, &op) || get_hex(sc, o, "reserved", &r, &rl) || (rl && rl != 7))
+    uint64_t flags, x;
+    if (fields_parse(sc, o, vss_fields, NF(vss_fields), v) != VW_OK)
         return BAD;
-    v->operation = (uint8_t)op;
-    if (rl)
-        memcpy(v->reserved, r, 7);
+    uint64_t op = v->operation;
     const char *form = json_string_value(json_object_get(o, "form"));
     size_t fi;
     for (fi = 0; fi < 5; fi++)
@@ -768,10 +978,8 @@ static vw_status parse_vss(struct scratch *sc, const json_t *o, struct vw_ic_vss
     if ((s = parse_luns(sc, json_object_get(o, "luns"), &v->luns, &v->lun_count)) != VW_OK)
         return s;
     if (v->form == VW_IC_VSS_FORM_FREEZE || v->form == VW_IC_VSS_FORM_FREEZE_EX) {
-        if (get_uint(o, "backup_type", 0xFFFFFFFF, NULL, &x) || get_uint(o, "flags", 0xFFFFFFFF, NULL, &flags))
+        if (fields_parse(sc, o, vss_freeze_fields, NF(vss_freeze_fields), v) != VW_OK)
             return BAD;
-        v->backup_type = (uint32_t)x;
-        v->flags = (uint32_t)flags;
         if (v->form == VW_IC_VSS_FORM_FREEZE_EX) {
             if ((s = parse_luns(sc, json_object_get(o, "shadow_luns"), &v->shadow_luns, &n)) != VW_OK)
                 return s;
@@ -780,15 +988,14 @@ static vw_status parse_vss(struct scratch *sc, const json_t *o, struct vw_ic_vss
         }
         return VW_OK;
     }
-    if (guid_parse(json_object_get(o, "cluster_id"), v->cluster_id) ||
-        get_uint(o, "cluster_size", 0xFFFFFFFF, NULL, &x))
+    if (fields_parse(sc, o, vss_cluster_fields, NF(vss_cluster_fields), v) != VW_OK)
         return BAD;
-    v->cluster_size = (uint32_t)x;
     if ((s = parse_addrs(sc, o, "lun_status", 4, VW_IC_VSS_MAX_LUNS, &v->lun_status, &n)) != VW_OK)
         return s;
     if (n != v->lun_count)
         return VW_E_BAD_LENGTH;
-    if (v->form == VW_IC_VSS_FORM_CLUSTER_EX && u64_parse(json_object_get(o, "last_move_time"), &v->last_move_time))
+    if (v->form == VW_IC_VSS_FORM_CLUSTER_EX &&
+        fields_parse(sc, o, vss_cluster_ex_fields, NF(vss_cluster_ex_fields), v) != VW_OK)
         return BAD;
     return VW_OK;
 }
@@ -799,7 +1006,7 @@ static vw_status parse_body(struct scratch *sc, const json_t *o, uint16_t type, 
 {
     if (!json_is_object(o))
         return BAD;
-    uint64_t x, y, z;
+    uint64_t x;
     const uint8_t *p;
     size_t pl;
     switch (type) {
@@ -829,31 +1036,27 @@ static vw_status parse_body(struct scratch *sc, const json_t *o, uint16_t type, 
     }
     case VW_IC_MSG_HEARTBEAT: {
         struct vw_ic_heartbeat *h = &m->body.heartbeat;
-        if (get_uint(o, "size", 255, NULL, &x) || u64_parse(json_object_get(o, "sequence_number"), &h->sequence_number) ||
-            get_uint(o, "application_state", 0xFFFFFFFF, &ZERO, &y) || get_hex(sc, o, "reserved", &p, &pl))
+        if (fields_parse(sc, o, heartbeat_fields, NF(heartbeat_fields), h) != VW_OK ||
+            get_hex(sc, o, "reserved", &p, &pl))
             return BAD;
+        x = h->size;
         if (x != VW_IC_HEARTBEAT_SIZE_OPENVMM && x != VW_IC_HEARTBEAT_SIZE_LINUX)
             return VW_E_BAD_LENGTH;
         if (pl && pl != x - 12)
             return VW_E_BAD_LENGTH;
         m->kind = VW_IC_BODY_HEARTBEAT;
-        h->size = (uint8_t)x;
-        h->application_state = (uint32_t)y;
         if (pl)
             memcpy(h->reserved, p, pl);
         return VW_OK;
     }
     case VW_IC_MSG_SHUTDOWN: {
         struct vw_ic_shutdown *s = &m->body.shutdown;
-        if (get_uint(o, "reason_code", 0xFFFFFFFF, NULL, &x) || get_uint(o, "timeout_secs", 0xFFFFFFFF, NULL, &y) ||
-            get_uint(o, "flags", 0xFFFFFFFF, NULL, &z) || get_hex(sc, o, "display_message", &p, &pl))
+        if (fields_parse(sc, o, shutdown_fields, NF(shutdown_fields), s) != VW_OK ||
+            get_hex(sc, o, "display_message", &p, &pl))
             return BAD;
         if (pl > VW_IC_SHUTDOWN_MESSAGE_SIZE)
             return VW_E_TOO_LONG;
         m->kind = VW_IC_BODY_SHUTDOWN;
-        s->reason_code = (uint32_t)x;
-        s->timeout_secs = (uint32_t)y;
-        s->flags = (uint32_t)z;
         if (pl) {
             uint8_t *d = sc_alloc(sc, VW_IC_SHUTDOWN_MESSAGE_SIZE);
             if (!d)
@@ -868,11 +1071,10 @@ static vw_status parse_body(struct scratch *sc, const json_t *o, uint16_t type, 
         /* The version picks the layout, unless the members name the 4.0 one
          * (OpenVMM sends the 4.0 layout whatever it negotiated, IC-HOST-11). */
         t->v4 = ver.major >= 4 || (json_object_get(o, "vm_reference_time") && !json_object_get(o, "child_time"));
-        if (get_uint(o, "size", 255, NULL, &x) || u64_parse(json_object_get(o, "parent_time"), &t->parent_time) ||
-            get_uint(o, "flags", 255, NULL, &y) || get_hex(sc, o, "reserved", &p, &pl))
+        if (fields_parse(sc, o, timesync_common_fields, NF(timesync_common_fields), t) != VW_OK ||
+            get_hex(sc, o, "reserved", &p, &pl))
             return BAD;
-        t->size = (uint8_t)x;
-        t->flags = (uint8_t)y;
+        x = t->size;
         size_t fixed = t->v4 ? 19 : 25;
         if ((t->v4 && x != 24 && x != 22) || (!t->v4 && x != 28 && x != 25))
             return VW_E_BAD_LENGTH;
@@ -880,16 +1082,9 @@ static vw_status parse_body(struct scratch *sc, const json_t *o, uint16_t type, 
             return VW_E_BAD_LENGTH;
         if (pl)
             memcpy(t->reserved, p, pl);
-        if (t->v4) {
-            if (u64_parse(json_object_get(o, "vm_reference_time"), &t->vm_reference_time) ||
-                get_uint(o, "leap_indicator", 255, &ZERO, &x) || get_uint(o, "stratum", 255, &ZERO, &z))
-                return BAD;
-            t->leap_indicator = (uint8_t)x;
-            t->stratum = (uint8_t)z;
-        } else if (u64_parse(json_object_get(o, "child_time"), &t->child_time) ||
-                   u64_parse(json_object_get(o, "round_trip_time"), &t->round_trip_time)) {
+        if (fields_parse(sc, o, t->v4 ? timesync_v4_fields : timesync_v3_fields,
+                         t->v4 ? NF(timesync_v4_fields) : NF(timesync_v3_fields), t) != VW_OK)
             return BAD;
-        }
         m->kind = VW_IC_BODY_TIMESYNC;
         return VW_OK;
     }
@@ -910,19 +1105,10 @@ static vw_status parse_message(struct scratch *sc, const json_t *o, struct vw_ic
     if (!json_is_object(o))
         return BAD;
     struct vw_ic_header *h = &m->header;
-    uint64_t type, size, tid, flags, res;
-    if (ver_parse(json_object_get(o, "framework_version"), &h->framework_version) ||
-        ver_parse(json_object_get(o, "message_version"), &h->message_version) ||
-        get_uint(o, "message_type", 0xFFFF, NULL, &type) || get_uint(o, "transaction_id", 255, &ZERO, &tid) ||
-        get_uint(o, "flags", 255, NULL, &flags) || get_uint(o, "reserved", 0xFFFF, &ZERO, &res))
+    uint64_t size, type;
+    if (fields_parse(sc, o, header_fields, NF(header_fields), h) != VW_OK)
         return BAD;
-    const json_t *st = json_object_get(o, "status");
-    if (st && status_parse(st, &h->status))
-        return BAD;
-    h->message_type = (uint16_t)type;
-    h->transaction_id = (uint8_t)tid;
-    h->flags = (uint8_t)flags;
-    h->reserved = (uint16_t)res;
+    type = h->message_type;
     const json_t *body = json_object_get(o, "body");
     vw_status s;
     if (body && (s = parse_body(sc, body, h->message_type, h->message_version, m)) != VW_OK)
@@ -957,10 +1143,9 @@ static vw_status parse_packet(struct scratch *sc, const json_t *o, struct vw_ic_
     if (get_hex(sc, o, "padding", &p->padding.p, &p->padding.len))
         return BAD;
     const json_t *ph = json_object_get(o, "pipe");
-    uint64_t one = VW_IC_PIPE_DATA, type, size;
-    if (get_uint(ph, "type", 0xFFFFFFFF, &one, &type))
+    uint64_t size;
+    if (fields_parse(sc, ph, pipe_fields, NF(pipe_fields), &p->pipe) != VW_OK)
         return BAD;
-    p->pipe.type = (uint32_t)type;
     if (get_uint(ph, "size", 0xFFFFFFFF, NULL, &size)) {
         if (json_object_get(ph, "size"))
             return BAD;
@@ -1106,59 +1291,119 @@ static int version_list(const json_t *req, const char *k, struct vw_ic_version *
     return 0;
 }
 
-static json_t *reply_json(vw_status s, const uint8_t *out, size_t n)
+/* ---- respond and session (driven by common/session.c) ------------------------- */
+
+/* The channel's receive queue (spec/ic.md, "respond and session"): packets the
+ * host has not read yet, oldest first. */
+#define HOST_QUEUE_MAX 16
+struct host_queue {
+    uint8_t *p[HOST_QUEUE_MAX];
+    size_t len[HOST_QUEUE_MAX];
+    size_t n;
+};
+
+/* One IC session: a guest or a host engine, seen through the engine vtable. */
+struct ic_sess {
+    bool host;
+    struct vw_ic_guest g;
+    struct vw_ic_host h;
+    uint64_t now; /* the host's clock (ns), the extra argument of its feed */
+    struct host_queue q;
+    const json_t *req; /* the request (its parameters), for the duration of the case */
+    struct vwt_engine e;
+};
+
+static vw_status guest_feed_v(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
 {
+    return vw_ic_guest_feed(&((struct ic_sess *)c)->g, in, len, ev, used);
+}
+static vw_status guest_output_v(void *c, uint8_t *out, size_t cap, size_t *w)
+{
+    return vw_ic_guest_output(&((struct ic_sess *)c)->g, out, cap, w);
+}
+static unsigned guest_state_v(const void *c)
+{
+    return vw_ic_guest_state(&((const struct ic_sess *)c)->g);
+}
+static size_t guest_error_v(const void *c)
+{
+    return vw_ic_guest_error_offset(&((const struct ic_sess *)c)->g);
+}
+static vw_status host_feed_v(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
+{
+    struct ic_sess *s = c;
+    return vw_ic_host_feed(&s->h, in, len, s->now, ev, used);
+}
+static vw_status host_output_v(void *c, uint8_t *out, size_t cap, size_t *w)
+{
+    return vw_ic_host_output(&((struct ic_sess *)c)->h, out, cap, w);
+}
+static unsigned host_state_v(const void *c)
+{
+    return vw_ic_host_state(&((const struct ic_sess *)c)->h);
+}
+static size_t host_error_v(const void *c)
+{
+    return vw_ic_host_error_offset(&((const struct ic_sess *)c)->h);
+}
+
+/* A step's answer: the step's status and the bytes the engine has queued. */
+static json_t *reply_json(const struct vwt_engine *e, vw_status s)
+{
+    uint8_t *out;
+    size_t n;
+    vw_status o = vwt_engine_take(e, &out, &n);
+    if (o == VW_E_NOMEM)
+        return vwt_skipped("out of memory");
+    if (o != VW_OK)
+        n = 0;
     json_t *hex = vwt_hex_json(out, n);
+    free(out);
     return s == VW_OK ? vwt_valid(hex) : vwt_invalid_output(s, hex);
 }
 
-/* One guest step: feed the packet, complete a waiting request, collect the reply. */
-static json_t *guest_step(struct vw_ic_guest *g, const json_t *req, const json_t *step)
+/* The application's answer to a waiting guest request (IC-KVP-14 for the
+ * GET_IP_INFO members). */
+static vw_status guest_answer(struct vw_ic_guest *g, const json_t *a)
+{
+    vw_status s = VW_OK;
+    struct vw_ic_guest_answer ans = { VW_IC_S_OK, NULL, NULL };
+    if (a && ((json_object_get(a, "status") && status_parse(json_object_get(a, "status"), &ans.status))))
+        s = VW_E_INVALID_ARG;
+    ans.key = json_string_value(json_object_get(a, "key"));
+    ans.value = json_string_value(json_object_get(a, "value"));
+    struct vw_ic_guest_ip_answer ip;
+    memset(&ip, 0, sizeof ip);
+    ip.adapter_id = json_string_value(json_object_get(a, "adapter_id"));
+    ip.ip_address = json_string_value(json_object_get(a, "ip_address"));
+    ip.subnet = json_string_value(json_object_get(a, "subnet"));
+    ip.gateway = json_string_value(json_object_get(a, "gateway"));
+    ip.dns = json_string_value(json_object_get(a, "dns"));
+    uint64_t fam = 0, dhcp = 0;
+    if (a && (get_uint(a, "address_family", 255, &ZERO, &fam) || get_uint(a, "dhcp_enabled", 255, &ZERO, &dhcp)))
+        s = VW_E_INVALID_ARG;
+    ip.address_family = (uint8_t)fam;
+    ip.dhcp_enabled = (uint8_t)dhcp;
+    vw_status c = vw_ic_guest_complete_ip(g, &ans, &ip);
+    return s == VW_OK ? c : s;
+}
+
+/* One guest step: feed the packet, answer a waiting request, collect the reply. */
+static json_t *guest_step(struct ic_sess *s, const json_t *req, const json_t *step)
 {
     uint8_t *in;
-    size_t len, consumed, n = 0;
+    size_t len, consumed;
     if (vwt_json_hex(json_object_get(step, "input"), &in, &len))
         return vwt_skipped("step needs hex \"input\"");
-    struct vw_ic_guest_event ev;
-    vw_status s = vw_ic_guest_feed(g, in, len, &ev, &consumed);
-    if (ev.pending) {
-        const json_t *a = json_object_get(step, "answer");
-        if (!a)
-            a = json_object_get(req, "answer");
-        struct vw_ic_guest_answer ans = { VW_IC_S_OK, NULL, NULL };
-        if (a && ((json_object_get(a, "status") && status_parse(json_object_get(a, "status"), &ans.status))))
-            s = VW_E_INVALID_ARG;
-        ans.key = json_string_value(json_object_get(a, "key"));
-        ans.value = json_string_value(json_object_get(a, "value"));
-        /* GET_IP_INFO answer members (IC-KVP-14). */
-        struct vw_ic_guest_ip_answer ip;
-        memset(&ip, 0, sizeof ip);
-        ip.adapter_id = json_string_value(json_object_get(a, "adapter_id"));
-        ip.ip_address = json_string_value(json_object_get(a, "ip_address"));
-        ip.subnet = json_string_value(json_object_get(a, "subnet"));
-        ip.gateway = json_string_value(json_object_get(a, "gateway"));
-        ip.dns = json_string_value(json_object_get(a, "dns"));
-        uint64_t fam = 0, dhcp = 0;
-        if (a && (get_uint(a, "address_family", 255, &ZERO, &fam) || get_uint(a, "dhcp_enabled", 255, &ZERO, &dhcp)))
-            s = VW_E_INVALID_ARG;
-        ip.address_family = (uint8_t)fam;
-        ip.dhcp_enabled = (uint8_t)dhcp;
-        vw_status c = vw_ic_guest_complete_ip(g, &ans, &ip);
-        if (s == VW_OK)
-            s = c;
-    }
-    uint8_t *out = malloc(VW_IC_MAX_PACKET);
-    if (!out) {
-        free(in);
-        return vwt_skipped("out of memory");
-    }
-    vw_status o = vw_ic_guest_output(g, out, VW_IC_MAX_PACKET, &n);
-    if (o != VW_OK)
-        n = 0;
-    json_t *r = reply_json(s, out, n);
-    free(out);
+    vw_status st = vwt_engine_feed(&s->e, in, len, NULL, &consumed);
     free(in);
-    return r;
+    if (vwt_engine_state(&s->e) & VW_ENGINE_WAIT_APP) {
+        const json_t *a = json_object_get(step, "answer");
+        vw_status c = guest_answer(&s->g, a ? a : json_object_get(req, "answer"));
+        if (st == VW_OK)
+            st = c;
+    }
+    return reply_json(&s->e, st);
 }
 
 static int guest_setup(const json_t *req, struct vw_ic_guest *g, const char **why)
@@ -1212,28 +1457,6 @@ static int host_setup(const json_t *req, struct vw_ic_host *h, const char **why)
     return vw_ic_host_init(h, &cfg) == VW_OK ? 0 : -1;
 }
 
-static json_t *host_output(struct vw_ic_host *h, vw_status s)
-{
-    uint8_t *out = malloc(sizeof h->buf);
-    size_t n = 0;
-    if (!out)
-        return vwt_skipped("out of memory");
-    if (vw_ic_host_output(h, out, sizeof h->buf, &n) != VW_OK)
-        n = 0;
-    json_t *r = reply_json(s, out, n);
-    free(out);
-    return r;
-}
-
-/* The channel's receive queue (spec/ic.md, "respond and session"): packets the
- * host has not read yet, oldest first. */
-#define HOST_QUEUE_MAX 16
-struct host_queue {
-    uint8_t *p[HOST_QUEUE_MAX];
-    size_t len[HOST_QUEUE_MAX];
-    size_t n;
-};
-
 static void queue_free(struct host_queue *q)
 {
     for (size_t i = 0; i < q->n; i++)
@@ -1244,16 +1467,17 @@ static void queue_free(struct host_queue *q)
 /* Let the host read from the front of the queue for as long as it reads; the
  * result is that of the last packet it read, or of the refusal to read one
  * (failed channel, packet too large) when it read none; valid when neither. */
-static json_t *host_read(struct vw_ic_host *h, struct host_queue *q, uint64_t now)
+static json_t *host_read(struct ic_sess *s)
 {
+    struct host_queue *q = &s->q;
     bool any = false;
     vw_status last = VW_OK;
     while (q->n) {
         size_t consumed = 0;
-        vw_status s = vw_ic_host_feed(h, q->p[0], q->len[0], now, NULL, &consumed);
-        if (consumed || (!any && s != VW_OK)) {
+        vw_status st = vwt_engine_feed(&s->e, q->p[0], q->len[0], NULL, &consumed);
+        if (consumed || (!any && st != VW_OK)) {
             any = true;
-            last = s;
+            last = st;
         }
         if (!consumed)
             break;
@@ -1262,101 +1486,90 @@ static json_t *host_read(struct vw_ic_host *h, struct host_queue *q, uint64_t no
         memmove(q->len, q->len + 1, (q->n - 1) * sizeof q->len[0]);
         q->n--;
     }
-    return host_output(h, any ? last : VW_OK);
+    return reply_json(&s->e, any ? last : VW_OK);
 }
 
-static json_t *host_step(struct vw_ic_host *h, struct host_queue *q, const json_t *step, uint64_t *now)
+static json_t *host_step(struct ic_sess *s, const json_t *step)
 {
+    struct vw_ic_host *h = &s->h;
     uint64_t ms;
     if (get_uint(step, "now_ms", UINT32_MAX, NULL, &ms) == 0)
-        *now = ms * 1000000u;
+        s->now = ms * 1000000u;
     const json_t *send = json_object_get(step, "send");
     if (json_is_string(send) && !strcmp(json_string_value(send), "negotiate"))
-        return host_output(h, vw_ic_host_start(h, *now));
+        return reply_json(&s->e, vw_ic_host_start(h, s->now));
     if (send) {
         struct vw_ic_version fw, mv;
-        vw_status s = vw_ic_host_versions(h, &fw, &mv);
-        if (s != VW_OK)
-            return host_output(h, s);
+        vw_status st = vw_ic_host_versions(h, &fw, &mv);
+        if (st != VW_OK)
+            return reply_json(&s->e, st);
         struct scratch sc = { { 0 }, 0 };
         struct vw_ic_message m;
         memset(&m, 0, sizeof m);
-        s = parse_body(&sc, send, h->cfg.service, mv, &m);
-        if (s == VW_OK)
-            s = vw_ic_host_send(h, &m, *now);
+        uint16_t service;
+        st = service_of(s->req, &service) ? VW_E_INVALID_ARG : parse_body(&sc, send, service, mv, &m);
+        if (st == VW_OK)
+            st = vw_ic_host_send(h, &m, s->now);
         sc_free(&sc);
-        return host_output(h, s);
+        return reply_json(&s->e, st);
     }
     if (json_is_true(json_object_get(step, "tick")))
-        return host_output(h, vw_ic_host_tick(h, *now));
+        return reply_json(&s->e, vw_ic_host_tick(h, s->now));
     uint8_t *in;
     size_t len;
     if (vwt_json_hex(json_object_get(step, "input"), &in, &len))
         return vwt_skipped("host step needs \"send\", \"tick\" or hex \"input\"");
-    if (q->n == HOST_QUEUE_MAX) {
+    if (s->q.n == HOST_QUEUE_MAX) {
         free(in);
         return vwt_skipped("too many unread packets");
     }
-    q->p[q->n] = in;
-    q->len[q->n++] = len;
-    return host_read(h, q, *now);
+    s->q.p[s->q.n] = in;
+    s->q.len[s->q.n++] = len;
+    return host_read(s);
 }
 
-static json_t *op_engine(const char *operation, const json_t *req)
+static const char *ic_init(void *sp, const char *operation, const json_t *req)
 {
+    struct ic_sess *s = sp;
     const char *role = json_string_value(json_object_get(req, "role"));
-    bool session = !strcmp(operation, "session");
     const char *why = NULL;
-    json_t *r;
-    if (role && !strcmp(role, "host")) {
-        struct vw_ic_host *h = malloc(sizeof *h);
-        if (!h)
-            return vwt_skipped("out of memory");
-        uint64_t now = 0;
-        struct host_queue q;
-        q.n = 0;
-        if (host_setup(req, h, &why)) {
-            free(h);
-            return vwt_skipped("%s", why);
-        }
-        if (session) {
-            json_t *out = json_array();
-            size_t i;
-            const json_t *st;
-            json_array_foreach(json_object_get(req, "steps"), i, st) json_array_append_new(out, host_step(h, &q, st, &now));
-            r = vwt_valid(out);
-        } else {
+    s->req = req;
+    s->host = role && !strcmp(role, "host");
+    if (s->host) {
+        if (host_setup(req, &s->h, &why))
+            return why;
+        s->e = (struct vwt_engine){ "ic host", s, host_feed_v, host_output_v, host_state_v, host_error_v };
+        if (strcmp(operation, "session")) {
             /* respond: the offer has been sent; the input is the guest's answer. */
+            uint8_t *offer;
             size_t n;
-            (void)vw_ic_host_start(h, 0);
-            (void)vw_ic_host_output(h, h->buf, sizeof h->buf, &n);
-            r = host_step(h, &q, req, &now);
+            (void)vw_ic_host_start(&s->h, 0);
+            if (vwt_engine_take(&s->e, &offer, &n) == VW_E_NOMEM)
+                return "out of memory";
+            free(offer);
         }
-        queue_free(&q);
-        free(h);
-        return r;
+        return NULL;
     }
     if (!role || strcmp(role, "guest"))
-        return vwt_skipped("\"role\" must be guest or host");
-    struct vw_ic_guest *g = malloc(sizeof *g);
-    if (!g)
-        return vwt_skipped("out of memory");
-    if (guest_setup(req, g, &why)) {
-        free(g);
-        return vwt_skipped("%s", why);
-    }
-    if (session) {
-        json_t *out = json_array();
-        size_t i;
-        const json_t *st;
-        json_array_foreach(json_object_get(req, "steps"), i, st) json_array_append_new(out, guest_step(g, req, st));
-        r = vwt_valid(out);
-    } else {
-        r = guest_step(g, req, req);
-    }
-    free(g);
-    return r;
+        return "\"role\" must be guest or host";
+    if (guest_setup(req, &s->g, &why))
+        return why;
+    s->e = (struct vwt_engine){ "ic guest", s, guest_feed_v, guest_output_v, guest_state_v, guest_error_v };
+    return NULL;
 }
+
+static json_t *ic_step(void *sp, const json_t *req, const json_t *step)
+{
+    struct ic_sess *s = sp;
+    return s->host ? host_step(s, step) : guest_step(s, req, step);
+}
+
+static void ic_fini(void *sp)
+{
+    queue_free(&((struct ic_sess *)sp)->q);
+}
+
+static const struct vwt_session ic_session = { sizeof(struct ic_sess), ic_init, ic_step, ic_fini };
 
 json_t *vwt_impl_ic(const char *operation, const char *message, const json_t *req)
 {
@@ -1367,7 +1580,8 @@ json_t *vwt_impl_ic(const char *operation, const char *message, const json_t *re
     if (!strcmp(operation, "respond") || !strcmp(operation, "session")) {
         if (!is_packet(message))
             return NULL;
-        return op_engine(operation, req);
+        return !strcmp(operation, "session") ? vwt_session_run(&ic_session, operation, req)
+                                             : vwt_session_single(&ic_session, operation, req);
     }
     if (strcmp(operation, "decode") && strcmp(operation, "validate"))
         return NULL;

@@ -13,12 +13,11 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "common/operations.h"
 #include "conformance/runner.h"
 #include "vmwire/version.h"
 
-static const char *const operations[] = {
-    "decode", "encode", "validate", "respond", "session", "deframe", "dispatch", NULL,
-};
+static const char *const operations[] = { VWT_OPERATION_NAMES };
 
 static void usage(FILE *f)
 {

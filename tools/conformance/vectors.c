@@ -6,12 +6,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/operations.h"
 #include "conformance/runner.h"
 #include "vmwire/status.h"
 
-static const char *const operations[] = {
-    "decode", "encode", "validate", "respond", "session", "deframe", "dispatch", NULL,
-};
+static const char *const operations[] = { VWT_OPERATION_NAMES };
 
 /* Members of a group or case that describe the case rather than feed the testee. */
 static const char *const group_meta[] = { "operation", "message", "comment", "cases", NULL };
