@@ -536,6 +536,26 @@ static json_t *generate(struct vwfg_rng *r, const struct kind *k, const struct v
                         g = NULL;
                         break;
                     }
+                    /* what the engine is told to send: bytes (crosvm: a
+                     * message of the other direction, the same protobuf
+                     * generators) or a body as JSON (the IC host) */
+                    const json_t *ss = json_object_get(st, "send");
+                    const json_t *o2 = json_array_get(osteps, below(r, json_array_size(osteps) + 1));
+                    const json_t *os = json_object_get(o2, "send");
+                    char sub[200] = "";
+                    if (json_is_string(ss)) {
+                        json_object_set_new(st, "send", mutate_hex(r, k->message, ss, json_is_string(os) ? os : NULL,
+                                                                   sub, sizeof sub));
+                    } else if (json_is_object(ss)) {
+                        json_t *ns = json_deep_copy(ss);
+                        snprintf(sub, sizeof sub, "%s", json_mutate(r, ns, json_is_object(os) ? os : NULL));
+                        json_object_set_new(st, "send", ns);
+                    } else {
+                        continue;
+                    }
+                    snprintf(name + l, nl - l, "%sstep-send(%s)", l ? "+" : "", sub);
+                    g = NULL;
+                    break;
                 }
                 break;
             }
@@ -969,6 +989,11 @@ static void minimise(struct fuzzer *fz, const char *operation, json_t *req, cons
                 if (pb)
                     shrink_pb(&s, req, json_array_get(steps, i), "input");
                 shrink_hex(&s, req, json_array_get(steps, i), "input");
+            }
+            if (json_is_string(json_object_get(json_array_get(steps, i), "send"))) {
+                if (pb)
+                    shrink_pb(&s, req, json_array_get(steps, i), "send");
+                shrink_hex(&s, req, json_array_get(steps, i), "send");
             }
         }
     } else if (!strcmp(operation, "deframe") && json_is_array(in)) {
