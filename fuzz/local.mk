@@ -337,7 +337,7 @@ TESTS += fuzz/mutator_afl_smoke
 fuzz_mutator_afl_smoke_SOURCES = fuzz/mutator_afl_smoke.c
 fuzz_mutator_afl_smoke_LDADD = -ldl
 endif
-EXTRA_DIST += fuzz/mutator_smoke.c
+EXTRA_DIST += fuzz/mutator_smoke.c fuzz/state_probe.c fuzz/compare-mutators.sh
 
 # The custom-mutator targets' names (scripts, fuzz/README.md's comparison).
 fuzz-list-sm:
