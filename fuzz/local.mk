@@ -217,6 +217,133 @@ fuzz-list:
 	@echo $(FUZZ_TARGETS:fuzz/%=%)
 .PHONY: fuzz-list
 
+# ---- structure-aware custom mutators (fuzz/mutate.h) ---------------------
+# The differential fuzzer's generators (tools/conformance/fuzzgen.c, one
+# source) drive the targets as custom mutators: fuzz/fuzz_<name>_sm is
+# fuzz_<name> plus LLVMFuzzerCustomMutator and LLVMFuzzerCustomCrossOver
+# (fuzz/mutator_libfuzzer.c). With --enable-fuzzing they are libFuzzer
+# binaries next to the plain ones (fuzz/README.md compares the two); in any
+# other build they are check programs that smoke-test the hooks
+# (fuzz/mutator_smoke.c), and fuzz/.libs/vmwire_afl_mutator.so, the AFL++
+# custom mutator library, is built and loaded by fuzz/mutator_afl_smoke.
+# The mutators themselves are built without the fuzzing instrumentation,
+# so that they add no coverage of their own.
+noinst_LTLIBRARIES += fuzz/libfzm.la
+fuzz_libfzm_la_SOURCES = fuzz/mutate.h fuzz/mutate.c tools/conformance/fuzzgen.h tools/conformance/fuzzgen.c
+fuzz_libfzm_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools
+fuzz_libfzm_la_CFLAGS = -std=c11 $(WARN_CFLAGS) $(SAN_CFLAGS) $(COV_CFLAGS) $(PROTOBUF_C_CFLAGS)
+FUZZ_SM_TARGETS =
+if FUZZING
+FUZZ_SM_DRIVER =
+else
+FUZZ_SM_DRIVER = fuzz/mutator_smoke.c
+endif
+FUZZ_SM_LDADD = fuzz/libfzm.la $(FUZZ_LDADD)
+FUZZ_SM_TARGETS += fuzz/fuzz_crosvm_seed_main_request_sm
+fuzz_fuzz_crosvm_seed_main_request_sm_SOURCES = fuzz/fuzz_crosvm_seed_main_request.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_crosvm_seed_main_request_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_crosvm_seed_main_request"'
+fuzz_fuzz_crosvm_seed_main_request_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_crosvm_seed_main_request_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_SM_TARGETS += fuzz/fuzz_crosvm_seed_main_response_sm
+fuzz_fuzz_crosvm_seed_main_response_sm_SOURCES = fuzz/fuzz_crosvm_seed_main_response.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_crosvm_seed_main_response_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_crosvm_seed_main_response"'
+fuzz_fuzz_crosvm_seed_main_response_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_crosvm_seed_main_response_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_SM_TARGETS += fuzz/fuzz_crosvm_seed_vcpu_request_sm
+fuzz_fuzz_crosvm_seed_vcpu_request_sm_SOURCES = fuzz/fuzz_crosvm_seed_vcpu_request.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_crosvm_seed_vcpu_request_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_crosvm_seed_vcpu_request"'
+fuzz_fuzz_crosvm_seed_vcpu_request_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_crosvm_seed_vcpu_request_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_SM_TARGETS += fuzz/fuzz_crosvm_seed_vcpu_response_sm
+fuzz_fuzz_crosvm_seed_vcpu_response_sm_SOURCES = fuzz/fuzz_crosvm_seed_vcpu_response.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_crosvm_seed_vcpu_response_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_crosvm_seed_vcpu_response"'
+fuzz_fuzz_crosvm_seed_vcpu_response_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_crosvm_seed_vcpu_response_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_SM_TARGETS += fuzz/fuzz_crosvm_final_main_request_sm
+fuzz_fuzz_crosvm_final_main_request_sm_SOURCES = fuzz/fuzz_crosvm_final_main_request.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_crosvm_final_main_request_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_crosvm_final_main_request"'
+fuzz_fuzz_crosvm_final_main_request_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_crosvm_final_main_request_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_SM_TARGETS += fuzz/fuzz_crosvm_final_main_response_sm
+fuzz_fuzz_crosvm_final_main_response_sm_SOURCES = fuzz/fuzz_crosvm_final_main_response.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_crosvm_final_main_response_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_crosvm_final_main_response"'
+fuzz_fuzz_crosvm_final_main_response_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_crosvm_final_main_response_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_SM_TARGETS += fuzz/fuzz_crosvm_final_vcpu_request_sm
+fuzz_fuzz_crosvm_final_vcpu_request_sm_SOURCES = fuzz/fuzz_crosvm_final_vcpu_request.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_crosvm_final_vcpu_request_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_crosvm_final_vcpu_request"'
+fuzz_fuzz_crosvm_final_vcpu_request_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_crosvm_final_vcpu_request_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_SM_TARGETS += fuzz/fuzz_crosvm_final_vcpu_response_sm
+fuzz_fuzz_crosvm_final_vcpu_response_sm_SOURCES = fuzz/fuzz_crosvm_final_vcpu_response.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_crosvm_final_vcpu_response_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_crosvm_final_vcpu_response"'
+fuzz_fuzz_crosvm_final_vcpu_response_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_crosvm_final_vcpu_response_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_SM_TARGETS += fuzz/fuzz_serial_guest_message_sm
+fuzz_fuzz_serial_guest_message_sm_SOURCES = fuzz/fuzz_serial_guest_message.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_serial_guest_message_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_serial_guest_message"'
+fuzz_fuzz_serial_guest_message_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_serial_guest_message_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_SM_TARGETS += fuzz/fuzz_serial_vmm_config_sm
+fuzz_fuzz_serial_vmm_config_sm_SOURCES = fuzz/fuzz_serial_vmm_config.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_serial_vmm_config_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_serial_vmm_config"'
+fuzz_fuzz_serial_vmm_config_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_serial_vmm_config_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_SM_TARGETS += fuzz/fuzz_ic_message_sm
+fuzz_fuzz_ic_message_sm_SOURCES = fuzz/fuzz_ic_message.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_ic_message_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_ic_message"'
+fuzz_fuzz_ic_message_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_ic_message_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_SM_TARGETS += fuzz/fuzz_ic_packet_sm
+fuzz_fuzz_ic_packet_sm_SOURCES = fuzz/fuzz_ic_packet.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_ic_packet_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_ic_packet"'
+fuzz_fuzz_ic_packet_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_ic_packet_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_SM_TARGETS += fuzz/fuzz_ic_guest_sm
+fuzz_fuzz_ic_guest_sm_SOURCES = fuzz/fuzz_ic_guest.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_ic_guest_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_ic_guest"'
+fuzz_fuzz_ic_guest_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_ic_guest_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_SM_TARGETS += fuzz/fuzz_ic_host_sm
+fuzz_fuzz_ic_host_sm_SOURCES = fuzz/fuzz_ic_host.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_ic_host_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_ic_host"'
+fuzz_fuzz_ic_host_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_ic_host_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_SM_TARGETS += fuzz/fuzz_crosvm_main_sm
+fuzz_fuzz_crosvm_main_sm_SOURCES = fuzz/fuzz_crosvm_main.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_crosvm_main_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_crosvm_main"'
+fuzz_fuzz_crosvm_main_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_crosvm_main_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+FUZZ_SM_TARGETS += fuzz/fuzz_serial_deframe_sm
+fuzz_fuzz_serial_deframe_sm_SOURCES = fuzz/fuzz_serial_deframe.c fuzz/mutator_libfuzzer.c $(FUZZ_SM_DRIVER)
+fuzz_fuzz_serial_deframe_sm_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -DFZM_TARGET='"fuzz_serial_deframe"'
+fuzz_fuzz_serial_deframe_sm_LDADD = $(FUZZ_SM_LDADD)
+fuzz_fuzz_serial_deframe_sm_LDFLAGS = $(FUZZ_LINKFLAGS)
+if FUZZING
+noinst_PROGRAMS += $(FUZZ_SM_TARGETS)
+else
+check_PROGRAMS += $(FUZZ_SM_TARGETS)
+TESTS += $(FUZZ_SM_TARGETS)
+# The AFL++ library is a shared module (a build with shared libraries), linked
+# with the shared libvmwire of the build tree.
+check_LTLIBRARIES += fuzz/vmwire_afl_mutator.la
+fuzz_vmwire_afl_mutator_la_SOURCES = fuzz/mutator_afl.c
+fuzz_vmwire_afl_mutator_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools
+fuzz_vmwire_afl_mutator_la_LIBADD = fuzz/libfzm.la libvmwire.la $(PROTOBUF_C_LIBS)
+fuzz_vmwire_afl_mutator_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
+	-rpath $(abs_builddir)/fuzz -Wl,-rpath,$(abs_top_builddir)/.libs
+check_PROGRAMS += fuzz/mutator_afl_smoke
+TESTS += fuzz/mutator_afl_smoke
+fuzz_mutator_afl_smoke_SOURCES = fuzz/mutator_afl_smoke.c
+fuzz_mutator_afl_smoke_LDADD = -ldl
+endif
+EXTRA_DIST += fuzz/mutator_smoke.c fuzz/state_probe.c fuzz/compare-mutators.sh
+
+# The custom-mutator targets' names (scripts, fuzz/README.md's comparison).
+fuzz-list-sm:
+	@echo $(FUZZ_SM_TARGETS:fuzz/%=%)
+.PHONY: fuzz-list-sm
+
 # ---- link-level check: no allocation, abort, exit or stdio in libvmwire --
 TESTS += fuzz/check-no-alloc.sh
 dist_check_SCRIPTS += fuzz/check-no-alloc.sh

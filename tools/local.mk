@@ -43,7 +43,9 @@ tools_libvwrunner_la_SOURCES = \
 	tools/conformance/text.c \
 	tools/conformance/report.c \
 	tools/conformance/output.c \
-	tools/conformance/fuzz.c
+	tools/conformance/fuzz.c \
+	tools/conformance/fuzzgen.h \
+	tools/conformance/fuzzgen.c
 tools_libvwrunner_la_CPPFLAGS = $(TOOLS_CPPFLAGS)
 tools_libvwrunner_la_CFLAGS = $(TOOLS_CFLAGS)
 tools_libvwrunner_la_LIBADD = tools/libvwtools.la

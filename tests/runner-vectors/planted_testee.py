@@ -12,6 +12,8 @@ behaviour, chosen by the first argument:
             instead of bits 0-31 (BR-REG-5)
   version   IC guest negotiation ignores the last message version offered
             (IC-NEG-7 picks from a shortened list)
+  sendoneof a crosvm session's send steps keep the first member of a oneof
+            seen twice (the oneof bug on what the engine is told to send)
 
 usage: planted_testee.py BUG[,BUG...] PATH/TO/vmwire-testee
 """
@@ -75,19 +77,37 @@ def capacity(req):
     return req
 
 
-def oneof(req):
-    if not req.get("message", "").startswith("crosvm.") or req.get("operation") != "decode":
-        return req
-    f = fields(bytes.fromhex(req.get("input", "")))
+def first_wins(h):
+    """The message with the first length-delimited field moved to the end,
+    so that of two oneof members the first one wins."""
+    try:
+        f = fields(bytes.fromhex(h))
+    except (TypeError, ValueError):
+        return h
     if f is None:
-        return req
+        return h
     lens = [n for n, wt, _ in f if wt == 2]
     if len(set(lens)) < 2:
-        return req
+        return h
     first = lens[0]
     moved = [raw for n, wt, raw in f if n == first and wt == 2]
     rest = [raw for n, wt, raw in f if not (n == first and wt == 2)]
-    req["input"] = b"".join(rest + moved).hex()
+    return b"".join(rest + moved).hex()
+
+
+def oneof(req):
+    if not req.get("message", "").startswith("crosvm.") or req.get("operation") != "decode":
+        return req
+    req["input"] = first_wins(req.get("input", ""))
+    return req
+
+
+def sendoneof(req):
+    if not req.get("message", "").startswith("crosvm.") or req.get("operation") != "session":
+        return req
+    for st in req.get("steps") or []:
+        if isinstance(st, dict) and isinstance(st.get("send"), str):
+            st["send"] = first_wins(st["send"])
     return req
 
 
@@ -136,7 +156,7 @@ def version(req):
     return req
 
 
-BUGS = {"capacity": capacity, "oneof": oneof, "mask": mask, "version": version}
+BUGS = {"capacity": capacity, "oneof": oneof, "mask": mask, "version": version, "sendoneof": sendoneof}
 
 
 def main():

@@ -25,49 +25,16 @@
 
 #include "common/pbjson.h"
 #include "common/vwt.h"
+#include "conformance/fuzzgen.h"
 #include "conformance/runner.h"
 #include "vmwire/crosvm.h"
 #include "vmwire/serial.h"
 
-/* ---- PRNG (splitmix64) ---------------------------------------------------- */
-
-struct rng {
-    uint64_t s;
-};
-
-static uint64_t rnd(struct rng *r)
-{
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static size_t below(struct rng *r, size_t n)
-{
-    return n ? (size_t)(rnd(r) % n) : 0;
-}
-
-static const uint64_t limits64[] = {
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 15, 16, 31, 32, 33, 63, 64, 100, 101, 127, 128, 255, 256, 599, 600, 601,
-    0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0x80000000ull, 0xffffffffull, 0x100000000ull,
-    0x7fffffffffffffffull, 0x8000000000000000ull, 0xfffffffffffffffeull, 0xffffffffffffffffull,
-};
-#define NLIMITS (sizeof limits64 / sizeof limits64[0])
-
-static const size_t lens[] = { 0, 1, 2, 3, 4, 7, 8, 15, 16, 31, 32, 33, 63, 64, 65, 127, 128, 255, 256, 257, 511, 599, 600, 601 };
-#define NLENS (sizeof lens / sizeof lens[0])
-
-static uint64_t limit(struct rng *r)
-{
-    uint64_t v = limits64[below(r, NLIMITS)];
-    switch (below(r, 8)) {
-    case 0: return v - 1;
-    case 1: return v + 1;
-    case 2: return rnd(r);
-    default: return v;
-    }
-}
+/* The generators themselves are shared with the fuzz targets' custom
+ * mutators (fuzzgen.c); this file turns them into requests. */
+#define rnd vwfg_rnd
+#define below vwfg_below
+#define limit vwfg_limit
 
 /* ---- byte buffers ----------------------------------------------------------- */
 
@@ -98,508 +65,15 @@ static void b_put(struct buf *b, const void *p, size_t n)
     b->n += n;
 }
 
-static void b_byte(struct buf *b, uint8_t v)
+/* Generic byte mutations (vwfg_bytes_mutate), the generator's name
+ * appended to name. */
+static void bytes_mutate(struct vwfg_rng *r, struct buf *b, char *name, size_t nl)
 {
-    b_put(b, &v, 1);
-}
-
-static void b_varint(struct buf *b, uint64_t v)
-{
-    do {
-        uint8_t c = v & 0x7f;
-        v >>= 7;
-        b_byte(b, c | (v ? 0x80 : 0));
-    } while (v);
-}
-
-/* Generic byte mutations: truncation, flips, boundary bytes, insertion,
- * deletion, an aligned little-endian field set to a limit. */
-static void bytes_mutate(struct rng *r, struct buf *b, char *name, size_t nl)
-{
-    const char *g;
-    switch (below(r, 6)) {
-    case 0:
-        g = "truncate";
-        if (b->n)
-            b->n = below(r, 3) == 0 ? b->n - 1 : below(r, b->n);
-        break;
-    case 1:
-        g = "bitflip";
-        if (b->n)
-            b->p[below(r, b->n)] ^= (uint8_t)(1u << below(r, 8));
-        break;
-    case 2: {
-        static const uint8_t interesting[] = { 0x00, 0x01, 0x7f, 0x80, 0xff, 0x08, 0x0a, 0x12 };
-        g = "byte";
-        if (b->n)
-            b->p[below(r, b->n)] = interesting[below(r, sizeof interesting)];
-        break;
-    }
-    case 3: {
-        g = "insert";
-        size_t at = below(r, b->n + 1), k = 1 + below(r, 8);
-        b_reserve(b, k);
-        memmove(b->p + at + k, b->p + at, b->n - at);
-        for (size_t i = 0; i < k; i++)
-            b->p[at + i] = (uint8_t)rnd(r);
-        b->n += k;
-        break;
-    }
-    case 4: {
-        g = "delete";
-        if (b->n) {
-            size_t at = below(r, b->n), k = 1 + below(r, b->n - at < 8 ? b->n - at : 8);
-            memmove(b->p + at, b->p + at + k, b->n - at - k);
-            b->n -= k;
-        }
-        break;
-    }
-    default: {
-        g = "le-field";
-        size_t w = (size_t)1 << below(r, 4);
-        if (b->n >= w) {
-            size_t at = below(r, b->n / w + 0) * w;
-            if (at + w > b->n)
-                at = 0;
-            uint64_t v = limit(r);
-            for (size_t i = 0; i < w; i++)
-                b->p[at + i] = (uint8_t)(v >> (8 * i));
-        }
-        break;
-    }
-    }
+    b_reserve(b, 8);
+    const char *g = vwfg_bytes_mutate(r, b->p, &b->n, b->cap);
     size_t l = strlen(name);
     snprintf(name + l, nl - l, "%s%s", l ? "+" : "", g);
 }
-
-/* ---- protobuf field trees ---------------------------------------------------- */
-
-struct pbm;
-struct pbf {
-    uint32_t num;
-    unsigned wt;
-    uint64_t v;      /* varint */
-    struct buf raw;  /* fixed64/fixed32 bytes, or a LEN payload */
-    struct pbm *sub; /* LEN payload parsed as a message (NULL if not one) */
-    long lie;        /* added to the written length of a LEN field */
-};
-
-struct pbm {
-    struct pbf *f;
-    size_t n, cap;
-};
-
-static void pbm_free(struct pbm *m);
-
-static void pbf_clear(struct pbf *f)
-{
-    free(f->raw.p);
-    pbm_free(f->sub);
-    memset(f, 0, sizeof *f);
-}
-
-static void pbm_free(struct pbm *m)
-{
-    if (!m)
-        return;
-    for (size_t i = 0; i < m->n; i++)
-        pbf_clear(&m->f[i]);
-    free(m->f);
-    free(m);
-}
-
-static struct pbf *pbm_insert(struct pbm *m, size_t at)
-{
-    if (m->n == m->cap) {
-        size_t c = m->cap ? 2 * m->cap : 8;
-        struct pbf *f = realloc(m->f, c * sizeof *f);
-        if (!f)
-            abort();
-        m->f = f;
-        m->cap = c;
-    }
-    if (at > m->n)
-        at = m->n;
-    memmove(&m->f[at + 1], &m->f[at], (m->n - at) * sizeof *m->f);
-    m->n++;
-    memset(&m->f[at], 0, sizeof *m->f);
-    return &m->f[at];
-}
-
-static struct pbm *pb_parse(const uint8_t *p, size_t n, int depth);
-static void pb_write(const struct pbm *m, struct buf *b);
-
-static void pbf_copy(struct pbf *d, const struct pbf *s)
-{
-    *d = *s;
-    d->raw.p = NULL;
-    d->raw.n = d->raw.cap = 0;
-    b_put(&d->raw, s->raw.p, s->raw.n);
-    d->sub = NULL;
-    if (s->sub) {
-        d->raw.n = 0;
-        pb_write(s->sub, &d->raw);
-        d->sub = pb_parse(d->raw.p, d->raw.n, 1);
-    }
-}
-
-static bool rd_varint(const uint8_t *p, size_t n, size_t *i, uint64_t *v)
-{
-    uint64_t x = 0;
-    for (unsigned s = 0; s < 70; s += 7) {
-        if (*i >= n)
-            return false;
-        uint8_t c = p[(*i)++];
-        if (s == 63 && c > 1)
-            return false;
-        x |= (uint64_t)(c & 0x7f) << s;
-        if (!(c & 0x80)) {
-            *v = x;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Parse bytes as a protobuf message; NULL if they are not a clean one. */
-static struct pbm *pb_parse(const uint8_t *p, size_t n, int depth)
-{
-    struct pbm *m = calloc(1, sizeof *m);
-    if (!m)
-        abort();
-    size_t i = 0;
-    while (i < n) {
-        uint64_t tag, v;
-        if (!rd_varint(p, n, &i, &tag) || (tag >> 3) == 0 || (tag >> 3) > 0x1fffffff)
-            goto bad;
-        struct pbf *f = pbm_insert(m, m->n);
-        f->num = (uint32_t)(tag >> 3);
-        f->wt = tag & 7;
-        switch (f->wt) {
-        case 0:
-            if (!rd_varint(p, n, &i, &f->v))
-                goto bad;
-            break;
-        case 1:
-        case 5: {
-            size_t w = f->wt == 1 ? 8 : 4;
-            if (n - i < w)
-                goto bad;
-            b_put(&f->raw, p + i, w);
-            i += w;
-            break;
-        }
-        case 2:
-            if (!rd_varint(p, n, &i, &v) || v > n - i)
-                goto bad;
-            b_put(&f->raw, p + i, (size_t)v);
-            i += (size_t)v;
-            if (depth < 8 && v)
-                f->sub = pb_parse(f->raw.p, f->raw.n, depth + 1);
-            break;
-        default: goto bad;
-        }
-    }
-    return m;
-bad:
-    pbm_free(m);
-    return NULL;
-}
-
-static void pb_write(const struct pbm *m, struct buf *b);
-
-static void pbf_write(const struct pbf *f, struct buf *b)
-{
-    b_varint(b, ((uint64_t)f->num << 3) | f->wt);
-    switch (f->wt) {
-    case 0: b_varint(b, f->v); break;
-    case 1:
-    case 5: b_put(b, f->raw.p, f->raw.n); break;
-    case 2: {
-        struct buf payload = { 0 };
-        if (f->sub)
-            pb_write(f->sub, &payload);
-        else
-            b_put(&payload, f->raw.p, f->raw.n);
-        long l = (long)payload.n + f->lie;
-        b_varint(b, l < 0 ? 0 : (uint64_t)l);
-        b_put(b, payload.p, payload.n);
-        free(payload.p);
-        break;
-    }
-    default: break; /* groups and invalid wire types: the tag alone */
-    }
-}
-
-static void pb_write(const struct pbm *m, struct buf *b)
-{
-    for (size_t i = 0; i < m->n; i++)
-        pbf_write(&m->f[i], b);
-}
-
-/* Every (message, index) of the tree, for picking a field anywhere. */
-struct pbref {
-    struct pbm *m;
-    size_t i;
-};
-
-static void pb_refs(struct pbm *m, struct pbref *out, size_t *n, size_t max)
-{
-    for (size_t i = 0; i < m->n && *n < max; i++) {
-        out[(*n)++] = (struct pbref){ m, i };
-        if (m->f[i].sub)
-            pb_refs(m->f[i].sub, out, n, max);
-    }
-}
-
-static void pbf_set_raw(struct pbf *f)
-{
-    if (f->sub) {
-        struct buf b = { 0 };
-        pb_write(f->sub, &b);
-        free(f->raw.p);
-        f->raw = b;
-        pbm_free(f->sub);
-        f->sub = NULL;
-    }
-}
-
-/* One structure-aware mutation of a protobuf tree. other: the parsed input
- * of another case of the same kind (or NULL), for splices. */
-static const char *pb_mutate(struct rng *r, struct pbm *root, const struct pbm *other)
-{
-    struct pbref refs[512];
-    size_t nr = 0;
-    pb_refs(root, refs, &nr, 512);
-    unsigned which = (unsigned)below(r, 12);
-    if (!nr && which != 5 && which != 9)
-        which = 5;
-    struct pbref ref = nr ? refs[below(r, nr)] : (struct pbref){ root, 0 };
-    struct pbf *f = nr ? &ref.m->f[ref.i] : NULL;
-    switch (which) {
-    case 0:
-        if (f->wt == 0) {
-            f->v = limit(r);
-            return "pb-varint-limit";
-        }
-        /* fall through */
-    case 1:
-        if (f->wt == 2) {
-            pbf_set_raw(f);
-            size_t want = lens[below(r, NLENS)];
-            if (below(r, 2))
-                want = f->raw.n + 1;
-            struct buf nb = { 0 };
-            for (size_t i = 0; i < want; i++)
-                b_byte(&nb, f->raw.n ? f->raw.p[i % f->raw.n] : 'a');
-            free(f->raw.p);
-            f->raw = nb;
-            return "pb-length-limit";
-        }
-        if (f->wt == 1 || f->wt == 5) {
-            uint64_t v = limit(r);
-            for (size_t i = 0; i < f->raw.n; i++)
-                f->raw.p[i] = (uint8_t)(v >> (8 * i));
-            return "pb-fixed-limit";
-        }
-        f->v = limit(r);
-        return "pb-varint-limit";
-    case 2: {
-        struct pbf tmp = *f;
-        memmove(&ref.m->f[ref.i], &ref.m->f[ref.i + 1], (ref.m->n - ref.i - 1) * sizeof tmp);
-        ref.m->n--;
-        pbf_clear(&tmp);
-        return "pb-drop-field";
-    }
-    case 3: {
-        static const size_t counts[] = { 1, 2, 3, 4, 5, 7, 8, 16, 17, 32, 33, 100, 101 };
-        size_t k = counts[below(r, sizeof counts / sizeof counts[0])];
-        for (size_t j = 0; j < k; j++) {
-            struct pbf c;
-            pbf_copy(&c, &ref.m->f[ref.i]);
-            *pbm_insert(ref.m, ref.i + 1) = c;
-        }
-        return "pb-repeat-field";
-    }
-    case 4:
-        f->num = below(r, 2) ? f->num + 1 : (f->num > 1 ? f->num - 1 : 2);
-        return "pb-field-number";
-    case 5: {
-        static const uint32_t nums[] = { 1, 2, 3, 15, 16, 19, 100, 1000, 19000, 0x1fffffff };
-        struct pbm *m = nr ? ref.m : root;
-        struct pbf *u = pbm_insert(m, below(r, m->n + 1));
-        u->num = nums[below(r, sizeof nums / sizeof nums[0])];
-        u->wt = (unsigned)(below(r, 4) == 0 ? 1 : below(r, 3) * 2 + (below(r, 2) ? 0 : 1)) & 7;
-        if (u->wt == 3)
-            u->wt = 2;
-        u->v = limit(r);
-        if (u->wt == 1 || u->wt == 5)
-            for (size_t i = 0; i < (u->wt == 1 ? 8u : 4u); i++)
-                b_byte(&u->raw, (uint8_t)rnd(r));
-        if (u->wt == 2)
-            for (size_t i = below(r, 6); i > 0; i--)
-                b_byte(&u->raw, (uint8_t)rnd(r));
-        return "pb-unknown-field";
-    }
-    case 6: {
-        static const unsigned wts[] = { 0, 1, 2, 5, 3, 4, 6, 7 };
-        unsigned nw = wts[below(r, below(r, 4) ? 4 : 8)];
-        if (nw == f->wt)
-            nw = (f->wt + 2) % 6;
-        pbf_set_raw(f);
-        if (f->wt == 0 && (nw == 1 || nw == 5 || nw == 2)) {
-            free(f->raw.p);
-            memset(&f->raw, 0, sizeof f->raw);
-            for (size_t i = 0; i < (nw == 1 ? 8u : nw == 5 ? 4u : 1u); i++)
-                b_byte(&f->raw, (uint8_t)(f->v >> (8 * i)));
-        } else if (nw == 0) {
-            f->v = f->raw.n ? f->raw.p[0] : 0;
-        } else if (nw == 1 || nw == 5) {
-            size_t w = nw == 1 ? 8 : 4;
-            while (f->raw.n < w)
-                b_byte(&f->raw, 0);
-            f->raw.n = w;
-        }
-        f->wt = nw;
-        return "pb-wire-type";
-    }
-    case 7:
-        if (f->wt == 2) {
-            static const long lies[] = { -1, 1, 2, -2, 127, 0x7fffffff };
-            f->lie = lies[below(r, sizeof lies / sizeof lies[0])];
-            return "pb-corrupt-length";
-        }
-        f->v = limit(r);
-        return "pb-varint-limit";
-    case 8:
-        if (ref.i + 1 < ref.m->n) {
-            struct pbf t = ref.m->f[ref.i];
-            ref.m->f[ref.i] = ref.m->f[ref.i + 1];
-            ref.m->f[ref.i + 1] = t;
-            return "pb-swap-fields";
-        }
-        /* fall through */
-    case 9:
-    default:
-        if (other && other->n) {
-            /* merge: a member of another case of the kind (a second oneof
-             * member, a repeated element, a sub-message merged) */
-            struct pbf c;
-            pbf_copy(&c, &other->f[below(r, other->n)]);
-            *pbm_insert(root, below(r, root->n + 1)) = c;
-            return "pb-merge";
-        }
-        if (f && f->sub && f->sub->n) {
-            struct pbf c;
-            pbf_copy(&c, &f->sub->f[below(r, f->sub->n)]);
-            *pbm_insert(f->sub, below(r, f->sub->n + 1)) = c;
-            return "pb-merge";
-        }
-        return "pb-none";
-    }
-}
-
-/* ---- IC layouts ------------------------------------------------------------- */
-
-static void put_le(uint8_t *p, size_t w, uint64_t v)
-{
-    for (size_t i = 0; i < w; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, size_t w)
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < w; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
-/* Keep the sizes of an IC message (at base) and its pipe header consistent. */
-static void ic_fix_sizes(struct buf *b, bool packet)
-{
-    size_t base = packet ? 8 : 0;
-    if (b->n >= base + 20)
-        put_le(b->p + base + 10, 2, b->n - base - 20 > 0xffff ? 0xffff : b->n - base - 20);
-    if (packet && b->n >= 8)
-        put_le(b->p + 4, 4, b->n - 8);
-}
-
-static const char *ic_mutate(struct rng *r, struct buf *b, bool packet)
-{
-    size_t base = packet ? 8 : 0;
-    static const struct {
-        uint8_t off, w;
-    } fields[] = { { 0, 2 }, { 2, 2 }, { 4, 2 }, { 6, 2 }, { 8, 2 }, { 10, 2 }, { 12, 4 }, { 16, 1 }, { 17, 1 }, { 18, 2 } };
-    switch (below(r, 6)) {
-    case 0: { /* a header field around its limits or among the small values */
-        size_t k = below(r, sizeof fields / sizeof fields[0]);
-        size_t at = base + fields[k].off;
-        if (at + fields[k].w <= b->n) {
-            uint64_t v = below(r, 2) ? below(r, 7) : limit(r);
-            put_le(b->p + at, fields[k].w, v);
-        }
-        return "ic-header-field";
-    }
-    case 1: /* the pipe header */
-        if (packet && b->n >= 8) {
-            if (below(r, 2))
-                put_le(b->p, 4, below(r, 2) ? below(r, 6) : limit(r));
-            else
-                put_le(b->p + 4, 4, (uint64_t)(b->n - 8) + (uint64_t)(long)(below(r, 5)) - 2);
-            return "ic-pipe-field";
-        }
-        /* fall through */
-    case 2: { /* the body grown or cut, sizes kept consistent */
-        size_t hdr = base + 20;
-        size_t want = hdr + lens[below(r, NLENS)];
-        if (below(r, 2) && b->n > hdr)
-            want = b->n + below(r, 9) - 4;
-        if (want < hdr)
-            want = hdr;
-        while (b->n < want)
-            b_byte(b, below(r, 2) ? 0 : (uint8_t)rnd(r));
-        b->n = want;
-        ic_fix_sizes(b, packet);
-        return "ic-body-size";
-    }
-    case 3: /* negotiation: counts and versions */
-        if (b->n >= base + 28 && get_le(b->p + base + 4, 2) == 0) {
-            size_t body = base + 20;
-            size_t F = below(r, 4), M = below(r, 5);
-            if (below(r, 8) == 0)
-                F = below(r, 2) ? 100 : 101;
-            b->n = body + 8;
-            put_le(b->p + body, 2, F);
-            put_le(b->p + body + 2, 2, M);
-            size_t nv = F + M > 12 ? 12 : F + M;
-            for (size_t i = 0; i < nv; i++) {
-                uint8_t v[4];
-                put_le(v, 2, below(r, 7));
-                put_le(v + 2, 2, below(r, 4));
-                b_put(b, v, 4);
-            }
-            if (below(r, 4))
-                ic_fix_sizes(b, packet);
-            return "ic-negotiate";
-        }
-        /* fall through */
-    case 4: { /* a body field (u16/u32 aligned) around its limits */
-        size_t w = below(r, 2) ? 2 : 4;
-        if (b->n >= base + 20 + w) {
-            size_t at = base + 20 + below(r, (b->n - base - 20) / w) * w;
-            put_le(b->p + at, w, below(r, 2) ? below(r, 7) : limit(r));
-        }
-        return "ic-body-field";
-    }
-    default: {
-        char name[64] = "";
-        bytes_mutate(r, b, name, sizeof name);
-        return "ic-bytes";
-    }
-    }
-}
-
 
 /* ---- messages built from the protobuf-c descriptors ----------------------------- */
 
@@ -616,136 +90,17 @@ static const ProtobufCMessageDescriptor *kind_descriptor(const char *message)
     return NULL;
 }
 
-static uint64_t schema_scalar(struct rng *r, const ProtobufCFieldDescriptor *f)
-{
-    if (f->type == PROTOBUF_C_TYPE_ENUM && f->descriptor && below(r, 4)) {
-        const ProtobufCEnumDescriptor *e = f->descriptor;
-        if (e->n_values)
-            return (uint64_t)(int64_t)e->values[below(r, e->n_values)].value;
-    }
-    if (f->type == PROTOBUF_C_TYPE_BOOL && below(r, 4))
-        return below(r, 2);
-    return below(r, 2) ? below(r, 6) : limit(r);
-}
-
-static void schema_value(struct rng *r, const ProtobufCFieldDescriptor *f, struct buf *b, int depth);
-
-/* One message of type d, every field and oneof member reachable: fields
- * present or not, one member per oneof (sometimes two: a merge), repeated
- * counts and string lengths around the limits. */
-static void schema_message(struct rng *r, const ProtobufCMessageDescriptor *d, struct buf *b, int depth)
-{
-    for (unsigned i = 0; i < d->n_fields && b->n < 4096; i++) {
-        const ProtobufCFieldDescriptor *f = &d->fields[i];
-        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-            /* the members of one oneof share quantifier_offset: choose one of them */
-            unsigned first = i, n = 0;
-            while (i + n < d->n_fields && (d->fields[i + n].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
-                   d->fields[i + n].quantifier_offset == f->quantifier_offset)
-                n++;
-            i = first + n - 1;
-            size_t picks = below(r, 6) == 0 ? 2 : below(r, 6) == 0 ? 0 : 1;
-            for (size_t k = 0; k < picks; k++)
-                schema_value(r, &d->fields[first + below(r, n)], b, depth);
-            continue;
-        }
-        if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-            static const size_t counts[] = { 0, 1, 2, 3, 4, 5, 8, 16, 17 };
-            size_t k = below(r, 3) ? below(r, 4) : counts[below(r, sizeof counts / sizeof counts[0])];
-            bool scalar = f->type != PROTOBUF_C_TYPE_STRING && f->type != PROTOBUF_C_TYPE_BYTES &&
-                          f->type != PROTOBUF_C_TYPE_MESSAGE;
-            if (scalar && k && below(r, 2)) { /* packed */
-                struct buf p = { 0 };
-                for (size_t j = 0; j < k; j++) {
-                    uint64_t v = schema_scalar(r, f);
-                    if (f->type == PROTOBUF_C_TYPE_FIXED32 || f->type == PROTOBUF_C_TYPE_SFIXED32 ||
-                        f->type == PROTOBUF_C_TYPE_FLOAT) {
-                        uint8_t x[4];
-                        put_le(x, 4, v);
-                        b_put(&p, x, 4);
-                    } else if (f->type == PROTOBUF_C_TYPE_FIXED64 || f->type == PROTOBUF_C_TYPE_SFIXED64 ||
-                               f->type == PROTOBUF_C_TYPE_DOUBLE) {
-                        uint8_t x[8];
-                        put_le(x, 8, v);
-                        b_put(&p, x, 8);
-                    } else {
-                        b_varint(&p, v);
-                    }
-                }
-                b_varint(b, ((uint64_t)f->id << 3) | 2);
-                b_varint(b, p.n);
-                b_put(b, p.p, p.n);
-                free(p.p);
-            } else {
-                for (size_t j = 0; j < k; j++)
-                    schema_value(r, f, b, depth);
-            }
-            continue;
-        }
-        if (below(r, 3))
-            schema_value(r, f, b, depth);
-    }
-}
-
-static void schema_value(struct rng *r, const ProtobufCFieldDescriptor *f, struct buf *b, int depth)
-{
-    switch (f->type) {
-    case PROTOBUF_C_TYPE_FIXED32:
-    case PROTOBUF_C_TYPE_SFIXED32:
-    case PROTOBUF_C_TYPE_FLOAT: {
-        uint8_t x[4];
-        put_le(x, 4, schema_scalar(r, f));
-        b_varint(b, ((uint64_t)f->id << 3) | 5);
-        b_put(b, x, 4);
-        break;
-    }
-    case PROTOBUF_C_TYPE_FIXED64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_DOUBLE: {
-        uint8_t x[8];
-        put_le(x, 8, schema_scalar(r, f));
-        b_varint(b, ((uint64_t)f->id << 3) | 1);
-        b_put(b, x, 8);
-        break;
-    }
-    case PROTOBUF_C_TYPE_STRING:
-    case PROTOBUF_C_TYPE_BYTES: {
-        size_t n = below(r, 2) ? below(r, 6) : lens[below(r, NLENS)];
-        if (below(r, 3) == 0)
-            n = 32 + below(r, 3) - 1; /* around SER-CAP-1 */
-        b_varint(b, ((uint64_t)f->id << 3) | 2);
-        b_varint(b, n);
-        for (size_t i = 0; i < n; i++)
-            b_byte(b, f->type == PROTOBUF_C_TYPE_STRING ? (uint8_t)('a' + i % 26) : (uint8_t)rnd(r));
-        break;
-    }
-    case PROTOBUF_C_TYPE_MESSAGE: {
-        struct buf sub = { 0 };
-        if (depth < 4 && f->descriptor)
-            schema_message(r, f->descriptor, &sub, depth + 1);
-        b_varint(b, ((uint64_t)f->id << 3) | 2);
-        b_varint(b, sub.n);
-        b_put(b, sub.p, sub.n);
-        free(sub.p);
-        break;
-    }
-    default: /* varints: int32/64, uint32/64, sint32/64, bool, enum */
-        b_varint(b, ((uint64_t)f->id << 3));
-        b_varint(b, schema_scalar(r, f));
-        break;
-    }
-}
-
 /* A schema-built message as hex (decode, validate) or, through protobuf-c
  * and the canonical JSON mapping, as JSON (encode). NULL when the kind has
  * no descriptor or the bytes do not unpack. */
-static json_t *schema_input(struct rng *r, const char *message, bool as_json)
+static json_t *schema_input(struct vwfg_rng *r, const char *message, bool as_json)
 {
     const ProtobufCMessageDescriptor *d = kind_descriptor(message);
     if (!d)
         return NULL;
     struct buf b = { 0 };
-    schema_message(r, d, &b, 0);
+    b_reserve(&b, 1u << 18);
+    b.n = vwfg_schema_message(r, d, b.p, b.cap);
     json_t *out = NULL;
     if (!as_json) {
         out = vwt_hex_json(b.p, b.n);
@@ -770,11 +125,12 @@ static bool is_protobuf(const char *message)
 
 /* Mutate a hex string of a message of kind message (other: a second input
  * of the kind, for merges). Returns a new hex JSON string. */
-static json_t *mutate_hex(struct rng *r, const char *message, const json_t *hex, const json_t *other, char *name,
+static json_t *mutate_hex(struct vwfg_rng *r, const char *message, const json_t *hex, const json_t *other, char *name,
                           size_t nl)
 {
     uint8_t *p = NULL, *q = NULL;
     size_t n = 0, qn = 0;
+    struct vwfg_pb_work *w = NULL;
     if (vwt_json_hex(hex, &p, &n))
         return json_incref((json_t *)hex);
     struct buf b = { 0 };
@@ -785,22 +141,16 @@ static json_t *mutate_hex(struct rng *r, const char *message, const json_t *hex,
         size_t l = strlen(name);
         const char *g = NULL;
         if (is_protobuf(message) && below(r, 5)) {
-            struct pbm *m = pb_parse(b.p, b.n, 0);
-            struct pbm *om = NULL;
-            if (other && !vwt_json_hex(other, &q, &qn)) {
-                om = pb_parse(q, qn, 0);
-                free(q);
+            if (other && !q && vwt_json_hex(other, &q, &qn))
                 q = NULL;
-            }
-            if (m) {
-                g = pb_mutate(r, m, om);
-                b.n = 0;
-                pb_write(m, &b);
-                pbm_free(m);
-            }
-            pbm_free(om);
+            if (!w && !(w = malloc(sizeof *w)))
+                abort();
+            /* room for a field repeated 101 times or another input merged */
+            b_reserve(&b, 102 * (b.n + qn + 16) + 4096);
+            g = vwfg_pb_mutate(r, w, b.p, &b.n, b.cap, q, qn);
         } else if (!strncmp(message, "ic.", 3) && below(r, 5)) {
-            g = ic_mutate(r, &b, !strcmp(message, "ic.packet"));
+            b_reserve(&b, 1024);
+            g = vwfg_ic_mutate(r, b.p, &b.n, b.cap, !strcmp(message, "ic.packet"));
         }
         if (g)
             snprintf(name + l, nl - l, "%s%s", l ? "+" : "", g);
@@ -809,6 +159,8 @@ static json_t *mutate_hex(struct rng *r, const char *message, const json_t *hex,
     }
     json_t *out = vwt_hex_json(b.p, b.n);
     free(b.p);
+    free(q);
+    free(w);
     return out;
 }
 
@@ -861,7 +213,7 @@ static bool is_decimal(const char *s)
     return true;
 }
 
-static json_t *json_number_limit(struct rng *r, bool as_string)
+static json_t *json_number_limit(struct vwfg_rng *r, bool as_string)
 {
     uint64_t v = limit(r);
     bool neg = below(r, 4) == 0;
@@ -895,7 +247,7 @@ static json_t *b64_of(size_t n, uint8_t fill)
     return j;
 }
 
-static const char *json_mutate(struct rng *r, json_t *root, const json_t *other)
+static const char *json_mutate(struct vwfg_rng *r, json_t *root, const json_t *other)
 {
     struct jref refs[1024];
     size_t n = 0;
@@ -928,7 +280,7 @@ static const char *json_mutate(struct rng *r, json_t *root, const json_t *other)
         }
         if (json_is_string(f->v)) {
             const char *s = json_string_value(f->v);
-            size_t sl = strlen(s), want = lens[below(r, NLENS)];
+            size_t sl = strlen(s), want = vwfg_len(r);
             if (below(r, 2))
                 want = sl + 1;
             if (sl % 4 == 0 && sl && (s[sl - 1] == '=' || below(r, 2))) {
@@ -987,7 +339,7 @@ static const char *json_mutate(struct rng *r, json_t *root, const json_t *other)
 /* Register values for a bridge register file: limits, the handler table's
  * magic, request and verify values, method|request pairs, 32-bit values
  * with high bits set (for the 32-bit masks). */
-static json_t *reg_value(struct rng *r, const json_t *req)
+static json_t *reg_value(struct vwfg_rng *r, const json_t *req)
 {
     uint64_t v;
     const json_t *h = json_object_get(req, "handlers");
@@ -1037,7 +389,7 @@ static const char *const regnames[] = { "rax", "rbx", "rcx", "rdx", "rsi", "rdi"
                                         "r10", "r11", "r12", "r13", "r14", "r15", "rip" };
 #define NREGS (sizeof regnames / sizeof regnames[0])
 
-static const char *dispatch_mutate(struct rng *r, json_t *input, const json_t *other, const json_t *req)
+static const char *dispatch_mutate(struct vwfg_rng *r, json_t *input, const json_t *other, const json_t *req)
 {
     json_t *regs = json_object_get(input, "registers");
     if (!json_is_object(regs)) {
@@ -1107,7 +459,7 @@ static char *params_key(const json_t *req)
     return s;
 }
 
-static const struct vwc_case *other_seed(struct rng *r, const struct kind *k, const struct vwc_case *seed)
+static const struct vwc_case *other_seed(struct vwfg_rng *r, const struct kind *k, const struct vwc_case *seed)
 {
     /* another case of the same kind and the same parameters */
     char *pk = params_key(seed->request);
@@ -1126,7 +478,7 @@ static const struct vwc_case *other_seed(struct rng *r, const struct kind *k, co
     return best;
 }
 
-static json_t *generate(struct rng *r, const struct kind *k, const struct vwc_case *seed, char *name, size_t nl)
+static json_t *generate(struct vwfg_rng *r, const struct kind *k, const struct vwc_case *seed, char *name, size_t nl)
 {
     json_t *req = json_deep_copy(seed->request);
     const struct vwc_case *oth = other_seed(r, k, seed);
@@ -1184,6 +536,26 @@ static json_t *generate(struct rng *r, const struct kind *k, const struct vwc_ca
                         g = NULL;
                         break;
                     }
+                    /* what the engine is told to send: bytes (crosvm: a
+                     * message of the other direction, the same protobuf
+                     * generators) or a body as JSON (the IC host) */
+                    const json_t *ss = json_object_get(st, "send");
+                    const json_t *o2 = json_array_get(osteps, below(r, json_array_size(osteps) + 1));
+                    const json_t *os = json_object_get(o2, "send");
+                    char sub[200] = "";
+                    if (json_is_string(ss)) {
+                        json_object_set_new(st, "send", mutate_hex(r, k->message, ss, json_is_string(os) ? os : NULL,
+                                                                   sub, sizeof sub));
+                    } else if (json_is_object(ss)) {
+                        json_t *ns = json_deep_copy(ss);
+                        snprintf(sub, sizeof sub, "%s", json_mutate(r, ns, json_is_object(os) ? os : NULL));
+                        json_object_set_new(st, "send", ns);
+                    } else {
+                        continue;
+                    }
+                    snprintf(name + l, nl - l, "%sstep-send(%s)", l ? "+" : "", sub);
+                    g = NULL;
+                    break;
                 }
                 break;
             }
@@ -1207,51 +579,21 @@ static json_t *generate(struct rng *r, const struct kind *k, const struct vwc_ca
         size_t rounds = 1 + below(r, 3);
         for (size_t j = 0; j < rounds; j++) {
             size_t l = strlen(name);
-            switch (below(r, 4)) {
-            case 0: {
-                /* a frame length (u16 LE at a frame start) around the limits */
-                size_t at = 0, starts[64], ns = 0;
-                while (at + 2 <= s.n && ns < 64) {
-                    starts[ns++] = at;
-                    at += 2 + get_le(s.p + at, 2);
+            struct buf o = { 0 };
+            size_t oi;
+            json_t *oc;
+            json_array_foreach(oin, oi, oc) {
+                uint8_t *p;
+                size_t n;
+                if (!vwt_json_hex(oc, &p, &n)) {
+                    b_put(&o, p, n);
+                    free(p);
                 }
-                if (ns) {
-                    static const uint64_t fl[] = { 0, 1, 2, 599, 600, 601, 0xffff };
-                    size_t st = starts[below(r, ns)];
-                    uint64_t v = below(r, 2) ? fl[below(r, 7)] : get_le(s.p + st, 2) + below(r, 3) - 1;
-                    put_le(s.p + st, 2, v);
-                }
-                snprintf(name + l, nl - l, "%sframe-length", l ? "+" : "");
-                break;
             }
-            case 1: {
-                /* a frame of a limit length appended */
-                size_t fl = lens[below(r, NLENS)];
-                uint8_t h[2];
-                put_le(h, 2, fl);
-                b_put(&s, h, 2);
-                for (size_t q = 0; q < fl; q++)
-                    b_byte(&s, q % 2 ? 0x01 : 0x08);
-                snprintf(name + l, nl - l, "%sframe-append", l ? "+" : "");
-                break;
-            }
-            case 2: {
-                /* the other case's stream appended (frames back to back) */
-                size_t oi;
-                json_t *oc;
-                json_array_foreach(oin, oi, oc) {
-                    uint8_t *p;
-                    size_t n;
-                    if (!vwt_json_hex(oc, &p, &n)) {
-                        b_put(&s, p, n);
-                        free(p);
-                    }
-                }
-                snprintf(name + l, nl - l, "%sstream-concat", l ? "+" : "");
-                break;
-            }
-            default: bytes_mutate(r, &s, name, nl); break;
-            }
+            b_reserve(&s, o.n + 1024);
+            const char *g = vwfg_stream_mutate(r, s.p, &s.n, s.cap, o.p, o.n);
+            free(o.p);
+            snprintf(name + l, nl - l, "%s%s", l ? "+" : "", g);
         }
         json_t *chunks = json_array();
         size_t at = 0;
@@ -1521,64 +863,38 @@ static void shrink_hex(struct shrinker *s, json_t *req, json_t *obj, const char 
  * holds (only while the input parses as protobuf). */
 static void shrink_pb(struct shrinker *s, json_t *req, json_t *obj, const char *key)
 {
+    struct vwfg_pb_work *w = malloc(sizeof *w);
+    if (!w)
+        abort();
 again:
     while (s->budget) {
         uint8_t *p;
         size_t n;
         if (vwt_json_hex(json_object_get(obj, key), &p, &n))
-            return;
-        struct pbm *m = pb_parse(p, n, 0);
-        if (!m) {
-            free(p);
-            return;
-        }
-        struct pbref refs[512];
-        size_t nr = 0;
-        pb_refs(m, refs, &nr, 512);
-        pbm_free(m);
-        for (size_t i = nr; i-- > 0 && s->budget;) {
+            break;
+        long nr = vwfg_pb_count(w, p, n);
+        uint8_t *c = malloc(n + 1);
+        if (!c)
+            abort();
+        for (long i = nr; i-- > 0 && s->budget;) {
             for (int op = 0; op < 3; op++) {
-                struct pbm *c = pb_parse(p, n, 0);
-                struct pbref cr[512];
-                size_t nc = 0;
-                pb_refs(c, cr, &nc, 512);
-                bool changed = false;
-                if (i < nc) {
-                    struct pbf *f = &cr[i].m->f[cr[i].i];
-                    if (op == 0) {
-                        struct pbf tmp = *f;
-                        memmove(f, f + 1, (cr[i].m->n - cr[i].i - 1) * sizeof tmp);
-                        cr[i].m->n--;
-                        pbf_clear(&tmp);
-                        changed = true;
-                    } else if (op == 1 && f->wt == 2 && (f->raw.n || f->sub)) {
-                        pbm_free(f->sub);
-                        f->sub = NULL;
-                        f->raw.n = 0;
-                        changed = true;
-                    } else if (op == 2 && f->wt == 0 && f->v) {
-                        f->v = 0;
-                        changed = true;
-                    }
+                size_t cn = 0;
+                if (!vwfg_pb_simplify(w, p, n, (size_t)i, op, c, &cn))
+                    continue;
+                json_object_set_new(obj, key, vwt_hex_json(c, cn));
+                if (holds(s, req)) {
+                    free(c);
+                    free(p);
+                    goto again;
                 }
-                if (changed) {
-                    struct buf b = { 0 };
-                    pb_write(c, &b);
-                    json_object_set_new(obj, key, vwt_hex_json(b.p, b.n));
-                    free(b.p);
-                    if (holds(s, req)) {
-                        pbm_free(c);
-                        free(p);
-                        goto again;
-                    }
-                    json_object_set_new(obj, key, vwt_hex_json(p, n));
-                }
-                pbm_free(c);
+                json_object_set_new(obj, key, vwt_hex_json(p, n));
             }
         }
+        free(c);
         free(p);
-        return;
+        break;
     }
+    free(w);
 }
 
 /* Shrink a JSON value in place: drop members and elements, shorten strings. */
@@ -1673,6 +989,11 @@ static void minimise(struct fuzzer *fz, const char *operation, json_t *req, cons
                 if (pb)
                     shrink_pb(&s, req, json_array_get(steps, i), "input");
                 shrink_hex(&s, req, json_array_get(steps, i), "input");
+            }
+            if (json_is_string(json_object_get(json_array_get(steps, i), "send"))) {
+                if (pb)
+                    shrink_pb(&s, req, json_array_get(steps, i), "send");
+                shrink_hex(&s, req, json_array_get(steps, i), "send");
             }
         }
     } else if (!strcmp(operation, "deframe") && json_is_array(in)) {
@@ -1918,7 +1239,7 @@ int vwc_fuzz(const struct vwc_options *o, const struct vwc_suite *s, const struc
         for (size_t i = 0; i < fo->n; i++, index++) {
             if (per_kind > 0 && now() - kt0 > per_kind)
                 break;
-            struct rng r = { fo->seed * 0x100000001b3ull ^ (uint64_t)index * 0x9e3779b97f4a7c15ull };
+            struct vwfg_rng r = { fo->seed * 0x100000001b3ull ^ (uint64_t)index * 0x9e3779b97f4a7c15ull };
             rnd(&r);
             const struct vwc_case *seed = k->seeds[below(&r, k->nseeds)];
             char gen[600];
