@@ -28,7 +28,8 @@ if HAVE_CMOCKA
 check_PROGRAMS += tests/test_allocfail_runner
 TESTS += tests/test_allocfail_runner
 tests_test_allocfail_runner_SOURCES = tests/test_allocfail_runner.c tests/allocfail.h \
-	tests/allocfail_mains.c tests/allocfail_testee_main.c
+	tests/allocfail_mains.c tests/allocfail_testee_main.c tests/allocfail_cli_main.c \
+	tools/cli/cli.h tools/cli/input.c tools/cli/verdict.c tools/cli/annotate.c tools/cli/cmds.c
 tests_test_allocfail_runner_CFLAGS = $(TESTS_CFLAGS)
 tests_test_allocfail_runner_CPPFLAGS = $(TESTS_CPPFLAGS) -DVW_PKGDATADIR='"$(pkgdatadir)"' \
 	-DVW_SRCDIR='"$(abs_top_srcdir)"' -DVW_BUILDDIR='"$(abs_top_builddir)"'

@@ -12,7 +12,8 @@
  * The scenarios: a whole run of the runner over two small vector files with
  * every report (--junit, --json, --coverage, --write-failures, human, TAP),
  * the runner's reply parser, and the testee's main() answering requests of
- * every protocol and malformed lines. */
+ * every protocol and malformed lines, and the vmwire command's main() (by
+ * tests/allocfail_cli_main.c) over each of its subcommands. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 
 int vwc_runner_main(int argc, char **argv);
 int vwt_testee_main(int argc, char **argv);
+int vwcli_main(int argc, char **argv);
 
 /* getline() allocates inside the C library, where --wrap does not reach;
  * this one grows the line with the counted realloc, so its allocations are
@@ -99,6 +101,7 @@ json_t *__wrap_json_load_file(const char *path, size_t flags, json_error_t *erro
 json_t *__wrap_json_load_file(const char *path, size_t flags, json_error_t *error)
 {
     if (refuse()) { /* the whole load fails, as it would without memory */
+        vwt_nomem(); /* what the allocator of vwt_nomem_watch() would note */
         if (error)
             snprintf(error->text, sizeof error->text, "out of memory");
         return NULL;
@@ -220,7 +223,7 @@ static int sc_runner(const void *arg)
     quiet();
     int rc = run_main(vwc_runner_main, args);
     loud();
-    if (failed && rc == 0)
+    if (failed && rc != 3) /* out of memory is the internal error, status 3 */
         wrong_result = 1;
     return rc == 0;
 }
@@ -250,7 +253,7 @@ static int sc_runner_list(const void *arg)
     quiet();
     int rc = run_main(vwc_runner_main, args);
     loud();
-    if (failed && rc == 0)
+    if (failed && rc != 3)
         wrong_result = 1;
     return rc == 0;
 }
@@ -348,7 +351,10 @@ static int sc_testee(const void *arg)
     quiet();
     int rc = run_main(vwt_testee_main, args);
     loud();
-    /* the testee answers every line or stops; exit 0 only if all answered */
+    /* the testee answers every line or stops; exit 0 only if all answered,
+     * 3 when it ran out of memory */
+    if (failed && rc != 3)
+        wrong_result = 1;
     return rc == 0;
 }
 
@@ -360,6 +366,78 @@ static void test_testee_main(void **state)
     long r0 = runs_total;
     run_failing(sc_testee, NULL, "vmwire-testee");
     printf("# testee: %ld runs with one allocation failing\n", runs_total - r0);
+    end_test();
+}
+
+/* ---- the vmwire command ---------------------------------------------------- */
+
+struct cli_case {
+    int want; /* its exit status when no allocation fails */
+    const char *args[12]; /* after "vmwire"; "@HEX" is a file of hex text, "@TOP/" the source tree */
+};
+
+static char hexfile[PATH_MAX + 32];
+
+static int sc_cli(const void *arg)
+{
+    const struct cli_case *cc = arg;
+    char bufs[4][PATH_MAX + 96];
+    const char *args[16] = { "vmwire" };
+    int k = 1, nb = 0;
+    for (int i = 0; cc->args[i] && k < 15; i++) {
+        const char *a = cc->args[i];
+        if (!strcmp(a, "@HEX")) {
+            a = hexfile;
+        } else if (!strncmp(a, "@TOP/", 5) && nb < 4) {
+            snprintf(bufs[nb], sizeof bufs[nb], "%s/%s", top, a + 5);
+            a = bufs[nb++];
+        }
+        args[k++] = a;
+    }
+    args[k] = NULL;
+    assert_non_null(freopen("/dev/null", "r", stdin));
+    quiet();
+    int rc = run_main(vwcli_main, args);
+    loud();
+    if (failed && rc != 3) /* out of memory: status 3, never a verdict */
+        wrong_result = 1;
+    return rc == cc->want;
+}
+
+static void test_cli_main(void **state)
+{
+    (void)state;
+    static const struct cli_case cases[] = {
+        { 0, { "decode", "crosvm.final.MainRequest", "0a0d1a0b10ffffffffffffffffff01" } },
+        { 0, { "decode", "crosvm.final.MainRequest", "--annotate", "0a0d1a0b10ffffffffffffffffff01" } },
+        { 1, { "decode", "ic.message", "--annotate", "0300000001000300000010000000000000000000" } },
+        { 1, { "validate", "ic.message", "@HEX" } },
+        { 0, { "encode", "crosvm.final.MainRequest", "{\"create\":{\"memory\":{\"start\":\"18446744073709551615\"}}}" } },
+        { 0, { "encode", "--binary", "crosvm.final.MainRequest", "{\"create\":{\"memory\":{\"start\":\"1\"}}}" } },
+        { 0, { "deframe", "serial.stream", "00", "0102" } },
+        { 0, { "request", "{\"id\":\"x\",\"operation\":\"decode\",\"message\":\"crosvm.final.VcpuRequest\",\"input\":\"7801\"}" } },
+        { 0, { "frames", "0300", "0a0108", "0200", "1001" } },
+        { 0, { "bridge", "rcx=0x42494d56", "rdx=0x10001", "--handlers", "@TOP/conformance/vectors/bridge.json" } },
+        { 0, { "ic", "--session", "--role", "guest", "--service", "heartbeat",
+               "0100000030000000030000000100030000001c000000000000030000000000000000000000000000000000000000000000000000000000" } },
+        { 0, { "kinds" } },
+        { 0, { "--help" } },
+    };
+    snprintf(hexfile, sizeof hexfile, "%s/ic.hex", tmpdir);
+    FILE *f = fopen(hexfile, "w");
+    assert_non_null(f);
+    fputs("00000000: 0300 0000 0100 0300 0000 1000 0000 0000  ................\n"
+          "00000010: 0000 0000                                ....\n", f);
+    assert_int_equal(fclose(f), 0);
+    begin_test();
+    long r0 = runs_total;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char what[160];
+        snprintf(what, sizeof what, "vmwire %s %s", cases[i].args[0], cases[i].args[1] ? cases[i].args[1] : "");
+        run_failing(sc_cli, &cases[i], what);
+    }
+    printf("# vmwire: %ld runs with one allocation failing\n", runs_total - r0);
+    unlink(hexfile);
     end_test();
 }
 
@@ -379,6 +457,7 @@ int main(void)
         cmocka_unit_test(test_runner_list),
         cmocka_unit_test(test_runner_main),
         cmocka_unit_test(test_testee_main),
+        cmocka_unit_test(test_cli_main),
     };
     int rc = cmocka_run_group_tests_name("allocfail_runner", tests, NULL, NULL);
     const char *names[] = { "j.xml", "r.json", "c.json", "f.txt", "requests.jsonl", NULL };

@@ -14,6 +14,7 @@ tools_libvwtools_la_SOURCES = \
 	tools/common/impl_crosvm_stream.c \
 	tools/common/impl_serial.c \
 	tools/common/impl_bridge.c \
+	tools/common/nomem.c \
 	tools/common/pbjson.h \
 	tools/common/pbjson.c \
 	tools/common/operations.h \

@@ -114,6 +114,7 @@ int cli_cmd_frames(int argc, char **argv)
         }
         uint8_t *nb = realloc(bytes, len + n + 1);
         if (!nb) {
+            vwt_nomem();
             free(b);
             free(bytes);
             return 2;
@@ -371,6 +372,8 @@ int cli_cmd_bridge(int argc, char **argv)
         char *text;
         if (strpbrk(o.pos[i], "=:") && strcmp(o.pos[i], "-")) {
             text = strdup(o.pos[i]);
+            if (!text)
+                vwt_nomem();
         } else {
             text = cli_input_text(o.pos[i]);
         }
@@ -470,8 +473,8 @@ int cli_cmd_bridge(int argc, char **argv)
     if (r && !strcmp(r, "valid")) {
         json_t *out = json_object_get(resp, "output");
         const char *res = json_string_value(json_object_get(out, "result"));
-        printf("%soutcome%s: %s\n", cli_c(&st, CLI_BOLD), cli_c(&st, CLI_RESET),
-               json_string_value(json_object_get(out, "outcome")));
+        const char *outcome = json_string_value(json_object_get(out, "outcome"));
+        printf("%soutcome%s: %s\n", cli_c(&st, CLI_BOLD), cli_c(&st, CLI_RESET), outcome ? outcome : "none");
         printf("result: %s\n", res ? res : "none");
         json_t *after = json_object_get(out, "registers");
         int changed = 0;

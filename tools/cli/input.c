@@ -101,6 +101,7 @@ int cli_hex_parse(const char *text, size_t n, uint8_t **out, size_t *len, size_t
 {
     uint8_t *buf = malloc(n / 2 + 2);
     if (!buf) {
+        vwt_nomem();
         *bad = 0;
         return -1;
     }
@@ -161,13 +162,16 @@ int cli_read_stream(FILE *f, uint8_t **out, size_t *len)
 {
     size_t cap = 4096, n = 0, r;
     uint8_t *buf = malloc(cap);
-    if (!buf)
+    if (!buf) {
+        vwt_nomem();
         return -1;
+    }
     while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
         n += r;
         if (cap - n < 2) {
             uint8_t *nb = realloc(buf, cap * 2);
             if (!nb) {
+                vwt_nomem();
                 free(buf);
                 return -1;
             }
@@ -270,7 +274,10 @@ char *cli_input_text(const char *arg)
             return NULL;
         return (char *)raw;
     }
-    return strdup(arg);
+    char *t = strdup(arg);
+    if (!t)
+        vwt_nomem();
+    return t;
 }
 
 /* ---- hex dump ---------------------------------------------------------------- */

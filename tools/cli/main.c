@@ -43,7 +43,8 @@ static void usage(FILE *f)
     fprintf(f,
             "\n"
             "Exit status: 0 valid, 1 invalid (the error, its rule and offset are printed\n"
-            "on stderr), 2 usage error or not supported.\n");
+            "on stderr), 2 usage error or not supported, 3 internal error (out of memory:\n"
+            "the output may be incomplete and is no verdict).\n");
 }
 
 int cli_style_init(struct cli_style *st, const char *when)
@@ -315,6 +316,8 @@ static int cmd_request(const char *arg)
 {
     struct cli_style st = { 0 };
     char *in = !strcmp(arg, "-") ? slurp_stdin() : strdup(arg);
+    if (!in && strcmp(arg, "-"))
+        vwt_nomem();
     json_error_t jerr;
     json_t *req = in ? json_loads(in, JSON_ALLOW_NUL, &jerr) : NULL;
     free(in);
@@ -350,7 +353,7 @@ static int cmd_deframe(int argc, char **argv)
     return rc;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout);
@@ -381,4 +384,17 @@ int main(int argc, char **argv)
         return cli_cmd_ic(argc - 2, argv + 2);
     usage(stderr);
     return 2;
+}
+
+int main(int argc, char **argv)
+{
+    vwt_nomem_watch();
+    int rc = run(argc, argv);
+    if (vwt_nomem_seen()) {
+        /* what was printed may lack a member or a line: never a verdict */
+        fflush(stdout);
+        fprintf(stderr, "vmwire: internal error: out of memory\n");
+        rc = 3;
+    }
+    return rc;
 }

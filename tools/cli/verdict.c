@@ -45,8 +45,10 @@ int cli_fault_offset(const char *kind, const char *operation, const char *profil
             return -1;
         size_t cap = 65536 + 16 * len;
         void *mem = malloc(cap);
-        if (!mem)
+        if (!mem) {
+            vwt_nomem();
             return -1;
+        }
         struct vw_arena a;
         vw_arena_init(&a, mem, cap);
         ProtobufCMessage *m = NULL;

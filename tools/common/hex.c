@@ -20,8 +20,10 @@ int vwt_hex_decode(const char *hex, uint8_t **out, size_t *len)
     if (n % 2)
         return -1;
     uint8_t *buf = malloc(n / 2 + 1);
-    if (!buf)
+    if (!buf) {
+        vwt_nomem();
         return -1;
+    }
     for (size_t i = 0; i < n / 2; i++) {
         int hi = nibble((unsigned char)hex[2 * i]), lo = nibble((unsigned char)hex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
@@ -46,8 +48,10 @@ json_t *vwt_hex_json(const uint8_t *p, size_t len)
 {
     static const char digits[] = "0123456789abcdef";
     char *s = malloc(2 * len + 1);
-    if (!s)
+    if (!s) {
+        vwt_nomem();
         return NULL;
+    }
     for (size_t i = 0; i < len; i++) {
         s[2 * i] = digits[p[i] >> 4];
         s[2 * i + 1] = digits[p[i] & 15];
@@ -60,6 +64,8 @@ json_t *vwt_hex_json(const uint8_t *p, size_t len)
 
 int vwt_parse_u64_hex(const char *s, uint64_t *out)
 {
+    if (!s) /* e.g. a member missing from an answer */
+        return -1;
     if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
         s += 2;
     if (!*s || strlen(s) > 16)

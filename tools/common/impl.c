@@ -51,6 +51,9 @@ json_t *vwt_skipped(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    size_t bl = strlen(buf);
+    if (bl >= 13 && !strcmp(buf + bl - 13, "out of memory"))
+        vwt_nomem(); /* the case could not be answered, not a missing feature */
     json_t *r = json_object();
     json_object_set_new(r, "result", json_string("skipped"));
     json_object_set_new(r, "reason", json_string(buf));

@@ -18,8 +18,10 @@ static vw_status decode_hex(enum vw_crosvm_revision rev, enum vw_crosvm_kind kin
     for (int attempt = 0; attempt < 2; attempt++) {
         struct vw_arena a;
         *mem = malloc(cap);
-        if (!*mem)
+        if (!*mem) {
+            vwt_nomem();
             return VW_E_NOMEM;
+        }
         vw_arena_init(&a, *mem, cap);
         vw_status st = vw_crosvm_decode(rev, kind, buf, len, &a, m, &off);
         if (st != VW_E_NOMEM)

@@ -25,6 +25,8 @@ static void *sc_alloc(struct scratch *sc, size_t n)
     void *p = calloc(1, n ? n : 1);
     if (p)
         sc->p[sc->n++] = p;
+    else
+        vwt_nomem();
     return p;
 }
 
@@ -153,8 +155,10 @@ static json_t *utf16_json(const uint8_t *p, size_t size)
     if (vw_ic_utf16_to_utf8(p, size, NULL, 0, &need) != VW_E_NOSPACE && need != 0)
         return NULL;
     char *s = malloc(need + 1);
-    if (!s)
+    if (!s) {
+        vwt_nomem();
         return NULL;
+    }
     size_t w = 0;
     if (vw_ic_utf16_to_utf8(p, size, s, need, &w) != VW_OK) {
         free(s);

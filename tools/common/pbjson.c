@@ -115,8 +115,10 @@ static json_t *base64_json(const uint8_t *p, size_t n)
     static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     size_t olen = 4 * ((n + 2) / 3);
     char *s = malloc(olen + 1);
-    if (!s)
+    if (!s) {
+        vwt_nomem();
         return NULL;
+    }
     size_t o = 0, i = 0;
     for (; i + 2 < n; i += 3) {
         uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];

@@ -4,6 +4,7 @@
 #ifndef VWT_H
 #define VWT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,16 @@ json_t *vwt_skipped(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+
+/* ---- out of memory (tools/common/nomem.c) --------------------------------- */
+/* A process-wide note that an allocation failed: the tools' main()s call
+ * vwt_nomem_watch() first (it clears the note and installs a jansson
+ * allocator that notes jansson's failures) and, at the end, refuse to report
+ * success when vwt_nomem_seen(). vwt_nomem() notes a failure of the tools'
+ * own; vwt_skipped() calls it for a reason ending in "out of memory". */
+void vwt_nomem_watch(void);
+void vwt_nomem(void);
+bool vwt_nomem_seen(void);
 
 /* ---- the built-in implementation ----------------------------------------- */
 

@@ -208,6 +208,8 @@ char *vwc_stderr_text(const char *tail, size_t n, size_t total)
     if (t) {
         strcpy(t, note);
         strcat(t, clean);
+    } else {
+        vwt_nomem();
     }
     free(clean);
     return t;
@@ -370,8 +372,10 @@ static int buf_room(struct vwc_backend *b)
         return 0;
     size_t ncap = b->cap ? b->cap * 2 : 65536;
     char *nb = realloc(b->buf, ncap);
-    if (!nb)
+    if (!nb) {
+        vwt_nomem();
         return -1;
+    }
     b->buf = nb;
     b->cap = ncap;
     return 0;
@@ -548,6 +552,7 @@ static char *request_line(const json_t *req, size_t *len)
     size_t l = strlen(line);
     char *out = realloc(line, l + 2);
     if (!out) {
+        vwt_nomem();
         free(line);
         return NULL;
     }
@@ -676,6 +681,8 @@ static json_t *call_testee(struct vwc_backend *b, const json_t *req, enum vwc_fa
         if (gid && b->prev_id && !strcmp(gid, b->prev_id) && strcmp(gid, json_string_value(want))) {
             if (!b->late_id) {
                 b->late_id = strdup(gid);
+                if (!b->late_id)
+                    vwt_nomem(); /* the late answer would go unreported */
                 char *q = vwc_escape(ans, al, 150);
                 snprintf(b->late_text, sizeof b->late_text, "%s", q ? q : "");
                 free(q);
@@ -701,6 +708,8 @@ static json_t *call_testee(struct vwc_backend *b, const json_t *req, enum vwc_fa
     }
     free(b->prev_id);
     b->prev_id = strdup(json_string_value(want));
+    if (!b->prev_id)
+        vwt_nomem(); /* a late second answer to this case would go unnoticed */
     return resp;
 }
 
@@ -723,7 +732,15 @@ json_t *vwc_backend_call(struct vwc_backend *b, const json_t *req, enum vwc_faul
     *stderr_text = NULL;
     if (!b->command) {
         json_t *r = vwt_impl_handle(req);
-        json_object_set(r, "id", json_object_get(req, "id"));
+        if (!r || json_object_set(r, "id", json_object_get(req, "id")) || vwt_nomem_seen()) {
+            /* the answer may lack a member, or be a skip for want of memory:
+             * the case is not judged (and the run ends as an internal error) */
+            vwt_nomem();
+            json_decref(r);
+            *fault = VWC_FAULT_ANSWER;
+            snprintf(err, errlen, "the built-in implementation ran out of memory");
+            return NULL;
+        }
         return r;
     }
     b->errlen = 0;

@@ -3,6 +3,7 @@
  * after the entry); blank lines are ignored. A listed case that fails is an
  * expected failure (xfail, does not fail the run); a listed case that passes
  * is an unexpected pass (XPASS, fails the run so that the list shrinks). */
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,7 @@ int vwc_xfails_load(struct vwc_xfails *x, const char *path)
     size_t cap = 0, ecap = 0;
     unsigned no = 0;
     int rc = 0;
-    while (getline(&line, &cap, f) >= 0) {
+    while ((errno = 0, getline(&line, &cap, f)) >= 0) {
         no++;
         char *h = strchr(line, '#');
         if (h)
@@ -47,6 +48,7 @@ int vwc_xfails_load(struct vwc_xfails *x, const char *path)
             ecap = ecap ? ecap * 2 : 32;
             struct vwc_xfail *ne = realloc(x->e, ecap * sizeof *ne);
             if (!ne) {
+                vwt_nomem();
                 rc = -1;
                 break;
             }
@@ -56,12 +58,17 @@ int vwc_xfails_load(struct vwc_xfails *x, const char *path)
         x->e[x->n].line = no;
         x->e[x->n].matched = 0;
         if (!x->e[x->n].pattern) {
+            vwt_nomem();
             rc = -1;
             break;
         }
         x->n++;
     }
-    if (ferror(f)) {
+    if (!rc && errno == ENOMEM) { /* getline() could not grow the line */
+        vwt_nomem();
+        fprintf(stderr, "vmwire-conformance: %s: out of memory\n", path);
+        rc = -1;
+    } else if (ferror(f)) {
         fprintf(stderr, "vmwire-conformance: %s: read error\n", path);
         rc = -1;
     }

@@ -60,7 +60,11 @@ static char *brief(const json_t *v, size_t max)
     char *s = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     if (s && strlen(s) > max)
         strcpy(s + max - 3, "...");
-    return s ? s : strdup("(none)");
+    if (v && !s)
+        vwt_nomem();
+    if (!s && !(s = strdup("(none)")))
+        vwt_nomem();
+    return s;
 }
 
 /* Judge one result object against one expectation. Returns 0 on a match, or
@@ -72,7 +76,7 @@ static int judge_one(const json_t *exp, const json_t *got, bool strict, char *wh
     const char *gr = json_string_value(grj);
     if (!json_is_object(got) || !gr || (strcmp(gr, "valid") && strcmp(gr, "invalid"))) {
         char *b = brief(json_is_object(got) ? grj : got, 60);
-        snprintf(why, wl, "the answer's \"result\" is not \"valid\" or \"invalid\" (it is %s)", b);
+        snprintf(why, wl, "the answer's \"result\" is not \"valid\" or \"invalid\" (it is %s)", b ? b : "?");
         free(b);
         *fault = VWC_FAULT_ANSWER;
         return -1;
@@ -105,7 +109,7 @@ static int judge_one(const json_t *exp, const json_t *got, bool strict, char *wh
         if (eoff && goff && !json_equal((json_t *)eoff, (json_t *)goff)) {
             char *b = brief(goff, 40);
             snprintf(why, wl, "expected error %s at offset %lld, got offset %s", ee,
-                     (long long)json_integer_value(eoff), b);
+                     (long long)json_integer_value(eoff), b ? b : "?");
             free(b);
             return -1;
         }

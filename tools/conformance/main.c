@@ -95,7 +95,8 @@ static void usage(FILE *f)
             "an expected failure, and at least one was judged); 1 a case failed, an expected\n"
             "failure passed, a required protocol was skipped, cases were not run, or nothing\n"
             "was judged; 2 usage or selection error, vector error or unwritable report\n"
-            "(nothing is run).\n",
+            "(nothing is run); 3 internal error: the runner ran out of memory, so a case,\n"
+            "a report line or a member may be missing and no verdict holds.\n",
             VW_PKGDATADIR);
 }
 
@@ -282,6 +283,8 @@ static void finalise(struct vwc_run *run, struct vwc_case *c, size_t n)
     const struct vwc_options *o = run->opt;
     if (c->verdict == VWC_SKIP && (o->fail_on_skip || (o->require && list_has(o->require, c->protocol)))) {
         char *why = c->detail ? strdup(c->detail) : NULL;
+        if (c->detail && !why)
+            vwt_nomem();
         c->verdict = VWC_FAIL;
         c->fault = VWC_FAULT_REQUIRED;
         vwc_set_detail(c, "skipped (%s), but protocol %s is required (%s)", why ? why : "", c->protocol,
@@ -335,6 +338,7 @@ int main(int argc, char **argv)
     struct glob_list protos = { 0 }, cases = { 0 }, rulesg = { 0 };
     const char *only_op = NULL, *write_fail = NULL;
     bool list = false;
+    vwt_nomem_watch(); /* an allocation failing anywhere ends the run with status 3 */
     enum {
         OPT_TESTEE = 256, OPT_TIMEOUT, OPT_PROTOCOL, OPT_OPERATION, OPT_CASE, OPT_RULES, OPT_STRICT, OPT_DATADIR,
         OPT_TAP, OPT_VERBOSE, OPT_QUIET, OPT_HELP, OPT_XFAIL, OPT_JUNIT, OPT_JSON, OPT_COVERAGE, OPT_LIST,
@@ -673,6 +677,7 @@ int main(int argc, char **argv)
     double start = now();
     struct vwc_backend *b = vwc_backend_new(&o);
     if (!b) {
+        vwt_nomem();
         fprintf(stderr, "vmwire-conformance: out of memory\n");
         goto out2;
     }
@@ -718,6 +723,8 @@ int main(int argc, char **argv)
     run.seconds = now() - start;
     vwc_specs_tally(&sp, &s);
     run.exit_status = run.tot[VWC_FAIL] || run.tot[VWC_XPASS] || vwc_judged(&run) == 0 ? 1 : 0;
+    if (vwt_nomem_seen())
+        run.exit_status = 3; /* a case or a report line may be missing: not judged */
     rc = run.exit_status;
     char headline[200];
     vwc_headline(&run, headline, sizeof headline);
@@ -741,6 +748,12 @@ int main(int argc, char **argv)
 out2:
     rc = 2;
 out:
+    if (vwt_nomem_seen()) {
+        /* whatever was printed or written may lack a case, a line or a
+         * member: the run cannot say passed (nor anything else) */
+        fprintf(stderr, "vmwire-conformance: internal error: out of memory; the run is not judged\n");
+        rc = 3;
+    }
     vwc_xfails_free(&cf);
     vwc_xfails_free(&xf);
     vwc_specs_free(&sp);

@@ -72,6 +72,8 @@ static void junit_case(FILE *f, const struct vwc_case *c)
     char *cls = malloc(strlen(c->protocol) + fl + 2);
     if (cls)
         sprintf(cls, "%s.%.*s", c->protocol, (int)fl, file);
+    else
+        vwt_nomem();
     fputs("    <testcase name=\"", f);
     xml_text(f, c->id);
     fputs("\" classname=\"", f);

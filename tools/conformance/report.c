@@ -41,8 +41,10 @@ static struct tally *tally_get(struct tallies *ts, const char *key)
     if (ts->n == ts->cap) {
         size_t ncap = ts->cap ? ts->cap * 2 : 64;
         struct tally *nt = realloc(ts->t, ncap * sizeof *nt);
-        if (!nt)
+        if (!nt) {
+            vwt_nomem();
             return NULL;
+        }
         ts->t = nt;
         ts->cap = ncap;
     }
@@ -156,7 +158,9 @@ void vwc_headline(const struct vwc_run *r, char *out, size_t outlen)
     if (r->tot[VWC_XFAIL])
         PART(", %zu expected failures", r->tot[VWC_XFAIL]);
 #undef PART
-    if (passed && !r->tot[VWC_SKIP] && !r->tot[VWC_XFAIL])
+    if (r->exit_status == 3)
+        snprintf(out, outlen, "CONFORMANCE NOT JUDGED (internal error: out of memory; %s)", parts);
+    else if (passed && !r->tot[VWC_SKIP] && !r->tot[VWC_XFAIL])
         snprintf(out, outlen, "CONFORMANCE PASSED");
     else
         snprintf(out, outlen, "CONFORMANCE %s (%s)", passed ? "PASSED" : "FAILED", parts);
@@ -193,8 +197,10 @@ static void print_grouped(FILE *out, const struct vwc_suite *s, bool (*want)(con
             k++;
         if (k == nr) {
             struct reason *nrs = realloc(rs, (nr + 1) * sizeof *rs);
-            if (!nrs)
+            if (!nrs) {
+                vwt_nomem();
                 break;
+            }
             rs = nrs;
             rs[nr++] = (struct reason){ t, 0, i };
         }
@@ -397,8 +403,10 @@ static void report(const struct vwc_run *r, FILE *out)
         for (size_t d = 0; d < sp->ndocs; d++) {
             const char **w = malloc((sp->n + 1) * sizeof *w);
             size_t nw = 0;
-            if (!w)
+            if (!w) {
+                vwt_nomem();
                 break;
+            }
             for (size_t i = 0; i < sp->n; i++)
                 if (!sp->rules[i].ncases && !strcmp(sp->rules[i].spec, sp->docs[d]))
                     w[nw++] = sp->rules[i].id;
@@ -459,8 +467,10 @@ void vwc_report_human(const struct vwc_run *r, FILE *out, const char *prefix)
     char *buf = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&buf, &len);
-    if (!m)
+    if (!m) {
+        vwt_nomem();
         return;
+    }
     report(r, m);
     fclose(m);
     for (char *line = buf, *nl; line && *line; line = nl ? nl + 1 : NULL) {

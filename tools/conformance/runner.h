@@ -9,6 +9,8 @@
 
 #include <jansson.h>
 
+#include "common/vwt.h" /* vwt_nomem(): out of memory ends a run as an internal error */
+
 /* Version of the JSON Lines testee interface described in conformance/README.md. */
 #define VWC_INTERFACE_VERSION 1
 

@@ -4,6 +4,7 @@
  * rules no case covers. */
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,8 +70,10 @@ static int add_rule(struct vwc_specs *sp, const char *id, size_t idlen, const ch
     if (sp->n == sp->cap) {
         size_t ncap = sp->cap ? sp->cap * 2 : 256;
         struct vwc_rule *nr = realloc(sp->rules, ncap * sizeof *nr);
-        if (!nr)
+        if (!nr) {
+            vwt_nomem();
             return -1;
+        }
         sp->rules = nr;
         sp->cap = ncap;
     }
@@ -105,6 +108,7 @@ static int add_rule(struct vwc_specs *sp, const char *id, size_t idlen, const ch
     r->title = strdup(title);
     r->line = line;
     if (!r->id || !r->spec || !r->title) {
+        vwt_nomem();
         free(r->id);
         free(r->spec);
         free(r->title);
@@ -147,7 +151,7 @@ static int load_doc(struct vwc_specs *sp, const char *path, const char *name)
     char *line = NULL;
     size_t cap = 0;
     int rc = 0;
-    while (getline(&line, &cap, f) >= 0) {
+    while ((errno = 0, getline(&line, &cap, f)) >= 0) {
         if (nl == capl) {
             capl = capl ? capl * 2 : 256;
             char **nls = realloc(lines, capl * sizeof *nls);
@@ -162,6 +166,10 @@ static int load_doc(struct vwc_specs *sp, const char *path, const char *name)
             break;
         }
         nl++;
+    }
+    if (rc || errno == ENOMEM) { /* a line not read for want of memory is not the end of the spec */
+        vwt_nomem();
+        rc = -1;
     }
     free(line);
     fclose(f);
@@ -228,15 +236,19 @@ int vwc_specs_load(struct vwc_specs *sp, const char *dir)
         snprintf(sp->docs[sp->ndocs++], nl, "spec/%s", e->d_name);
     }
     closedir(d);
-    if (rc)
+    if (rc) {
+        vwt_nomem();
         return rc;
+    }
     if (sp->docs)
         qsort(sp->docs, sp->ndocs, sizeof *sp->docs, cmp_str);
     for (size_t i = 0; i < sp->ndocs && !rc; i++) {
         size_t pl = strlen(dir) + strlen(sp->docs[i]) + 2;
         char *path = malloc(pl);
-        if (!path)
+        if (!path) {
+            vwt_nomem();
             return -1;
+        }
         snprintf(path, pl, "%s/%s", dir, sp->docs[i] + 5);
         rc = load_doc(sp, path, sp->docs[i]);
         free(path);

@@ -62,6 +62,7 @@ static void sb_add(struct sbuf *b, const void *s, size_t n)
             ncap *= 2;
         char *np = realloc(b->p, ncap);
         if (!np) {
+            vwt_nomem();
             b->oom = true;
             return;
         }

@@ -221,16 +221,20 @@ static int add_case(struct vwc_suite *s, const char *file, const json_t *doc, co
     if (s->n == s->cap) {
         size_t ncap = s->cap ? s->cap * 2 : 256;
         struct vwc_case *nc = realloc(s->cases, ncap * sizeof *nc);
-        if (!nc)
+        if (!nc) {
+            vwt_nomem();
             return -1;
+        }
         s->cases = nc;
         s->cap = ncap;
     }
     struct vwc_case *k = &s->cases[s->n];
     memset(k, 0, sizeof *k);
     k->file = strdup(file);
-    if (!k->file)
+    if (!k->file) {
+        vwt_nomem();
         return -1;
+    }
     k->protocol = json_string_value(json_object_get(doc, "protocol"));
     k->spec = json_string_value(json_object_get(doc, "spec"));
     k->id = json_string_value(json_object_get(c, "id"));
@@ -326,6 +330,8 @@ static int add_doc(struct vwc_suite *s, const char *path, json_t *doc)
         size_t ncap = s->capdocs ? s->capdocs * 2 : 16;
         json_t **nd = realloc(s->docs, ncap * sizeof *nd);
         if (!nd) {
+            vwt_nomem();
+            fprintf(stderr, "vmwire-conformance: out of memory\n");
             json_decref(doc);
             return -1;
         }
@@ -387,6 +393,7 @@ int vwc_load(struct vwc_suite *s, const char *path)
             cap = cap ? cap * 2 : 32;
             char **nn = realloc(names, cap * sizeof *nn);
             if (!nn) {
+                vwt_nomem();
                 rc = -1;
                 break;
             }
@@ -395,6 +402,7 @@ int vwc_load(struct vwc_suite *s, const char *path)
         size_t plen = strlen(path) + l + 2;
         names[n] = malloc(plen);
         if (!names[n]) {
+            vwt_nomem();
             rc = -1;
             break;
         }

@@ -4,6 +4,7 @@
  * its input ends. vmwire-conformance --testee vmwire-testee must give the same
  * verdicts as vmwire-conformance alone, which runs the same handlers in
  * process: that tests the interface itself end to end. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +42,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "vmwire-testee: unknown argument %s (try --help)\n", argv[1]);
         return 2;
     }
+    vwt_nomem_watch();
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
     int rc = 0;
-    while ((n = getline(&line, &cap, stdin)) >= 0) {
+    for (;;) {
+        errno = 0;
+        if ((n = getline(&line, &cap, stdin)) < 0) {
+            if (errno == ENOMEM)
+                vwt_nomem();
+            else if (ferror(stdin))
+                rc = 1;
+            break;
+        }
         size_t len = (size_t)n;
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r' || line[len - 1] == ' '))
             len--;
@@ -63,11 +73,21 @@ int main(int argc, char **argv)
             json_object_set(resp, "id", id ? id : json_null());
         }
         json_decref(req);
+        if (vwt_nomem_seen()) {
+            /* this answer may lack a member or be a skip for want of memory:
+             * it is not sent, and no later request is answered */
+            json_decref(resp);
+            break;
+        }
         if (answer(resp)) {
             rc = 1; /* the runner went away */
             break;
         }
     }
     free(line);
+    if (vwt_nomem_seen()) {
+        fprintf(stderr, "vmwire-testee: out of memory\n");
+        rc = 3;
+    }
     return rc;
 }
