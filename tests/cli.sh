@@ -40,6 +40,14 @@ ok "empty status is a usage error" 2 '' "$T" status ''
 ok "non-UTF-8 deframe chunk" 2 '' "$T" deframe serial.stream "$(printf '\377\376')"
 ok "non-UTF-8 message kind" 2 '' "$T" decode "$(printf '\377')" 00
 ok "non-UTF-8 hex input" 2 '' "$T" decode serial.GuestMessage "$(printf '\377')"
+# the serial encode parameter `encoder` (spec/serial.md section 5): micropb's
+# encoding is the canonical one, a negative level takes 10 bytes (SER-MICROPB-9)
+ok "encoder micropb encodes" 0 08ffffffffffffffffff01 \
+  "$T" encode serial.GuestMessage '{"level":-1}' --param 'encoder="micropb"'
+ok "encoder micropb refuses a fifth device" 1 '' \
+  "$T" encode serial.VmmConfig '{"devices":[{},{},{},{},{}]}' --param 'encoder="micropb"'
+ok "an unknown encoder is not supported" 2 '' \
+  "$T" encode serial.GuestMessage '{"level":1}' --param 'encoder="nanopb"'
 # usage
 ok "no arguments is a usage error" 2 '' "$T"
 

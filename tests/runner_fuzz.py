@@ -33,7 +33,9 @@ t.ok("decode    crosvm.seed.MainRequest" in out and "dispatch  bridge.amd64" in 
 # five empty devices and a two-byte field; two oneof members; a negotiate
 # packet offering at most four versions (8 + 20 + 8 + 4 * 4 bytes, padded).
 BUGS = [
-    ("capacity", ["--message", "serial.VmmConfig", "--operation", "decode"], 40,
+    # (capacity: the golden cases of serial-vmm-config.json only, so that cases added
+    # elsewhere do not change which requests seed 1 draws within the budget)
+    ("capacity", ["--message", "serial.VmmConfig", "--operation", "decode", "--case", "ser-vc-*"], 40,
      lambda c: c.get("error") == "capacity", 12),
     ("oneof", ["--message", "crosvm.seed.MainRequest", "--operation", "decode"], 40,
      lambda c: c.get("result") == "valid", 16),

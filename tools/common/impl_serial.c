@@ -8,6 +8,8 @@
 
 #include "common/pbjson.h"
 #include "common/vwt.h"
+#include "serial/guest.pb-c.h"
+#include "vmwire/pb.h"
 #include "vmwire/serial.h"
 
 /* Every serial message decodes in far less: 600 bytes of input at most. */
@@ -75,9 +77,113 @@ static json_t *do_decode(enum vw_serial_kind kind, const json_t *req, int valida
     return r;
 }
 
+/* ---- encoder "micropb" (spec/serial.md section 5): the message as the
+ * micropb-generated structs of instar's guest and VMM hold it (the heapless
+ * struct vw_serial_guest_message / vw_serial_vmm_config), encoded by the
+ * guest codec. A string keeps its real length in `len` and only what fits in
+ * `data`, a device list its real count with the first four devices: such a
+ * message is over its capacities and the encoder refuses it (SER-CAP-6). */
+
+static void fixed_str(const ProtobufCMessage *m, const char *s, uint16_t *len, char *data,
+                      size_t cap)
+{
+    size_t n = s ? vw_pb_message_string_len(m, s) : 0;
+    if (n)
+        memcpy(data, s, n < cap ? n : cap);
+    *len = n > UINT16_MAX ? UINT16_MAX : (uint16_t)n;
+}
+
+#define FIXED(pm, f, d) fixed_str(&(pm)->base, (pm)->f, &(d).len, (d).data, sizeof(d).data)
+
+static void fixed_guest_message(const Vmwire__Serial__GuestMessage *g,
+                                struct vw_serial_guest_message *m)
+{
+    memset(m, 0, sizeof *m);
+    m->level = (int32_t)g->level;
+    switch (g->payload_case) {
+    case VMWIRE__SERIAL__GUEST_MESSAGE__PAYLOAD_INIT:
+        m->which = VW_SERIAL_PAYLOAD_INIT;
+        FIXED(g->init, stage, m->u.init.stage);
+        FIXED(g->init, device, m->u.init.device);
+        m->u.init.address = g->init->address;
+        break;
+    case VMWIRE__SERIAL__GUEST_MESSAGE__PAYLOAD_CAPACITY:
+        m->which = VW_SERIAL_PAYLOAD_CAPACITY;
+        FIXED(g->capacity, device, m->u.capacity.device);
+        m->u.capacity.sectors = g->capacity->sectors;
+        m->u.capacity.bytes = g->capacity->bytes;
+        break;
+    case VMWIRE__SERIAL__GUEST_MESSAGE__PAYLOAD_PROGRESS:
+        m->which = VW_SERIAL_PAYLOAD_PROGRESS;
+        FIXED(g->progress, operation, m->u.progress.operation);
+        m->u.progress.current = g->progress->current;
+        m->u.progress.total = g->progress->total;
+        m->u.progress.percent = g->progress->percent;
+        break;
+    case VMWIRE__SERIAL__GUEST_MESSAGE__PAYLOAD_ERROR:
+        m->which = VW_SERIAL_PAYLOAD_ERROR;
+        FIXED(g->error, operation, m->u.error.operation);
+        FIXED(g->error, device, m->u.error.device);
+        m->u.error.sector = g->error->sector;
+        m->u.error.status = g->error->status;
+        break;
+    case VMWIRE__SERIAL__GUEST_MESSAGE__PAYLOAD_COMPLETE:
+        m->which = VW_SERIAL_PAYLOAD_COMPLETE;
+        FIXED(g->complete, operation, m->u.complete.operation);
+        m->u.complete.count = g->complete->count;
+        m->u.complete.success = g->complete->success;
+        break;
+    case VMWIRE__SERIAL__GUEST_MESSAGE__PAYLOAD_INFO_RESULT: {
+        const Vmwire__Serial__InfoResultMessage *r = g->info_result;
+        struct vw_serial_info_result *o = &m->u.info_result;
+        m->which = VW_SERIAL_PAYLOAD_INFO_RESULT;
+        FIXED(r, format, o->format);
+        o->version = r->version;
+        o->virtual_size = r->virtual_size;
+        o->actual_size = r->actual_size;
+        o->cluster_size = r->cluster_size;
+        o->flags = r->flags;
+        FIXED(r, backing_file, o->backing_file);
+        FIXED(r, external_data_file, o->external_data_file);
+        break;
+    }
+    default:
+        break; /* no payload */
+    }
+}
+
+static void fixed_vmm_config(const Vmwire__Serial__VmmConfig *c, struct vw_serial_vmm_config *o)
+{
+    memset(o, 0, sizeof *o);
+    o->n_devices = c->n_devices > UINT32_MAX ? UINT32_MAX : (uint32_t)c->n_devices;
+    for (size_t i = 0; i < c->n_devices && i < VW_SERIAL_MAX_DEVICES; i++) {
+        FIXED(c->devices[i], name, o->devices[i].name);
+        o->devices[i].sector_size = c->devices[i]->sector_size;
+    }
+    o->progress_percent = c->progress_percent;
+}
+
+static vw_status encode_micropb(enum vw_serial_kind kind, const ProtobufCMessage *m, uint8_t *out,
+                                size_t cap, size_t *w)
+{
+    if (kind == VW_SERIAL_GUEST_MESSAGE) {
+        struct vw_serial_guest_message g;
+        fixed_guest_message((const Vmwire__Serial__GuestMessage *)m, &g);
+        return vw_serial_guest_message_encode(&g, out, cap, w);
+    }
+    struct vw_serial_vmm_config c;
+    fixed_vmm_config((const Vmwire__Serial__VmmConfig *)m, &c);
+    return vw_serial_vmm_config_encode(&c, out, cap, w);
+}
+
 static json_t *do_encode(enum vw_serial_kind kind, const json_t *req)
 {
     char err[256];
+    const json_t *ev = json_object_get(req, "encoder");
+    const char *enc = ev ? json_string_value(ev) : "protobuf";
+    if (!enc || (strcmp(enc, "protobuf") && strcmp(enc, "micropb")))
+        return vwt_skipped("encoder must be \"protobuf\" or \"micropb\"");
+    bool micropb = !strcmp(enc, "micropb");
     void *mem = malloc(ARENA_SIZE);
     if (!mem)
         return vwt_skipped("out of memory");
@@ -91,7 +197,8 @@ static json_t *do_encode(enum vw_serial_kind kind, const json_t *req)
     }
     uint8_t out[VW_SERIAL_MAX_MESSAGE];
     size_t w;
-    vw_status st = vw_serial_encode(m, out, sizeof out, &w);
+    vw_status st = micropb ? encode_micropb(kind, m, out, sizeof out, &w)
+                           : vw_serial_encode(m, out, sizeof out, &w);
     json_t *r = st == VW_OK ? vwt_valid_hex(out, w) : vwt_invalid(st);
     free(mem);
     return r;
