@@ -6,7 +6,9 @@ cases written for that bug.
 - "debug": a decoded GuestMessage with level 0 left out (the proto3 default)
   is shown as "DEBUG" instead;
 - "601": an encoder accepts a GuestMessage of 601 bytes (answers valid);
-- "offset": decoder fault offsets are reported one byte late.
+- "offset": decoder fault offsets are reported one byte late;
+- "insnlen": a bridge dispatcher that ignores an `insn_len` other than 0 or
+  the trigger's default (it advances RIP by the default instead).
 """
 import json
 import os
@@ -24,6 +26,11 @@ bug = sys.argv[1]
 real = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE, stdout=subprocess.PIPE, universal_newlines=True)
 for line in sys.stdin:
     req = json.loads(line)
+    inp = req.get("input")
+    if bug == "insnlen" and req.get("operation") == "dispatch" and isinstance(inp, dict) and \\
+            inp.get("insn_len") not in (None, 0, {"vmcall": 3, "cpuid": 2}.get(inp.get("trigger"))):
+        del inp["insn_len"]
+        line = json.dumps(req)
     real.stdin.write(line if line.endswith("\\n") else line + "\\n")
     real.stdin.flush()
     ans = json.loads(real.stdout.readline())
@@ -56,6 +63,9 @@ got = failures("offset", "ic-decode-offsets.json", "serial-guest-message-edges.j
 t.ok(len(got) >= 30 and "ic-off-hb-size-17" in got and "ser-gme-dec-trunc-len" in got
      and "cv-f-off-field0" in got and "ic-kvpoff-key-lone-low" in got,
      "offsets one byte late are caught (%d cases)" % len(got), got)
+got = failures("insnlen", "bridge.json")
+t.ok("br-64-vmcall-insn-len-5" in got and "br-32-cpuid-insn-len-15-no-match" in got,
+     "a dispatcher ignoring insn_len (5, 1, 15) is caught", got)
 rc, out, _ = run("--data-dir", SRC, "--strict-errors", "--testee", q(PY, PROXY, "none", TESTEE),
                  os.path.join(VECS, "serial-guest-message-edges.json"))
 t.ok(rc == 0 and "CONFORMANCE PASSED" in out, "the proxy without a bug passes", out[-400:])
