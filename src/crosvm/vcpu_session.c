@@ -309,6 +309,10 @@ static vw_status step(struct vw_crosvm_vcpu *v, int from_peer, const uint8_t *in
     v->err_off = 0;
     if (v->failed)
         return VW_E_FAILED;
+    if (v->state == VW_CROSVM_VS_DOWN) {
+        ev->state = v->state;
+        return VW_E_STATE; /* CV-VCPU-17: nothing after Shutdown, not even a second one */
+    }
     if (len > VW_CROSVM_MAX_MESSAGE) {
         v->err_off = VW_CROSVM_MAX_MESSAGE;
         return VW_E_TOO_LONG; /* CV-VCPU-2 */
