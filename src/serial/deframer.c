@@ -189,9 +189,9 @@ static vw_status feed_held(struct vw_serial_deframer *d, const uint8_t *in, size
     size_t last = 0;   /* offset in `in` of the last byte used to decide */
     if (d->have < VW_SERIAL_HEADER_SIZE) {
         copied = VW_SERIAL_HEADER_SIZE - d->have;
-        if (len < copied) {
+        if (len < copied) { /* one byte held and none given: len is 0 */
             hold(d, in, len);
-            *consumed = len;
+            *consumed = len; /* 0 */
             return VW_OK;
         }
         hold(d, in, copied);
@@ -271,7 +271,8 @@ vw_status vw_serial_deframer_feed(struct vw_serial_deframer *d, const uint8_t *i
     }
     size_t flen = (size_t)p[0] | (size_t)p[1] << 8;
     size_t need = VW_SERIAL_HEADER_SIZE + flen;
-    size_t check_off = 0, last = pos + 1;
+    size_t check_off = 0;
+    size_t last = pos + 1;
     vw_status bad = header_fault(d, flen);
     if (bad == VW_OK) {
         if (left < need) {
