@@ -143,9 +143,14 @@ static void problem(const char *fmt, ...)
 /* Runs the scenario once without failures (to count its allocations), then
  * once per allocation with that one failing, each failing run in a child
  * process so that a crash is reported as a problem of that run, not the end
- * of the program. Problems are collected; see end_test(). */
+ * of the program, and a hang after 120 s as one. Problems are collected; see
+ * end_test(). ALLOCFAIL_ONLY=TEXT runs only the scenarios whose description
+ * contains TEXT. */
 static void run_failing(scenario_fn fn, const void *arg, const char *what)
 {
+    const char *only = getenv("ALLOCFAIL_ONLY"); /* debugging: the scenarios naming this */
+    if (only && !strstr(what, only))
+        return;
     fail_at = -1;
     n_allocs = 0;
     failed = 0;
@@ -189,6 +194,7 @@ static void run_failing(scenario_fn fn, const void *arg, const char *what)
             signal(SIGFPE, SIG_DFL);
             if (problems > 0) /* the first failing run's sanitizer report is enough */
                 (void)freopen("/dev/null", "w", stderr);
+            alarm(120); /* a run that hangs ends as SIGALRM, reported below */
             fail_at = i;
             n_allocs = 0;
             failed = 0;
@@ -201,6 +207,8 @@ static void run_failing(scenario_fn fn, const void *arg, const char *what)
         runs_total++;
         if (waitpid(pid, &status, 0) < 0)
             problem("waitpid failed");
+        else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+            problem("%s: allocation %ld of %ld failed: hang (still running after 120 s)", what, i + 1, n);
         else if (WIFSIGNALED(status))
             problem("%s: allocation %ld of %ld failed: crash (signal %d)", what, i + 1, n,
                     WTERMSIG(status));

@@ -242,6 +242,64 @@ static void test_runner_main(void **state)
     end_test();
 }
 
+/* --fuzz: generated requests against the built-in implementation, and
+ * against a testee that answers every request wrongly, so that the
+ * disagreements are minimised and written with --fuzz-out */
+static char wrong_testee[PATH_MAX + 32];
+
+static int sc_runner_fuzz(const void *arg)
+{
+    const int *with_testee = arg;
+    char v1[PATH_MAX + 64], v2[PATH_MAX + 64], out[PATH_MAX + 16];
+    snprintf(v1, sizeof v1, "%s/conformance/vectors/crosvm-final-encode.json", top);
+    snprintf(v2, sizeof v2, "%s/conformance/vectors/serial-deframe.json", top);
+    snprintf(out, sizeof out, "%s/fuzz-out.json", tmpdir);
+    const char *args[24] = { "vmwire-conformance", "--data-dir", datadir, "--fuzz", "2", "--seed", "7" };
+    int k = 7;
+    if (*with_testee) {
+        args[k++] = "--testee";
+        args[k++] = wrong_testee;
+        args[k++] = "--fuzz-out";
+        args[k++] = out;
+        args[k++] = v2;
+    } else {
+        args[k++] = v1;
+        args[k++] = v2;
+    }
+    args[k] = NULL;
+    quiet();
+    int rc = run_main(vwc_runner_main, args);
+    loud();
+    unlink(out);
+    if (failed && rc != 3) /* out of memory: status 3, never a verdict */
+        wrong_result = 1;
+    return rc == (*with_testee ? 1 : 0);
+}
+
+static void test_runner_fuzz(void **state)
+{
+    (void)state;
+    static const int builtin = 0, testee = 1;
+    snprintf(wrong_testee, sizeof wrong_testee, "%s/wrong-testee.sh", tmpdir);
+    FILE *f = fopen(wrong_testee, "w");
+    assert_non_null(f);
+    /* answers each request with the right id and a wrong verdict */
+    fputs("#!/bin/sh\n"
+          "while IFS= read -r l; do\n"
+          "  id=${l#*\\\"id\\\":\\\"}; id=${id%%\\\"*}\n"
+          "  printf '{\"id\":\"%s\",\"result\":\"invalid\",\"error\":\"bad_tag\"}\\n' \"$id\"\n"
+          "done\n", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(wrong_testee, 0700), 0);
+    begin_test();
+    long r0 = runs_total;
+    run_failing(sc_runner_fuzz, &builtin, "vmwire-conformance --fuzz");
+    run_failing(sc_runner_fuzz, &testee, "vmwire-conformance --fuzz --testee (disagreements) --fuzz-out");
+    printf("# runner --fuzz: %ld runs with one allocation failing\n", runs_total - r0);
+    unlink(wrong_testee);
+    end_test();
+}
+
 /* --list and the selection options */
 static int sc_runner_list(const void *arg)
 {
@@ -456,6 +514,7 @@ int main(void)
         cmocka_unit_test(test_parse_answer),
         cmocka_unit_test(test_runner_list),
         cmocka_unit_test(test_runner_main),
+        cmocka_unit_test(test_runner_fuzz),
         cmocka_unit_test(test_testee_main),
         cmocka_unit_test(test_cli_main),
     };

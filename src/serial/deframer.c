@@ -81,22 +81,42 @@ static size_t give_back(struct vw_serial_deframer *d, size_t copied)
  * (SER-FRAME-11): append the byte; once the buffer holds 2 + L bytes for the
  * L its first two bytes announce, make one attempt: a good frame is removed
  * and yielded, a bad one costs the buffer its first byte. Whatever else the
- * buffer holds waits for the next byte, even a complete frame. */
+ * buffer holds waits for the next byte, even a complete frame.
+ * The bytes up to the next attempt are appended in one copy: the header's
+ * missing bytes, then the payload's; when the buffer already holds a whole
+ * frame, the next byte alone is due. Between attempts the reference decoder
+ * only appends, so the attempts fall on the same bytes as byte by byte. */
 static vw_status feed_reference(struct vw_serial_deframer *d, const uint8_t *in, size_t len,
                                 struct vw_serial_event *ev, size_t *consumed)
 {
     size_t pos = 0;
     while (pos < len) {
-        if (d->start + d->have == d->cap) {
+        size_t end = d->start + d->have;
+        if (end == d->cap) {
             if (d->start == 0)
                 return VW_E_INVALID_ARG; /* cannot happen with VW_SERIAL_REFERENCE_BUF_MIN */
             memmove(d->buf, d->buf + d->start, d->have);
             d->start = 0;
+            end = d->have;
         }
-        d->buf[d->start + d->have++] = in[pos++];
+        const uint8_t *h = d->buf + d->start;
+        size_t want = 1;
+        if (d->have < VW_SERIAL_HEADER_SIZE) {
+            want = VW_SERIAL_HEADER_SIZE - d->have;
+        } else {
+            size_t need = VW_SERIAL_HEADER_SIZE + ((size_t)h[0] | (size_t)h[1] << 8);
+            if (d->have < need)
+                want = need - d->have;
+        }
+        if (want > len - pos)
+            want = len - pos;
+        if (want > d->cap - end)
+            want = d->cap - end;
+        memcpy(d->buf + end, in + pos, want);
+        d->have += want;
+        pos += want;
         if (d->have < VW_SERIAL_HEADER_SIZE)
             continue;
-        const uint8_t *h = d->buf + d->start;
         size_t flen = (size_t)h[0] | (size_t)h[1] << 8;
         if (d->have < VW_SERIAL_HEADER_SIZE + flen)
             continue;
@@ -128,118 +148,16 @@ static vw_status feed_reference(struct vw_serial_deframer *d, const uint8_t *in,
     return VW_OK;
 }
 
-vw_status vw_serial_deframer_feed(struct vw_serial_deframer *d, const uint8_t *in, size_t len,
-                                  struct vw_serial_event *ev, size_t *consumed)
+/* Report a bad frame that costs the stream `skip` bytes, of which `rest`
+ * are still to drop from the input at @p pos on (the held ones are gone);
+ * what the input does not hold yet is discarded from the next feeds (DROP). */
+static vw_status reject(struct vw_serial_deframer *d, size_t len, size_t pos, size_t skip,
+                        size_t rest, vw_status bad, size_t check_off, size_t last,
+                        struct vw_serial_event *ev, size_t *consumed)
 {
-    struct vw_serial_event dummy;
-    VW_ENGINE_EVENT(ev, dummy);
-    vw_status entry = vw_engine__feed_args(d, in, len, consumed);
-    if (entry != VW_OK)
-        return entry;
-    size_t pos = 0;
-    if (d->cfg.policy == VW_SERIAL_POLICY_REFERENCE)
-        return feed_reference(d, in, len, ev, consumed);
-
-    /* DROP policy: the announced rest of a rejected oversize frame */
-    if (d->discard) {
-        size_t n = d->discard < len ? d->discard : len;
-        pos += n;
-        d->discard -= n;
-        if (d->discard) {
-            *consumed = pos;
-            return VW_OK;
-        }
-    }
-
-    /* the header: from the held bytes, topped up from the input */
-    if (d->have < VW_SERIAL_HEADER_SIZE && d->have + (len - pos) < VW_SERIAL_HEADER_SIZE) {
-        hold(d, in + pos, len - pos);
-        *consumed = len;
-        return VW_OK;
-    }
-    size_t last = 0;   /* offset in `in` of the last byte used to decide */
-    size_t copied = 0; /* bytes of `in` appended to the held ones by this call */
-    const uint8_t *view;
-    if (d->have) {
-        if (d->have < VW_SERIAL_HEADER_SIZE) {
-            size_t n = VW_SERIAL_HEADER_SIZE - d->have;
-            hold(d, in + pos, n);
-            pos += n;
-            copied += n;
-            last = pos - 1;
-        }
-        view = d->buf + d->start;
-    } else {
-        view = in + pos;
-        last = pos + 1;
-    }
-    size_t flen = (size_t)view[0] | (size_t)view[1] << 8;
-    vw_status bad = VW_OK;
-    size_t check_off = 0;
-    const uint8_t *payload = NULL;
-
-    if (flen > d->cfg.limit) {
-        bad = VW_E_TOO_LONG;
-    } else if (flen == 0 && d->cfg.reject_empty) {
-        bad = VW_E_BAD_FRAME;
-    } else {
-        size_t need = VW_SERIAL_HEADER_SIZE + flen;
-        if (d->have) {
-            if (d->have < need) {
-                size_t n = need - d->have;
-                if (n > len - pos)
-                    n = len - pos;
-                hold(d, in + pos, n);
-                pos += n;
-                copied += n;
-                if (n)
-                    last = pos - 1;
-            }
-            if (d->have < need) {
-                *consumed = pos;
-                return VW_OK;
-            }
-            payload = d->buf + d->start + VW_SERIAL_HEADER_SIZE;
-        } else if (len - pos >= need) {
-            payload = in + pos + VW_SERIAL_HEADER_SIZE;
-            last = pos + need - 1;
-        } else {
-            hold(d, in + pos, len - pos);
-            *consumed = len;
-            return VW_OK;
-        }
-        if (d->cfg.check)
-            bad = d->cfg.check(d->cfg.check_user, payload, flen, &check_off);
-        if (bad == VW_OK) {
-            ev->type = VW_SERIAL_EV_FRAME;
-            ev->payload = payload;
-            ev->len = flen;
-            d->frames++;
-            if (d->have) {
-                /* the held frame stays readable until the next feed */
-                drop_held(d, need);
-                pos -= give_back(d, copied);
-            } else {
-                pos += need;
-            }
-            *consumed = pos;
-            return VW_OK;
-        }
-    }
-
-    /* a bad frame */
-    size_t skip = 1;
-    if (d->cfg.policy == VW_SERIAL_POLICY_DROP)
-        skip = VW_SERIAL_HEADER_SIZE + flen;
-    size_t rest = skip;
-    size_t n = rest < d->have ? rest : d->have;
-    drop_held(d, n);
-    rest -= n;
-    pos -= give_back(d, copied);
-    n = rest < len - pos ? rest : len - pos;
+    size_t n = rest < len - pos ? rest : len - pos;
     pos += n;
-    rest -= n;
-    d->discard = rest;
+    d->discard = rest - n;
     d->rejected++;
     d->skipped += skip;
     d->err_off = last;
@@ -249,6 +167,133 @@ vw_status vw_serial_deframer_feed(struct vw_serial_deframer *d, const uint8_t *i
     ev->check_off = check_off;
     *consumed = pos;
     return bad;
+}
+
+/* Why a frame of payload length @p flen is bad before its payload is seen:
+ * over the limit, or empty when empty frames are refused; VW_OK otherwise. */
+static vw_status header_fault(const struct vw_serial_deframer *d, size_t flen)
+{
+    if (flen > d->cfg.limit)
+        return VW_E_TOO_LONG;
+    if (flen == 0 && d->cfg.reject_empty)
+        return VW_E_BAD_FRAME;
+    return VW_OK;
+}
+
+/* The frame whose first bytes are held: top up its header, then the rest of
+ * it, from the input, in one copy each; decide once it is whole. */
+static vw_status feed_held(struct vw_serial_deframer *d, const uint8_t *in, size_t len,
+                           struct vw_serial_event *ev, size_t *consumed)
+{
+    size_t copied = 0; /* bytes of `in` appended to the held ones by this call */
+    size_t last = 0;   /* offset in `in` of the last byte used to decide */
+    if (d->have < VW_SERIAL_HEADER_SIZE) {
+        copied = VW_SERIAL_HEADER_SIZE - d->have;
+        if (len < copied) { /* one byte held and none given: len is 0 */
+            hold(d, in, len);
+            *consumed = len; /* 0 */
+            return VW_OK;
+        }
+        hold(d, in, copied);
+        last = copied - 1;
+    }
+    const uint8_t *h = d->buf + d->start;
+    size_t flen = (size_t)h[0] | (size_t)h[1] << 8;
+    size_t need = VW_SERIAL_HEADER_SIZE + flen;
+    size_t check_off = 0;
+    vw_status bad = header_fault(d, flen);
+    if (bad == VW_OK) {
+        if (d->have < need) {
+            size_t n = need - d->have;
+            if (len - copied < n) { /* still not whole: keep all of it */
+                hold(d, in + copied, len - copied);
+                *consumed = len;
+                return VW_OK;
+            }
+            hold(d, in + copied, n);
+            copied += n;
+            last = copied - 1; /* the frame's last byte came from this input */
+        }
+        h = d->buf + d->start; /* hold() may have moved the bytes */
+        if (d->cfg.check)
+            bad = d->cfg.check(d->cfg.check_user, h + VW_SERIAL_HEADER_SIZE, flen, &check_off);
+        if (bad == VW_OK) {
+            /* the held frame stays readable until the next feed */
+            ev->type = VW_SERIAL_EV_FRAME;
+            ev->payload = h + VW_SERIAL_HEADER_SIZE;
+            ev->len = flen;
+            d->frames++;
+            drop_held(d, need);
+            *consumed = copied - give_back(d, copied);
+            return VW_OK;
+        }
+    }
+    size_t skip = d->cfg.policy == VW_SERIAL_POLICY_DROP ? need : 1;
+    /* drop the frame's first `skip` bytes; the bytes of this input that are
+     * still held after that go back to the caller */
+    size_t n = skip < d->have ? skip : d->have;
+    drop_held(d, n);
+    size_t pos = copied - give_back(d, copied);
+    return reject(d, len, pos, skip, skip - n, bad, check_off, last, ev, consumed);
+}
+
+vw_status vw_serial_deframer_feed(struct vw_serial_deframer *d, const uint8_t *in, size_t len,
+                                  struct vw_serial_event *ev, size_t *consumed)
+{
+    struct vw_serial_event dummy;
+    VW_ENGINE_EVENT(ev, dummy);
+    vw_status entry = vw_engine__feed_args(d, in, len, consumed);
+    if (entry != VW_OK)
+        return entry;
+    if (d->cfg.policy == VW_SERIAL_POLICY_REFERENCE)
+        return feed_reference(d, in, len, ev, consumed);
+    if (d->have) /* then nothing is being discarded */
+        return feed_held(d, in, len, ev, consumed);
+
+    /* DROP policy: the announced rest of a rejected oversize frame */
+    size_t pos = 0;
+    if (d->discard) {
+        pos = d->discard < len ? d->discard : len;
+        d->discard -= pos;
+        if (d->discard) {
+            *consumed = pos;
+            return VW_OK;
+        }
+    }
+
+    /* nothing held: a frame that is whole in the input is yielded in place */
+    size_t left = len - pos;
+    const uint8_t *p = in + pos;
+    if (left < VW_SERIAL_HEADER_SIZE) {
+        hold(d, p, left);
+        *consumed = len;
+        return VW_OK;
+    }
+    size_t flen = (size_t)p[0] | (size_t)p[1] << 8;
+    size_t need = VW_SERIAL_HEADER_SIZE + flen;
+    size_t check_off = 0;
+    size_t last = pos + 1;
+    vw_status bad = header_fault(d, flen);
+    if (bad == VW_OK) {
+        if (left < need) {
+            hold(d, p, left);
+            *consumed = len;
+            return VW_OK;
+        }
+        last = pos + need - 1;
+        if (d->cfg.check)
+            bad = d->cfg.check(d->cfg.check_user, p + VW_SERIAL_HEADER_SIZE, flen, &check_off);
+        if (bad == VW_OK) {
+            ev->type = VW_SERIAL_EV_FRAME;
+            ev->payload = p + VW_SERIAL_HEADER_SIZE;
+            ev->len = flen;
+            d->frames++;
+            *consumed = pos + need;
+            return VW_OK;
+        }
+    }
+    size_t skip = d->cfg.policy == VW_SERIAL_POLICY_DROP ? need : 1;
+    return reject(d, len, pos, skip, skip, bad, check_off, last, ev, consumed);
 }
 
 size_t vw_serial_deframer_error_offset(const struct vw_serial_deframer *d)
@@ -311,5 +356,5 @@ unsigned vw_serial_deframer_state(const struct vw_serial_deframer *d)
 {
     if (!d)
         return 0;
-    return VW_ENGINE_WANT_INPUT | (d->have || d->discard ? VW_ENGINE_PARTIAL : 0u);
+    return VW_ENGINE_WANT_INPUT | ((d->have | d->discard) != 0 ? VW_ENGINE_PARTIAL : 0u);
 }

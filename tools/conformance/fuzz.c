@@ -43,23 +43,36 @@ struct buf {
     size_t n, cap;
 };
 
-static void b_reserve(struct buf *b, size_t more)
+/* Out of memory (tools/common/nomem.c): noted, and the run stops at the
+ * next request; vwc_fuzz() then ends with status 3, not judged. The
+ * generators and shrinkers only have to leave everything consistent and
+ * freeable. */
+static bool oom(void)
+{
+    vwt_nomem();
+    return false;
+}
+
+/* Room for `more` bytes; false when out of memory (b unchanged). */
+static bool b_reserve(struct buf *b, size_t more)
 {
     if (b->n + more <= b->cap)
-        return;
+        return true;
     size_t c = b->cap ? b->cap : 64;
     while (c < b->n + more)
         c *= 2;
     uint8_t *p = realloc(b->p, c);
     if (!p)
-        abort(); /* the tool, not the library: out of memory ends the run */
+        return oom();
     b->p = p;
     b->cap = c;
+    return true;
 }
 
 static void b_put(struct buf *b, const void *p, size_t n)
 {
-    b_reserve(b, n);
+    if (!b_reserve(b, n))
+        return;
     if (n)
         memcpy(b->p + b->n, p, n);
     b->n += n;
@@ -69,7 +82,8 @@ static void b_put(struct buf *b, const void *p, size_t n)
  * appended to name. */
 static void bytes_mutate(struct vwfg_rng *r, struct buf *b, char *name, size_t nl)
 {
-    b_reserve(b, 8);
+    if (!b_reserve(b, 8))
+        return;
     const char *g = vwfg_bytes_mutate(r, b->p, &b->n, b->cap);
     size_t l = strlen(name);
     snprintf(name + l, nl - l, "%s%s", l ? "+" : "", g);
@@ -99,7 +113,8 @@ static json_t *schema_input(struct vwfg_rng *r, const char *message, bool as_jso
     if (!d)
         return NULL;
     struct buf b = { 0 };
-    b_reserve(&b, 1u << 18);
+    if (!b_reserve(&b, 1u << 18))
+        return NULL;
     b.n = vwfg_schema_message(r, d, b.p, b.cap);
     json_t *out = NULL;
     if (!as_json) {
@@ -144,13 +159,13 @@ static json_t *mutate_hex(struct vwfg_rng *r, const char *message, const json_t 
             if (other && !q && vwt_json_hex(other, &q, &qn))
                 q = NULL;
             if (!w && !(w = malloc(sizeof *w)))
-                abort();
+                oom();
             /* room for a field repeated 101 times or another input merged */
-            b_reserve(&b, 102 * (b.n + qn + 16) + 4096);
-            g = vwfg_pb_mutate(r, w, b.p, &b.n, b.cap, q, qn);
+            if (w && b_reserve(&b, 102 * (b.n + qn + 16) + 4096))
+                g = vwfg_pb_mutate(r, w, b.p, &b.n, b.cap, q, qn);
         } else if (!strncmp(message, "ic.", 3) && below(r, 5)) {
-            b_reserve(&b, 1024);
-            g = vwfg_ic_mutate(r, b.p, &b.n, b.cap, !strcmp(message, "ic.packet"));
+            if (b_reserve(&b, 1024))
+                g = vwfg_ic_mutate(r, b.p, &b.n, b.cap, !strcmp(message, "ic.packet"));
         }
         if (g)
             snprintf(name + l, nl - l, "%s%s", l ? "+" : "", g);
@@ -231,8 +246,10 @@ static json_t *b64_of(size_t n, uint8_t fill)
 {
     static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     char *s = malloc(4 * (n / 3 + 1) + 1);
-    if (!s)
-        abort();
+    if (!s) {
+        oom();
+        return NULL;
+    }
     size_t o = 0;
     for (size_t i = 0; i < n; i += 3) {
         uint32_t w = (uint32_t)fill << 16 | (i + 1 < n ? (uint32_t)fill << 8 : 0) | (i + 2 < n ? fill : 0);
@@ -288,8 +305,10 @@ static const char *json_mutate(struct vwfg_rng *r, json_t *root, const json_t *o
                 return "json-bytes-length";
             }
             char *ns = malloc(want + 1);
-            if (!ns)
-                abort();
+            if (!ns) {
+                oom();
+                return "json-string-length";
+            }
             for (size_t i = 0; i < want; i++)
                 ns[i] = sl ? s[i % sl] : 'a';
             ns[want] = 0;
@@ -590,7 +609,10 @@ static json_t *generate(struct vwfg_rng *r, const struct kind *k, const struct v
                     free(p);
                 }
             }
-            b_reserve(&s, o.n + 1024);
+            if (!b_reserve(&s, o.n + 1024)) {
+                free(o.p);
+                break;
+            }
             const char *g = vwfg_stream_mutate(r, s.p, &s.n, s.cap, o.p, o.n);
             free(o.p);
             snprintf(name + l, nl - l, "%s%s", l ? "+" : "", g);
@@ -602,7 +624,10 @@ static json_t *generate(struct vwfg_rng *r, const struct kind *k, const struct v
             size_t len = style == 0 ? 1 : style == 1 ? s.n - at : below(r, s.n - at + 2);
             if (len > s.n - at)
                 len = s.n - at;
-            json_array_append_new(chunks, vwt_hex_json(s.p + at, len));
+            if (!chunks || json_array_append_new(chunks, vwt_hex_json(s.p + at, len))) {
+                oom(); /* else this loop would wait for a first chunk forever */
+                break;
+            }
             at += len;
             if (json_array_size(chunks) > 4096)
                 break;
@@ -735,7 +760,7 @@ static void check(struct fuzzer *fz, const char *operation, json_t *req, struct 
     json_t *ans = vwt_impl_handle(req);
     v->expect = expectation(operation, ans);
     json_decref(ans);
-    if (!v->expect) {
+    if (!v->expect || vwt_nomem_seen()) { /* out of memory: the expectation may lack a member */
         v->outcome = ORACLE_SKIP;
         return;
     }
@@ -747,6 +772,11 @@ static void check(struct fuzzer *fz, const char *operation, json_t *req, struct 
     fz->calls++;
     json_t *resp = vwc_backend_call(fz->b, req, &fault, err, sizeof err, &se);
     free(se);
+    if (vwt_nomem_seen()) { /* not judged: the run stops (vwc_fuzz) */
+        json_decref(resp);
+        v->outcome = ORACLE_SKIP;
+        return;
+    }
     if (!resp) {
         c.verdict = VWC_FAIL;
         c.fault = fault;
@@ -808,6 +838,8 @@ struct shrinker {
 /* Does the candidate still show the same disagreement? Consumes it. */
 static bool holds(struct shrinker *s, json_t *cand)
 {
+    if (vwt_nomem_seen()) /* the candidate may lack a member: stop shrinking */
+        s->budget = 0;
     if (!s->budget)
         return false;
     s->budget--;
@@ -828,8 +860,11 @@ static void shrink_hex(struct shrinker *s, json_t *req, json_t *obj, const char 
     for (size_t chunk = n / 2 ? n / 2 : 1; chunk >= 1 && s->budget; chunk = chunk > 2 ? chunk / 2 : chunk - 1) {
         for (size_t at = 0; at + chunk <= n && s->budget;) {
             uint8_t *q = malloc(n);
-            if (!q)
-                abort();
+            if (!q) {
+                oom();
+                s->budget = 0;
+                break;
+            }
             memcpy(q, p, at);
             memcpy(q + at, p + at + chunk, n - at - chunk);
             json_object_set_new(obj, key, vwt_hex_json(q, n - chunk));
@@ -864,8 +899,10 @@ static void shrink_hex(struct shrinker *s, json_t *req, json_t *obj, const char 
 static void shrink_pb(struct shrinker *s, json_t *req, json_t *obj, const char *key)
 {
     struct vwfg_pb_work *w = malloc(sizeof *w);
-    if (!w)
-        abort();
+    if (!w) {
+        oom();
+        return;
+    }
 again:
     while (s->budget) {
         uint8_t *p;
@@ -874,8 +911,11 @@ again:
             break;
         long nr = vwfg_pb_count(w, p, n);
         uint8_t *c = malloc(n + 1);
-        if (!c)
-            abort();
+        if (!c) {
+            oom();
+            free(p);
+            break;
+        }
         for (long i = nr; i-- > 0 && s->budget;) {
             for (int op = 0; op < 3; op++) {
                 size_t cn = 0;
@@ -908,8 +948,11 @@ static void shrink_json(struct shrinker *s, json_t *req, json_t *v)
         json_object_foreach(v, k, x) if (nk < 256) keys[nk++] = k;
         char *dup[256];
         for (size_t i = 0; i < nk; i++)
-            dup[i] = strdup(keys[i]);
+            if (!(dup[i] = strdup(keys[i])))
+                oom(); /* the loop below then stops at once */
         for (size_t i = 0; i < nk && s->budget; i++) {
+            if (vwt_nomem_seen())
+                break;
             json_t *old = json_incref(json_object_get(v, dup[i]));
             json_object_del(v, dup[i]);
             if (!holds(s, req)) {
@@ -1001,8 +1044,10 @@ static void minimise(struct fuzzer *fz, const char *operation, json_t *req, cons
         for (size_t i = json_array_size(in); i-- > 1 && s.budget;) {
             json_t *a = json_array_get(in, i - 1), *b = json_array_get(in, i);
             char *m = malloc(strlen(json_string_value(a)) + strlen(json_string_value(b)) + 1);
-            if (!m)
-                abort();
+            if (!m) {
+                oom();
+                break;
+            }
             strcpy(m, json_string_value(a));
             strcat(m, json_string_value(b));
             json_t *olda = json_incref(a), *oldb = json_incref(b);
@@ -1029,8 +1074,11 @@ static void minimise(struct fuzzer *fz, const char *operation, json_t *req, cons
                         if (2 * (at + chunk) > hl)
                             break;
                         char *c = malloc(hl + 1);
-                        if (!c)
-                            abort();
+                        if (!c) {
+                            oom();
+                            s.budget = 0;
+                            break;
+                        }
                         memcpy(c, h, 2 * at);
                         strcpy(c + 2 * at, h + 2 * (at + chunk));
                         json_t *old = json_incref(json_array_get(in, i));
@@ -1060,8 +1108,12 @@ static void minimise(struct fuzzer *fz, const char *operation, json_t *req, cons
         json_object_foreach_safe(regs, tmp, k, x) {
             if (!s.budget)
                 break;
-            json_t *old = json_incref(x);
             char *key = strdup(k);
+            if (!key) {
+                oom();
+                break;
+            }
+            json_t *old = json_incref(x);
             json_object_del(regs, key);
             if (!holds(&s, req)) {
                 json_object_set_new(regs, key, json_string("0x0"));
@@ -1204,8 +1256,10 @@ int vwc_fuzz(const struct vwc_options *o, const struct vwc_suite *s, const struc
                 k = &kinds[j];
         if (!k) {
             struct kind *nkinds = realloc(kinds, (nk + 1) * sizeof *kinds);
-            if (!nkinds)
-                abort();
+            if (!nkinds) {
+                oom();
+                break;
+            }
             kinds = nkinds;
             k = &kinds[nk++];
             memset(k, 0, sizeof *k);
@@ -1214,16 +1268,23 @@ int vwc_fuzz(const struct vwc_options *o, const struct vwc_suite *s, const struc
             k->protocol = c->protocol;
         }
         struct vwc_case **ns = realloc(k->seeds, (k->nseeds + 1) * sizeof *ns);
-        if (!ns)
-            abort();
+        if (!ns) {
+            oom();
+            break;
+        }
         k->seeds = ns;
         k->seeds[k->nseeds++] = c;
     }
     struct fuzzer fz = { .o = o, .fo = fo, .t0 = now(), .tty = isatty(STDERR_FILENO) };
-    fz.b = vwc_backend_new(o);
+    fz.b = vwt_nomem_seen() ? NULL : vwc_backend_new(o);
     if (!fz.b) {
-        fprintf(stderr, "vmwire-conformance: out of memory\n");
-        return 2;
+        /* vwc_backend_new() fails only when out of memory */
+        oom();
+        printf("FUZZ NOT JUDGED: out of memory\n");
+        for (size_t ki = 0; ki < nk; ki++)
+            free(kinds[ki].seeds);
+        free(kinds);
+        return 3;
     }
     struct found found[MAX_FOUND];
     size_t nfound = 0, distinct_dropped = 0;
@@ -1233,11 +1294,13 @@ int vwc_fuzz(const struct vwc_options *o, const struct vwc_suite *s, const struc
     fflush(stdout);
     double per_kind = fo->seconds > 0 ? fo->seconds / (double)nk : 0;
     size_t index = 0;
-    for (size_t ki = 0; ki < nk; ki++) {
+    for (size_t ki = 0; ki < nk && !vwt_nomem_seen(); ki++) {
         struct kind *k = &kinds[ki];
         double kt0 = now();
         for (size_t i = 0; i < fo->n; i++, index++) {
             if (per_kind > 0 && now() - kt0 > per_kind)
+                break;
+            if (vwt_nomem_seen()) /* a request or verdict may be incomplete: stop */
                 break;
             struct vwfg_rng r = { fo->seed * 0x100000001b3ull ^ (uint64_t)index * 0x9e3779b97f4a7c15ull };
             rnd(&r);
@@ -1246,9 +1309,18 @@ int vwc_fuzz(const struct vwc_options *o, const struct vwc_suite *s, const struc
             json_t *req = generate(&r, k, seed, gen, sizeof gen);
             char id[64];
             snprintf(id, sizeof id, "fuzz-%llu-%zu", (unsigned long long)fo->seed, index);
-            json_object_set_new(req, "id", json_string(id));
+            if (!req || json_object_set_new(req, "id", json_string(id)) || vwt_nomem_seen()) {
+                oom();
+                json_decref(req);
+                break;
+            }
             struct verdict v;
             check(&fz, k->operation, req, &v);
+            if (vwt_nomem_seen()) {
+                verdict_clear(&v);
+                json_decref(req);
+                break;
+            }
             switch (v.outcome) {
             case ORACLE_SKIP: k->oracle_skipped++; break;
             case TESTEE_SKIP:
@@ -1280,6 +1352,10 @@ int vwc_fuzz(const struct vwc_options *o, const struct vwc_suite *s, const struc
                        gen, seed->id, v.detail);
                 fflush(stdout);
                 json_t *min = json_deep_copy(req);
+                if (!min) {
+                    oom();
+                    break;
+                }
                 minimise(&fz, k->operation, min, v.sig);
                 struct verdict mv;
                 check(&fz, k->operation, min, &mv);
@@ -1300,6 +1376,8 @@ int vwc_fuzz(const struct vwc_options *o, const struct vwc_suite *s, const struc
                     snprintf(got, sizeof got, "no answer (%.300s)", use->sig), free(fd->got), fd->got = strdup(got);
                 fd->detail = strdup(use->detail);
                 fd->sig = strdup(sig);
+                if (!fd->generator || !fd->request || !fd->got || !fd->detail || !fd->sig)
+                    oom();
                 verdict_clear(&mv);
                 break;
             }
@@ -1329,9 +1407,14 @@ int vwc_fuzz(const struct vwc_options *o, const struct vwc_suite *s, const struc
     printf("  %zu requests judged (%zu skipped by the testee) and %zu shrinking calls in %.1f s\n", tot, skip,
            fz.calls - tot, el);
     int rc = 0;
-    if (nfound && fo->out && write_out(fo, found, nfound))
+    if (!vwt_nomem_seen() && nfound && fo->out && write_out(fo, found, nfound))
         rc = 2;
-    if (dis) {
+    if (vwt_nomem_seen()) {
+        /* a request, a verdict, a count or a member of the --fuzz-out file
+         * may be missing: no verdict (main() adds its internal-error line) */
+        printf("FUZZ NOT JUDGED: out of memory after %zu requests\n", tot);
+        rc = 3;
+    } else if (dis) {
         printf("FUZZ FAILED: %zu disagreements, %zu distinct ones minimised%s%s%s\n", dis, nfound,
                fo->out ? " and written to " : "", fo->out ? fo->out : "", distinct_dropped ? " (more were not kept)" : "");
         if (!rc)
