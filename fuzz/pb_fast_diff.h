@@ -1,4 +1,4 @@
-/* The differential check of the generated-table decoder (src/pb/fast.c)
+/* The differential check of the generated decoders (src/pb/gen_fast.c)
  * against the generic vw_pb_decode(), its oracle: on the same bytes and two
  * arenas of the same size, both must give the same status, the same fault
  * offset, the same arena counters (used and needed), and, on success,
@@ -22,7 +22,7 @@
 static unsigned char pbf_mem1[PBF_MEM], pbf_mem2[PBF_MEM];
 static uint8_t pbf_enc1[PBF_MEM], pbf_enc2[PBF_MEM];
 
-static inline const ProtobufCMessageDescriptor *pbf_desc(unsigned r, const struct vw_pb_ftab **tab)
+static inline const ProtobufCMessageDescriptor *pbf_desc(unsigned r, vw_pb_fast_fn *tab)
 {
     if (r < 8) {
         *tab = vw_pb__fast_crosvm[r / 4][r % 4];
@@ -37,7 +37,7 @@ static inline const ProtobufCMessageDescriptor *pbf_desc(unsigned r, const struc
 static inline int pbf_diff(unsigned r, size_t arena_size, const uint8_t *data, size_t size,
                            char *why, size_t whylen)
 {
-    const struct vw_pb_ftab *tab;
+    vw_pb_fast_fn tab;
     const ProtobufCMessageDescriptor *desc = pbf_desc(r % PBF_ROOTS, &tab);
     struct vw_arena a1, a2;
     ProtobufCMessage *m1 = NULL, *m2 = NULL;
@@ -49,7 +49,7 @@ static inline int pbf_diff(unsigned r, size_t arena_size, const uint8_t *data, s
     memset(pbf_mem2, 0x5a, arena_size);
     vw_arena_init(&a1, pbf_mem1, arena_size);
     vw_arena_init(&a2, pbf_mem2, arena_size);
-    vw_status s1 = vw_pb__decode_fast(desc, tab, data, size, &a1, &m1, &off1);
+    vw_status s1 = tab(data, size, &a1, &m1, &off1);
     vw_status s2 = vw_pb_decode(desc, data, size, &a2, &m2, &off2);
     if (s1 != s2 || off1 != off2) {
         snprintf(why, whylen, "%s: fast %s at %zu, generic %s at %zu", desc->name,
@@ -85,7 +85,7 @@ static inline int pbf_diff_sizes(unsigned r, const uint8_t *data, size_t size, c
 {
     if (pbf_diff(r, PBF_MEM, data, size, why, whylen))
         return 1;
-    const struct vw_pb_ftab *tab;
+    vw_pb_fast_fn tab;
     const ProtobufCMessageDescriptor *desc = pbf_desc(r % PBF_ROOTS, &tab);
     struct vw_arena a;
     ProtobufCMessage *m;

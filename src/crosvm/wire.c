@@ -75,8 +75,8 @@ static vw_status decode_bad_arg(ProtobufCMessage **out, size_t *off)
     return VW_E_INVALID_ARG;
 }
 
-/* One argument check, then the fast decoder with the revision's generated
- * tag tables (src/pb/fast.c), which falls back to vw_pb_decode(). */
+/* One argument check, then the revision's generated decoder (src/pb/fast.h),
+ * which hands over to vw_pb_decode() at anything unusual. */
 vw_status vw_crosvm_decode(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind,
                            const uint8_t *buf, size_t len, struct vw_arena *arena,
                            ProtobufCMessage **out, size_t *off)
@@ -84,8 +84,7 @@ vw_status vw_crosvm_decode(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind
     if ((unsigned)rev > VW_CROSVM_FINAL || (unsigned)kind > VW_CROSVM_VCPU_RESPONSE || !arena ||
         !out || !off || (!buf && len))
         return decode_bad_arg(out, off);
-    return vw_pb__decode_fast(descriptors[rev][kind], vw_pb__fast_crosvm[rev][kind], buf, len,
-                              arena, out, off);
+    return vw_pb__fast_crosvm[rev][kind](buf, len, arena, out, off);
 }
 
 vw_status vw_crosvm_encode(const ProtobufCMessage *msg, uint8_t *out, size_t cap,

@@ -133,7 +133,7 @@ vw_status vw_serial_decode(enum vw_serial_kind kind, const uint8_t *buf, size_t 
         return VW_E_TOO_LONG;
     }
     ProtobufCMessage *m = NULL;
-    vw_status s = vw_pb__decode_fast(desc, vw_pb__fast_serial[kind], buf, len, arena, &m, off);
+    vw_status s = vw_pb__fast_serial[kind](buf, len, arena, &m, off);
     if (s != VW_OK)
         return s;
     s = walk(m);
