@@ -199,8 +199,11 @@ def route(c, vfile, group, case):
             rev, kind = parts[1], snake(parts[2])
             t = 'fuzz_crosvm_%s_%s' % (rev, kind)
             if op in ('decode', 'validate'):
+                kinds = ('main_request', 'main_response', 'vcpu_request', 'vcpu_response')
+                root = (4 if rev == 'final' else 0) + (kinds.index(kind) if kind in kinds else 0)
                 for b in ins:
                     c.add(t, b)
+                    c.add('fuzz_pb_fast', bytes([root]) + b)
                     if rev == 'final' and kind == 'vcpu_response':
                         c.add('fuzz_crosvm_splitter', b'\x12\x00' + varint(len(b)) + b)
         if op in ('session', 'respond') and len(parts) == 3:
@@ -285,10 +288,12 @@ def route(c, vfile, group, case):
         for b in ins:
             if kind == 'GuestMessage':
                 c.add('fuzz_serial_guest_message', b)
+                c.add('fuzz_pb_fast', bytes([8]) + b)
                 c.add('fuzz_serial_frame', b'\x00\x00' + b)
                 c.add('fuzz_serial_deframe', bytes([0x04, 0]) + struct.pack('<H', len(b)) + b)
             elif kind == 'VmmConfig':
                 c.add('fuzz_serial_vmm_config', b)
+                c.add('fuzz_pb_fast', bytes([9]) + b)
                 c.add('fuzz_serial_deframe', bytes([0x08, 0]) + struct.pack('<H', len(b)) + b)
             else:
                 c.add('fuzz_serial_deframe', bytes([cfg, 0]) + b)

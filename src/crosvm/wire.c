@@ -7,6 +7,7 @@
 #include "crosvm/seed/plugin.pb-c.h"
 #include "crosvm/local.h"
 #include "vmwire/pb.h"
+#include "pb/fast.h"
 
 static const ProtobufCMessageDescriptor *const descriptors[2][4] = {
     {
@@ -62,18 +63,28 @@ vw_status vw_crosvm_kind_parse(const char *name, enum vw_crosvm_revision *rev,
     return VW_E_UNSUPPORTED;
 }
 
-vw_status vw_crosvm_decode(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind,
-                           const uint8_t *buf, size_t len, struct vw_arena *arena,
-                           ProtobufCMessage **out, size_t *off)
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static vw_status decode_bad_arg(ProtobufCMessage **out, size_t *off)
 {
-    const ProtobufCMessageDescriptor *d = vw_crosvm_descriptor(rev, kind);
     if (out)
         *out = NULL;
     if (off)
         *off = 0;
-    if (!d || !arena || !out || !off || (!buf && len))
-        return VW_E_INVALID_ARG;
-    return vw_pb_decode(d, buf, len, arena, out, off);
+    return VW_E_INVALID_ARG;
+}
+
+/* One argument check, then the revision's generated decoder (src/pb/fast.h),
+ * which hands over to vw_pb_decode() at anything unusual. */
+vw_status vw_crosvm_decode(enum vw_crosvm_revision rev, enum vw_crosvm_kind kind,
+                           const uint8_t *buf, size_t len, struct vw_arena *arena,
+                           ProtobufCMessage **out, size_t *off)
+{
+    if ((unsigned)rev > VW_CROSVM_FINAL || (unsigned)kind > VW_CROSVM_VCPU_RESPONSE || !arena ||
+        !out || !off || (!buf && len))
+        return decode_bad_arg(out, off);
+    return vw_pb__fast_crosvm[rev][kind](buf, len, arena, out, off);
 }
 
 vw_status vw_crosvm_encode(const ProtobufCMessage *msg, uint8_t *out, size_t cap,

@@ -897,17 +897,13 @@ slow_field(struct dec *d, const ProtobufCMessageDescriptor *desc, uint32_t fn,
     case KEY(type, NONE_): case KEY(type, REQ_): case KEY(type, OPT_): case KEY(type, REP_)
 #define OTHER_LABELS(type) case KEY(type, REQ_): case KEY(type, OPT_): case KEY(type, REP_)
 
-static vw_status dec_msg(struct dec *d, ProtobufCMessage *msg, const uint8_t *p,
-                         const uint8_t *end)
+static vw_status dec_msg(struct dec *d, struct vw_pb__frame *stack, unsigned sp,
+                         ProtobufCMessage *msg, const uint8_t *p, const uint8_t *end)
 {
     /* Sub-messages are entered without recursion: the enclosing messages wait
-     * on this stack; sp is also the nesting depth of msg (PB-D-15). A message's
-     * descriptor is msg->descriptor (message_init() set it). */
-    struct frame {
-        ProtobufCMessage *msg;
-        const uint8_t *end;
-    } stack[VW_PB_MAX_DEPTH];
-    unsigned sp = 0;
+     * on the caller's stack (VW_PB_MAX_DEPTH frames, the first sp in use);
+     * sp is also the nesting depth of msg (PB-D-15). A message's descriptor
+     * is msg->descriptor (message_init() set it). */
     vw_status st = VW_OK;
     const ProtobufCFieldDescriptor *fields;
     uint32_t nf;
@@ -1217,10 +1213,27 @@ vw_status vw_pb_decode(const ProtobufCMessageDescriptor *desc, const uint8_t *bu
     ProtobufCMessage *m;
     /* bump() relies on an arena that has not failed yet (needed == used) and
      * is consistent (used <= cap); any other arena refuses every request. */
+    struct vw_pb__frame stack[VW_PB_MAX_DEPTH];
     if (VW_LIKELY(d.needed0 == d.used0 && d.used0 <= arena->cap) &&
         VW_LIKELY((m = new_msg(&d, desc)) != NULL) &&
-        VW_LIKELY((st = dec_msg(&d, m, buf, buf + len)) == VW_OK)) {
+        VW_LIKELY((st = dec_msg(&d, stack, 0, m, buf, buf + len)) == VW_OK)) {
         *out = m;
+        *off = len;
+        return VW_OK;
+    }
+    return decode_failed(&d, desc, st);
+}
+
+vw_status vw_pb__decode_resume(const ProtobufCMessageDescriptor *desc, const uint8_t *buf,
+                               size_t len, struct vw_arena *arena, size_t used0, size_t needed0,
+                               ProtobufCMessage *root, struct vw_pb__frame *stack, unsigned sp,
+                               ProtobufCMessage *msg, const uint8_t *p, const uint8_t *end,
+                               ProtobufCMessage **out, size_t *off)
+{
+    struct dec d = { arena, buf, buf + len, 0, used0, needed0, out, off };
+    vw_status st = dec_msg(&d, stack, sp, msg, p, end);
+    if (VW_LIKELY(st == VW_OK)) {
+        *out = root;
         *off = len;
         return VW_OK;
     }

@@ -6,6 +6,7 @@ libvmwire_la_SOURCES += \
 	src/pb/encode.c
 libvmwire_la_SOURCES += src/pb/api.c
 
+
 # The protoc-c generated code of the protocols (nodist_libvmwire_pbc_la_SOURCES,
 # filled in by src/crosvm and src/serial) is compiled in a convenience library
 # of its own, linked into libvmwire, so that it alone gets PBC_CFLAGS
@@ -15,6 +16,27 @@ libvmwire_pbc_la_SOURCES =
 nodist_libvmwire_pbc_la_SOURCES =
 libvmwire_pbc_la_CFLAGS = $(AM_CFLAGS) $(PROTOBUF_C_CFLAGS) $(PBC_CFLAGS)
 libvmwire_la_LIBADD += libvmwire_pbc.la
+
+# The decoders of the crosvm and serial schemas generated at build time by
+# vw-gen-fast (src/pb/gen_fast.c), a build-tree program that links the
+# schemas' protoc-c code and walks their descriptors, and their run-time
+# helpers (src/pb/fast.c). The generator is built with plain flags (no
+# sanitizer or fuzzer instrumentation: it only runs during the build); its
+# output src/pb/fast_gen.c is never committed and is compiled in
+# libvmwire_pbc.la, with PBC_CFLAGS, since it copies protoc-c's INIT
+# templates.
+libvmwire_la_SOURCES += src/pb/fast.h src/pb/fast.c
+nodist_libvmwire_pbc_la_SOURCES += src/pb/fast_gen.c
+noinst_PROGRAMS += src/pb/vw-gen-fast
+src_pb_vw_gen_fast_SOURCES = src/pb/gen_fast.c
+nodist_src_pb_vw_gen_fast_SOURCES = $(CROSVM_PB_C) $(CROSVM_PB_H) $(SERIAL_PB_C) $(SERIAL_PB_H)
+src_pb_vw_gen_fast_CFLAGS = -std=c11 $(WARN_CFLAGS) $(PROTOBUF_C_CFLAGS)
+src_pb_vw_gen_fast_LDFLAGS =
+src_pb_vw_gen_fast_LDADD = $(PROTOBUF_C_LIBS)
+src/pb/src_pb_vw_gen_fast-gen_fast.$(OBJEXT): $(CROSVM_PB_H) $(SERIAL_PB_H)
+src/pb/fast_gen.c: src/pb/vw-gen-fast$(EXEEXT)
+	$(AM_V_GEN)$(MKDIR_P) src/pb && src/pb/vw-gen-fast$(EXEEXT) $@.tmp && mv $@.tmp $@
+CLEANFILES += src/pb/fast_gen.c src/pb/fast_gen.c.tmp
 
 EXTRA_DIST += src/pb/README.md tests/pb/test.proto tests/pb_differential.py
 
@@ -52,6 +74,18 @@ nodist_tests_test_pb_encode_SOURCES = $(PB_TEST_GEN)
 tests_test_pb_encode_CFLAGS = $(TESTS_CFLAGS)
 tests_test_pb_encode_CPPFLAGS = $(PB_TEST_CPPFLAGS)
 tests_test_pb_encode_LDADD = $(TESTS_LDADD)
+endif
+
+# The generated-table decoder against the generic one (fuzz/pb_fast_diff.h);
+# static, for the internal vw_pb__fast_crosvm and vw_pb__fast_serial.
+if HAVE_CMOCKA
+check_PROGRAMS += tests/test_pb_fast
+TESTS += tests/test_pb_fast
+tests_test_pb_fast_SOURCES = tests/test_pb_fast.c fuzz/pb_fast_diff.h
+tests_test_pb_fast_CFLAGS = $(TESTS_CFLAGS)
+tests_test_pb_fast_CPPFLAGS = $(TESTS_CPPFLAGS)
+tests_test_pb_fast_LDFLAGS = $(AM_LDFLAGS) -static
+tests_test_pb_fast_LDADD = $(TESTS_LDADD) $(JANSSON_LIBS)
 endif
 
 # Differential test against Google's protobuf (skips without python3-protobuf/protoc).

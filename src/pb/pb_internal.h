@@ -55,4 +55,23 @@ const ProtobufCFieldDescriptor *vw_pb__field_by_id(const ProtobufCMessageDescrip
 /* 1 if a proto3 UTF-8 check accepts p[0..len). */
 int vw_pb__utf8_valid(const uint8_t *p, size_t len);
 
+/* A message the decoder has entered and will return to: the message and
+ * the end of its bytes (dec_msg()'s stack, VW_PB_MAX_DEPTH frames). */
+struct vw_pb__frame {
+    ProtobufCMessage *msg;
+    const uint8_t *end;
+};
+
+/* Continue a decode that another decoder (src/pb/fast.c) began exactly as
+ * vw_pb_decode() would have: @p root is the top-level message, @p msg the
+ * message being decoded at @p p (its bytes end at @p end), stack[0..sp) the
+ * messages it is nested in, used0/needed0 the arena's counters before the
+ * decode. @p buf is not NULL. Same results as vw_pb_decode() from the
+ * start, provided that everything up to @p p was decoded as dec_msg() does. */
+vw_status vw_pb__decode_resume(const ProtobufCMessageDescriptor *desc, const uint8_t *buf,
+                               size_t len, struct vw_arena *arena, size_t used0, size_t needed0,
+                               ProtobufCMessage *root, struct vw_pb__frame *stack, unsigned sp,
+                               ProtobufCMessage *msg, const uint8_t *p, const uint8_t *end,
+                               ProtobufCMessage **out, size_t *off);
+
 #endif /* VW_PB_INTERNAL_H */

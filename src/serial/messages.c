@@ -3,6 +3,7 @@
  * 600-byte limit on top (spec/serial.md, SER-MSG-*, SER-CAP-*). */
 #include <string.h>
 
+#include "pb/fast.h"
 #include "pb/pb_internal.h"
 #include "serial/guest.pb-c.h"
 #include "serial/serial_internal.h"
@@ -132,7 +133,7 @@ vw_status vw_serial_decode(enum vw_serial_kind kind, const uint8_t *buf, size_t 
         return VW_E_TOO_LONG;
     }
     ProtobufCMessage *m = NULL;
-    vw_status s = vw_pb_decode(desc, buf, len, arena, &m, off);
+    vw_status s = vw_pb__fast_serial[kind](buf, len, arena, &m, off);
     if (s != VW_OK)
         return s;
     s = walk(m);
