@@ -477,6 +477,54 @@ static void vm_with_ranges(struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev)
     vm->started = 1;
 }
 
+/* Every event begins with its kind (doc/CONVENTIONS.md, the engine contract):
+ * what was read or checked, by the end's role; NONE when no message was. */
+static void test_event_kind(void **state)
+{
+    (void)state;
+    static struct vw_crosvm_vm vm, pvm;
+    struct vw_crosvm_main h, p;
+    struct vw_crosvm_main_event ev;
+    uint8_t in[16];
+    size_t used;
+    setup_main(&h, &vm, VW_CROSVM_SEED, VW_CROSVM_HOST, 1);
+    assert_int_equal(hfeed(&h, "5200", 0, "5a00", &ev), VW_OK); /* GetVcpus read: a request */
+    assert_int_equal(ev.kind, VW_CROSVM_EV_REQUEST);
+    assert_int_equal(hfeed(&h, "0a06 0802 1202 1804", 0, "1200", &ev), VW_OK);
+    assert_int_equal(hfeed(&h, "0a06 0802 1202 1804", 0, "0821 1200", &ev), VW_OK); /* EEXIST */
+    assert_int_equal(ev.kind, VW_CROSVM_EV_REQUEST);
+    /* memory 1 with dirty logging, then its dirty log: the host answers it itself */
+    assert_int_equal(hfeed(&h, "0a0d 0801 1a09 10808004 188020 2801", 1, "1200", &ev), VW_OK);
+    assert_int_equal(vw_crosvm_main_feed(&h, in, unhex("aa0602 0801", in), 0, &ev, &used), VW_OK);
+    assert_int_equal(vw_crosvm_main_send(&h, in, unhex("aa0603 0a0101", in), 0, &ev), VW_OK);
+    assert_int_equal(ev.kind, VW_CROSVM_EV_RESPONSE); /* the host checked its answer */
+    assert_int_equal(vw_crosvm_main_feed(&h, in, unhex("0a", in), 0, &ev, &used), VW_E_TRUNCATED);
+    assert_int_equal(ev.kind, VW_CROSVM_EV_NONE); /* nothing decoded */
+    setup_main(&p, &pvm, VW_CROSVM_FINAL, VW_CROSVM_PLUGIN, 0);
+    assert_int_equal(vw_crosvm_main_send(&p, in, unhex("8a0100", in), 0, &ev), VW_OK);
+    assert_int_equal(ev.kind, VW_CROSVM_EV_REQUEST); /* the plugin checked its request */
+    assert_int_equal(vw_crosvm_main_feed(&p, in, unhex("920100", in), 4, &ev, &used), VW_OK);
+    assert_int_equal(ev.kind, VW_CROSVM_EV_RESPONSE);
+
+    static struct vw_crosvm_vm vvm;
+    vw_arena_init(&arena, mem, sizeof mem);
+    assert_int_equal(vw_crosvm_vm_init(&vvm, VW_CROSVM_SEED, 1, 0), VW_OK);
+    struct vw_crosvm_vcpu host, plug;
+    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_SEED, VW_CROSVM_HOST, &vvm, 0, &arena, 0 };
+    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_SEED, VW_CROSVM_PLUGIN, &vvm, 0, &arena, 0 };
+    assert_int_equal(vw_crosvm_vcpu_init(&host, &hc), VW_OK);
+    assert_int_equal(vw_crosvm_vcpu_init(&plug, &pc), VW_OK);
+    struct vw_crosvm_vcpu_event ve;
+    assert_int_equal(vw_crosvm_vcpu_feed(&host, in, unhex("0a00", in), &ve, &used), VW_OK);
+    assert_int_equal(ve.kind, VW_CROSVM_EV_REQUEST);
+    assert_int_equal(vw_crosvm_vcpu_send(&plug, in, unhex("0a00", in), &ve), VW_OK);
+    assert_int_equal(ve.kind, VW_CROSVM_EV_REQUEST);
+    assert_int_equal(vw_crosvm_vcpu_feed(&plug, in, unhex("1202 0a00", in), &ve, &used), VW_OK);
+    assert_int_equal(ve.kind, VW_CROSVM_EV_RESPONSE);
+    assert_int_equal(vw_crosvm_vcpu_feed(&plug, in, unhex("12", in), &ve, &used), VW_E_TRUNCATED);
+    assert_int_equal(ve.kind, VW_CROSVM_EV_NONE);
+}
+
 static void test_vcpu_seed(void **state)
 {
     (void)state;
@@ -664,6 +712,7 @@ int main(void)
         cmocka_unit_test(test_host_main_upstream),
         cmocka_unit_test(test_host_main_strict),
         cmocka_unit_test(test_vcpu_upstream),
+        cmocka_unit_test(test_event_kind),
     };
     return cmocka_run_group_tests_name("crosvm_session", tests, NULL, NULL);
 }

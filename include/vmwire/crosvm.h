@@ -92,6 +92,13 @@ enum vw_crosvm_end {
     VW_CROSVM_END_RUN = 2         /**< seed: crosvm ends the whole run (undecodable request before Start) */
 };
 
+/** @brief Kind of a ::vw_crosvm_main_event or ::vw_crosvm_vcpu_event (their first member, `kind`). */
+enum vw_crosvm_event_kind {
+    VW_CROSVM_EV_NONE = 0,    /**< no message was read or checked (a refusal before decoding, a hang-up) */
+    VW_CROSVM_EV_REQUEST = 1, /**< a request (`MainRequest`, `VcpuRequest`) was read or checked: `msg` */
+    VW_CROSVM_EV_RESPONSE = 2 /**< a response (`MainResponse`, `VcpuResponse`) was read or checked: `msg` */
+};
+
 /** @brief Which end of a channel an engine plays. */
 enum vw_crosvm_role {
     VW_CROSVM_HOST = 0,  /**< crosvm: receives requests, sends responses */
@@ -269,6 +276,7 @@ struct vw_crosvm_main_config {
 
 /** @brief What one main-channel feed or send found. */
 struct vw_crosvm_main_event {
+    enum vw_crosvm_event_kind kind; /**< the discriminator, first as in every engine event: ::VW_CROSVM_EV_NONE when @c msg is NULL */
     const ProtobufCMessage *msg; /**< the decoded message (valid until the next feed or send) */
     uint32_t request;            /**< the request's oneof field number (0: none) */
     int32_t err;                 /**< the errno (positive; INT32_MIN saturates to INT32_MAX) of the answer; 0 on success */
@@ -441,6 +449,7 @@ enum vw_crosvm_vcpu_state {
 
 /** @brief What one vCPU-channel feed or send found. */
 struct vw_crosvm_vcpu_event {
+    enum vw_crosvm_event_kind kind;  /**< the discriminator, first as in every engine event: ::VW_CROSVM_EV_NONE when @c msg is NULL */
     const ProtobufCMessage *msg;     /**< the decoded message (valid until the next feed or send) */
     int is_request;                  /**< 1 for a VcpuRequest, 0 for a VcpuResponse */
     uint32_t field;                  /**< its oneof field number (0: none) */
