@@ -115,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 1:
-            st = vw_crosvm_vcpu_send(&v, p, n, &ev);
+            st = vw_crosvm_vcpu_check_out(&v, p, n, &ev);
             fuzz_engine_called(&vcpu_engine, &v, was, st, 0);
             if (st == VW_OK)
                 FUZZ_CHECK(ev.state == v.state);

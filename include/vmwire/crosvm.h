@@ -270,14 +270,14 @@ const struct vw_crosvm_range *vw_crosvm_vm_find_range(const struct vw_crosvm_vm 
 struct vw_crosvm_main_config {
     enum vw_crosvm_role role; /**< which end this engine plays */
     struct vw_crosvm_vm *vm;  /**< VM state, shared by all connections of the VM */
-    struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and send */
+    struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and check_out */
     int strict;               /**< nonzero: vmwire's stricter rules instead of crosvm's (spec/crosvm.md, "strict") */
 };
 
-/** @brief What one main-channel feed or send found. */
+/** @brief What one main-channel feed or check_out found. */
 struct vw_crosvm_main_event {
     enum vw_crosvm_event_kind kind; /**< the discriminator, first as in every engine event: ::VW_CROSVM_EV_NONE when @c msg is NULL */
-    const ProtobufCMessage *msg; /**< the decoded message (valid until the next feed or send) */
+    const ProtobufCMessage *msg; /**< the decoded message (valid until the next feed or check_out) */
     uint32_t request;            /**< the request's oneof field number (0: none) */
     int32_t err;                 /**< the errno (positive; INT32_MIN saturates to INT32_MAX) of the answer; 0 on success */
     unsigned fds_in;             /**< fds that came with the message */
@@ -322,8 +322,10 @@ vw_status vw_crosvm_main_init(struct vw_crosvm_main *m, const struct vw_crosvm_m
  * Host, legal when idle: decodes, applies the request to the VM state as
  * crosvm does and either queues the answer for vw_crosvm_main_output() or,
  * when the answer carries data (`ev->app_reply`), waits for
- * vw_crosvm_main_send(). Protocol-level refusals (duplicate id, overlap,
- * second Start...) are answered with their errno, not reported as a status.
+ * vw_crosvm_main_check_out(). A request whose operation fails (duplicate id,
+ * overlap, second Start, no member...) is an error result, not a refusal
+ * (doc/CONVENTIONS.md, the engine contract, rule 4): ::VW_OK, the errno in
+ * `ev->err` and queued in the answer.
  * An empty datagram is a hang-up (::VW_E_CLOSED); a datagram over
  * ::VW_CROSVM_MAX_MAIN_REQUEST bytes is cut to that size (strict:
  * ::VW_E_TOO_LONG); of the @p nfds fds at most one is taken (`ev->fds_in`,
@@ -357,7 +359,14 @@ vw_status vw_crosvm_main_feed(struct vw_crosvm_main *m, const uint8_t *in, size_
                               unsigned nfds, struct vw_crosvm_main_event *ev, size_t *consumed);
 
 /**
- * @brief Check a message this end is about to send, and advance the state.
+ * @brief Check a message this end is about to send, and advance the state (nothing is queued).
+ *
+ * The engine neither queues nor transmits the message: the caller encodes
+ * it, calls this to have it checked and recorded (the state advances as if
+ * it had been sent), then transmits its own bytes, e.g. with
+ * vw_crosvm_io_send(). (Before issue 20 this was `vw_crosvm_main_send`; IC's
+ * `vw_ic_host_send_*` queue a message for output, which this does not.)
+ * A refused message (a fault status) must not be sent.
  *
  * Plugin, legal when idle: a request crosvm_plugin could send (one fd with
  * Create.memory and none otherwise; strict: also at most
@@ -373,8 +382,14 @@ vw_status vw_crosvm_main_feed(struct vw_crosvm_main *m, const uint8_t *in, size_
  * @return ::VW_OK, ::VW_E_STATE, ::VW_E_MISMATCH, ::VW_E_BAD_FDS, ::VW_E_TOO_LONG,
  *         a decode or validate status, ::VW_E_FAILED.
  */
-vw_status vw_crosvm_main_send(struct vw_crosvm_main *m, const uint8_t *msg, size_t len,
-                              unsigned nfds, struct vw_crosvm_main_event *ev);
+vw_status vw_crosvm_main_check_out(struct vw_crosvm_main *m, const uint8_t *msg, size_t len,
+                                   unsigned nfds, struct vw_crosvm_main_event *ev);
+
+/**
+ * @brief Deprecated name of vw_crosvm_main_check_out() (it never sent anything).
+ * @deprecated Use vw_crosvm_main_check_out(); this alias is to be removed.
+ */
+#define vw_crosvm_main_send vw_crosvm_main_check_out
 
 /**
  * @brief Host: replace the queued answer by a failure with @p err, undoing the request's effect.
@@ -415,7 +430,7 @@ size_t vw_crosvm_main_error_offset(const struct vw_crosvm_main *m);
  * idle; plugin: a request in flight), otherwise feed is refused with
  * ::VW_E_STATE and consumes nothing; ::VW_ENGINE_HAVE_OUTPUT when
  * vw_crosvm_main_output() has the host's answer to hand over;
- * ::VW_ENGINE_WAIT_APP when the application must call vw_crosvm_main_send()
+ * ::VW_ENGINE_WAIT_APP when the application must call vw_crosvm_main_check_out()
  * (host: an answer with data; plugin: idle, the next request) or
  * vw_crosvm_main_fail(); ::VW_ENGINE_FAILED after a sticky fault.
  * Legal in every state.
@@ -432,7 +447,7 @@ struct vw_crosvm_vcpu_config {
     enum vw_crosvm_role role; /**< which end this engine plays */
     struct vw_crosvm_vm *vm;  /**< VM state (reserved ranges, pauses); may be NULL to skip those checks */
     unsigned index;           /**< this vCPU's index */
-    struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and send */
+    struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and check_out */
     int strict;               /**< nonzero: vmwire's stricter rules instead of crosvm's (spec/crosvm.md, "strict") */
 };
 
@@ -447,10 +462,10 @@ enum vw_crosvm_vcpu_state {
     VW_CROSVM_VS_DOWN = 6      /**< Shutdown seen; nothing more is legal */
 };
 
-/** @brief What one vCPU-channel feed or send found. */
+/** @brief What one vCPU-channel feed or check_out found. */
 struct vw_crosvm_vcpu_event {
     enum vw_crosvm_event_kind kind;  /**< the discriminator, first as in every engine event: ::VW_CROSVM_EV_NONE when @c msg is NULL */
-    const ProtobufCMessage *msg;     /**< the decoded message (valid until the next feed or send) */
+    const ProtobufCMessage *msg;     /**< the decoded message (valid until the next feed or check_out) */
     int is_request;                  /**< 1 for a VcpuRequest, 0 for a VcpuResponse */
     uint32_t field;                  /**< its oneof field number (0: none) */
     uint32_t exit;                   /**< for a Wait answer: the exit member (1 init, 2 io, ...) */
@@ -506,15 +521,25 @@ vw_status vw_crosvm_vcpu_feed(struct vw_crosvm_vcpu *v, const uint8_t *in, size_
                               struct vw_crosvm_vcpu_event *ev, size_t *consumed);
 
 /**
- * @brief Check a message this end is about to send (unframed), and advance the state.
+ * @brief Check a message this end is about to send (unframed), and advance the state (nothing is queued).
+ *
+ * As vw_crosvm_main_check_out(): the caller transmits its own bytes (in the
+ * final revision the host frames its answer with vw_crosvm_frame_encode());
+ * a refused message must not be sent.
  * @param v the engine.
  * @param msg the encoded message.
  * @param len its length.
  * @param ev receives what was found (may be NULL).
  * @return as vw_crosvm_vcpu_feed().
  */
-vw_status vw_crosvm_vcpu_send(struct vw_crosvm_vcpu *v, const uint8_t *msg, size_t len,
-                              struct vw_crosvm_vcpu_event *ev);
+vw_status vw_crosvm_vcpu_check_out(struct vw_crosvm_vcpu *v, const uint8_t *msg, size_t len,
+                                   struct vw_crosvm_vcpu_event *ev);
+
+/**
+ * @brief Deprecated name of vw_crosvm_vcpu_check_out() (it never sent anything).
+ * @deprecated Use vw_crosvm_vcpu_check_out(); this alias is to be removed.
+ */
+#define vw_crosvm_vcpu_send vw_crosvm_vcpu_check_out
 
 /**
  * @brief Copy the answer the host engine queued (framed in the final revision).
@@ -540,7 +565,7 @@ size_t vw_crosvm_vcpu_error_offset(const struct vw_crosvm_vcpu *v);
  * ::VW_ENGINE_HAVE_OUTPUT when vw_crosvm_vcpu_output() has a queued host
  * answer; ::VW_ENGINE_FAILED after a sticky fault; otherwise, by the channel
  * state (::vw_crosvm_vcpu_state) and the role: ::VW_ENGINE_WAIT_APP when this
- * end owes the next message (vw_crosvm_vcpu_send(): host, an answer to a
+ * end owes the next message (vw_crosvm_vcpu_check_out(): host, an answer to a
  * request in flight or, final, the pushed Wait answer; plugin, a request when
  * none is in flight), ::VW_ENGINE_WANT_INPUT when the peer does.
  * ::VW_CROSVM_VS_DOWN has neither. Legal in every state.

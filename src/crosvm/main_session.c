@@ -669,8 +669,8 @@ vw_status vw_crosvm_main_feed(struct vw_crosvm_main *m, const uint8_t *in, size_
     return st;
 }
 
-vw_status vw_crosvm_main_send(struct vw_crosvm_main *m, const uint8_t *msg, size_t len,
-                              unsigned nfds, struct vw_crosvm_main_event *ev)
+vw_status vw_crosvm_main_check_out(struct vw_crosvm_main *m, const uint8_t *msg, size_t len,
+                                   unsigned nfds, struct vw_crosvm_main_event *ev)
 {
     struct vw_crosvm_main_event dummy;
     VW_ENGINE_EVENT(ev, dummy);

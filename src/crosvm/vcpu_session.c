@@ -400,8 +400,8 @@ vw_status vw_crosvm_vcpu_feed(struct vw_crosvm_vcpu *v, const uint8_t *in, size_
     return st;
 }
 
-vw_status vw_crosvm_vcpu_send(struct vw_crosvm_vcpu *v, const uint8_t *msg, size_t len,
-                              struct vw_crosvm_vcpu_event *ev)
+vw_status vw_crosvm_vcpu_check_out(struct vw_crosvm_vcpu *v, const uint8_t *msg, size_t len,
+                                   struct vw_crosvm_vcpu_event *ev)
 {
     struct vw_crosvm_vcpu_event dummy;
     VW_ENGINE_EVENT(ev, dummy);

@@ -248,11 +248,11 @@ static json_t *sess_step(void *sp, const json_t *req, const json_t *st)
         err = f.ev.err;
     } else if (vcpu) {
         struct vw_crosvm_vcpu_event ev;
-        rc = in ? vwt_engine_feed(e, buf, len, &ev, &used) : vw_crosvm_vcpu_send(&s->vcpu, buf, len, &ev);
+        rc = in ? vwt_engine_feed(e, buf, len, &ev, &used) : vw_crosvm_vcpu_check_out(&s->vcpu, buf, len, &ev);
         err = ev.err;
     } else {
         struct vw_crosvm_main_event ev;
-        rc = in ? vwt_engine_feed(e, buf, len, &ev, &used) : vw_crosvm_main_send(&s->main, buf, len, s->nfds, &ev);
+        rc = in ? vwt_engine_feed(e, buf, len, &ev, &used) : vw_crosvm_main_check_out(&s->main, buf, len, s->nfds, &ev);
         fds_out = ev.fds_out;
         dropped = ev.fds_dropped;
         end = ev.end;
