@@ -31,7 +31,7 @@ static void drain(enum vw_crosvm_revision rev)
     if (rev == VW_CROSVM_FINAL) {
         struct vw_crosvm_splitter s;
         size_t consumed = 0;
-        FUZZ_CHECK_STATUS(vw_crosvm_splitter_init(&s, split_buf, sizeof split_buf), VW_OK);
+        FUZZ_CHECK_STATUS(vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ split_buf, sizeof split_buf, false }), VW_OK);
         FUZZ_CHECK_STATUS(vw_crosvm_splitter_feed(&s, out, w, &msg, &len, &consumed), VW_OK);
         FUZZ_CHECK(msg != NULL);
         FUZZ_CHECK(consumed == w);

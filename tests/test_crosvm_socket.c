@@ -338,7 +338,7 @@ static void test_final_session(void **state)
     struct vw_crosvm_vcpu_config pc = { VW_CROSVM_FINAL, VW_CROSVM_PLUGIN, &w.pvm, 0, &parena, 0 };
     assert_int_equal(vw_crosvm_vcpu_init(&l.host, &hc), VW_OK);
     assert_int_equal(vw_crosvm_vcpu_init(&l.plug, &pc), VW_OK);
-    assert_int_equal(vw_crosvm_splitter_init(&l.split, l.split_buf, sizeof l.split_buf), VW_OK);
+    assert_int_equal(vw_crosvm_splitter_init(&l.split, &(struct vw_crosvm_splitter_config){ l.split_buf, sizeof l.split_buf, false }), VW_OK);
 
     /* Init: the one Wait the plugin sends */
     struct client cl = { { 0 }, 0 };

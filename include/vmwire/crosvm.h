@@ -27,6 +27,7 @@
 #ifndef VMWIRE_CROSVM_H
 #define VMWIRE_CROSVM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -600,6 +601,22 @@ vw_status vw_crosvm_datagram_check(enum vw_crosvm_kind kind, size_t len, int tru
 vw_status vw_crosvm_frame_encode(const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
                                  size_t *written);
 
+/**
+ * @brief Configuration of a ::vw_crosvm_splitter, in the shape of ::vw_serial_deframer_config
+ *        (the two length-prefix splitters of vmwire share it: `buf`, `buf_cap`, a rule switch).
+ */
+struct vw_crosvm_splitter_config {
+    /** Caller storage for frames that arrive in pieces; ::VW_CROSVM_MAX_MESSAGE bytes accept every
+     *  legal frame. May be NULL only with @ref buf_cap 0 (then only empty frames are accepted). */
+    uint8_t *buf;
+    /** Size of @ref buf; also the largest frame accepted (a longer one is ::VW_E_TOO_LONG). */
+    size_t buf_cap;
+    /** vmwire's strict prefix rule (CV-VCPU-16): a 5th prefix byte above 0x0f is `bad_varint`.
+     *  False (the default) reads the prefix as crosvm_plugin does: a 5th byte's bits beyond the
+     *  32nd are dropped and only a 6th byte is `bad_varint`. */
+    bool strict;
+};
+
 /** @brief Streaming splitter of the final revision's VcpuResponse stream. Treat members as private. */
 struct vw_crosvm_splitter {
     uint8_t *buf;          /**< caller buffer for frames split across chunks */
@@ -610,23 +627,21 @@ struct vw_crosvm_splitter {
     uint32_t prefix_val;   /**< value gathered from them */
     int in_body;           /**< 1 once the prefix is complete */
     int failed;            /**< sticky fault */
-    int strict;            /**< refuse a 5th prefix byte above 0x0f (vw_crosvm_splitter_set_strict()) */
+    int strict;            /**< refuse a 5th prefix byte above 0x0f (the config's `strict`) */
     size_t err_off;        /**< offset of the last fault within the last chunk */
 };
 
 /**
- * @brief Initialise a splitter.
+ * @brief Set up a splitter (as vw_serial_deframer_init() sets up a deframer).
  * @param s the splitter.
- * @param buf caller memory for reassembly (::VW_CROSVM_MAX_MESSAGE bytes accept every legal frame).
- * @param cap its size; also the largest frame accepted.
- * @return ::VW_OK or ::VW_E_INVALID_ARG.
+ * @param cfg the configuration (copied; `cfg->buf` must outlive the splitter).
+ * @return ::VW_OK or ::VW_E_INVALID_ARG (NULL @p s or @p cfg, NULL `buf` with a non-zero `buf_cap`).
  */
-vw_status vw_crosvm_splitter_init(struct vw_crosvm_splitter *s, uint8_t *buf, size_t cap);
+vw_status vw_crosvm_splitter_init(struct vw_crosvm_splitter *s, const struct vw_crosvm_splitter_config *cfg);
 
 /**
- * @brief Choose vmwire's strict prefix rule (CV-VCPU-16): a 5th prefix byte above 0x0f is
- *        `bad_varint`. By default the splitter reads the prefix as crosvm_plugin does: a 5th
- *        byte's bits beyond the 32nd are dropped and only a 6th byte is `bad_varint`.
+ * @brief Change the prefix rule after vw_crosvm_splitter_init() (the config's `strict`).
+ * @deprecated Set ::vw_crosvm_splitter_config `strict` instead; kept for existing callers.
  * @param s the splitter (after vw_crosvm_splitter_init()).
  * @param strict nonzero for the strict rule.
  * @return ::VW_OK or ::VW_E_INVALID_ARG.
@@ -654,7 +669,16 @@ vw_status vw_crosvm_splitter_feed(struct vw_crosvm_splitter *s, const uint8_t *i
                                   const uint8_t **frame, size_t *frame_len, size_t *consumed);
 
 /**
- * @brief Whether the splitter holds part of a frame (a stream ending now is truncated).
+ * @brief Bytes of a frame not yet complete that the splitter has taken (prefix bytes and body
+ *        bytes copied); as vw_serial_deframer_pending(), a stream ending while it is above 0 is truncated.
+ * @param s the splitter (NULL: 0).
+ * @return the number of bytes held; 0 at a frame boundary.
+ */
+size_t vw_crosvm_splitter_pending(const struct vw_crosvm_splitter *s);
+
+/**
+ * @brief Whether the splitter holds part of a frame.
+ * @deprecated Use vw_crosvm_splitter_pending() (the deframer's name), which is above 0 exactly then.
  * @param s the splitter.
  * @return 1 inside a frame, 0 at a frame boundary.
  */
@@ -671,7 +695,7 @@ size_t vw_crosvm_splitter_error_offset(const struct vw_crosvm_splitter *s);
  * @brief What the splitter wants next (doc/CONVENTIONS.md, the engine contract).
  *
  * ::VW_ENGINE_WANT_INPUT until a fault, then ::VW_ENGINE_FAILED;
- * ::VW_ENGINE_PARTIAL while part of a frame is held (vw_crosvm_splitter_partial()).
+ * ::VW_ENGINE_PARTIAL while part of a frame is held (vw_crosvm_splitter_pending() > 0).
  * A splitter has no output of its own. Legal in every state.
  * @param s the splitter (NULL: 0).
  * @return a set of ::vw_engine_flag bits.
