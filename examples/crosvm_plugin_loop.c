@@ -37,7 +37,7 @@ static int plugin_turn(struct vw_crosvm_main *p, struct wire *in, struct wire *o
     if ((st & VW_ENGINE_WAIT_APP) && *next < sizeof requests / sizeof requests[0] && !out->len) {
         /* the application's next request: the engine checks it, the caller transmits it */
         struct vw_crosvm_main_event ev;
-        if (vw_crosvm_main_send(p, requests[*next], sizeof requests[*next], 0, &ev) != VW_OK)
+        if (vw_crosvm_main_check_out(p, requests[*next], sizeof requests[*next], 0, &ev) != VW_OK)
             return -1;
         memcpy(out->buf, requests[*next], sizeof requests[*next]);
         out->len = sizeof requests[*next];

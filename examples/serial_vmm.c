@@ -156,9 +156,9 @@ int main(int argc, char **argv)
             vw_serial_deframer_feed(&d, p, left, &ev, &used);
             p += used;
             left -= used;
-            if (ev.type == VW_SERIAL_EV_FRAME)
+            if (ev.kind == VW_SERIAL_EV_FRAME)
                 success |= show(ev.payload, ev.len);
-            else if (ev.type == VW_SERIAL_EV_ERROR)
+            else if (ev.kind == VW_SERIAL_EV_ERROR)
                 printf("bad frame: %s, %zu byte(s) skipped\n", vw_status_name(ev.error),
                        ev.skipped);
         }

@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 1: {
             struct vw_crosvm_main_event ev;
-            st = vw_crosvm_main_send(&m, p, n, nfds, &ev);
+            st = vw_crosvm_main_check_out(&m, p, n, nfds, &ev);
             fuzz_engine_called(&main_engine, &m, was, st, 0);
             if (st != VW_OK)
                 FUZZ_CHECK(vw_crosvm_main_error_offset(&m) <= n);

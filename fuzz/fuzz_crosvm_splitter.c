@@ -34,12 +34,12 @@ static uint8_t reframe[(1u << 18) + 8];
 
 FUZZ_ENGINE_NO_OUTPUT(split_engine, struct vw_crosvm_splitter, vw_crosvm_splitter);
 
-/* PARTIAL agrees with vw_crosvm_splitter_partial() (before a fault). */
+/* PARTIAL agrees with vw_crosvm_splitter_pending() (before a fault). */
 static unsigned split_check(struct vw_crosvm_splitter *s)
 {
     unsigned st = fuzz_engine_check(&split_engine, s);
     if (!(st & VW_ENGINE_FAILED))
-        FUZZ_CHECK(!(st & VW_ENGINE_PARTIAL) == !vw_crosvm_splitter_partial(s));
+        FUZZ_CHECK(!(st & VW_ENGINE_PARTIAL) == !vw_crosvm_splitter_pending(s));
     return st;
 }
 
@@ -105,25 +105,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         runs[k].nf = runs[k].nb = 0;
         runs[k].fault = VW_OK;
     }
-    FUZZ_CHECK_STATUS(vw_crosvm_splitter_init(&sp, buf, cap), VW_OK);
+    FUZZ_CHECK_STATUS(vw_crosvm_splitter_init(&sp, &(struct vw_crosvm_splitter_config){ buf, cap, false }), VW_OK);
     split(&runs[0], &sp, s, n, cap);
-    runs[0].partial = runs[0].fault == VW_OK ? vw_crosvm_splitter_partial(&sp) : -1;
+    runs[0].partial = runs[0].fault == VW_OK ? (int)vw_crosvm_splitter_pending(&sp) : -1;
 
-    FUZZ_CHECK_STATUS(vw_crosvm_splitter_init(&sp, buf, cap), VW_OK);
+    FUZZ_CHECK_STATUS(vw_crosvm_splitter_init(&sp, &(struct vw_crosvm_splitter_config){ buf, cap, false }), VW_OK);
     fz_init(&plan, pp, got);
     for (size_t pos = 0; pos < n;) {
         size_t k = fz_chunk(&plan, n - pos);
         split(&runs[1], &sp, s + pos, k, cap);
         pos += k;
     }
-    runs[1].partial = runs[1].fault == VW_OK ? vw_crosvm_splitter_partial(&sp) : -1;
+    runs[1].partial = runs[1].fault == VW_OK ? (int)vw_crosvm_splitter_pending(&sp) : -1;
     same(&runs[0], &runs[1]);
 
     if (n <= 4096) {
-        FUZZ_CHECK_STATUS(vw_crosvm_splitter_init(&sp, buf, cap), VW_OK);
+        FUZZ_CHECK_STATUS(vw_crosvm_splitter_init(&sp, &(struct vw_crosvm_splitter_config){ buf, cap, false }), VW_OK);
         for (size_t pos = 0; pos < n; pos++)
             split(&runs[2], &sp, s + pos, 1, cap);
-        runs[2].partial = runs[2].fault == VW_OK ? vw_crosvm_splitter_partial(&sp) : -1;
+        runs[2].partial = runs[2].fault == VW_OK ? (int)vw_crosvm_splitter_pending(&sp) : -1;
         same(&runs[0], &runs[2]);
     }
 
@@ -139,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         FUZZ_CHECK_STATUS(st, VW_OK);
         FUZZ_CHECK(w <= runs[0].len[i] + VW_CROSVM_MAX_PREFIX);
-        FUZZ_CHECK_STATUS(vw_crosvm_splitter_init(&sp, buf, cap), VW_OK);
+        FUZZ_CHECK_STATUS(vw_crosvm_splitter_init(&sp, &(struct vw_crosvm_splitter_config){ buf, cap, false }), VW_OK);
         FUZZ_CHECK_STATUS(vw_crosvm_splitter_feed(&sp, reframe, w, &fr, &fl, &consumed), VW_OK);
         FUZZ_CHECK(fr != NULL && consumed == w);
         FUZZ_CHECK_BYTES(fr, fl, runs[0].bytes + runs[0].at[i], runs[0].len[i]);

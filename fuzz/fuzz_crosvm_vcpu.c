@@ -31,7 +31,7 @@ static void drain(enum vw_crosvm_revision rev)
     if (rev == VW_CROSVM_FINAL) {
         struct vw_crosvm_splitter s;
         size_t consumed = 0;
-        FUZZ_CHECK_STATUS(vw_crosvm_splitter_init(&s, split_buf, sizeof split_buf), VW_OK);
+        FUZZ_CHECK_STATUS(vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ split_buf, sizeof split_buf, false }), VW_OK);
         FUZZ_CHECK_STATUS(vw_crosvm_splitter_feed(&s, out, w, &msg, &len, &consumed), VW_OK);
         FUZZ_CHECK(msg != NULL);
         FUZZ_CHECK(consumed == w);
@@ -115,7 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 1:
-            st = vw_crosvm_vcpu_send(&v, p, n, &ev);
+            st = vw_crosvm_vcpu_check_out(&v, p, n, &ev);
             fuzz_engine_called(&vcpu_engine, &v, was, st, 0);
             if (st == VW_OK)
                 FUZZ_CHECK(ev.state == v.state);

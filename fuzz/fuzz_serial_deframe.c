@@ -60,7 +60,7 @@
 #define BYTEWISE_MAX 4096u /* bytes fed one at a time at most (the rest in one chunk) */
 
 struct ev_rec {
-    uint8_t type;
+    uint8_t kind;
     uint8_t error;      /* a vw_status (all below 256) */
     uint16_t check_off; /* inside a payload of at most 65535 bytes */
     uint32_t skipped;   /* up to 2 + 65535 under DROP */
@@ -208,15 +208,15 @@ HARNESS static int status_known(vw_status st)
 /* Record (run a) or compare (run b) one event. */
 HARNESS static void event(struct run *r, const struct vw_serial_event *ev)
 {
-    uint8_t err = ev->type == VW_SERIAL_EV_ERROR ? (uint8_t)ev->error : 0;
-    uint32_t skipped = ev->type == VW_SERIAL_EV_ERROR ? (uint32_t)ev->skipped : 0;
-    uint16_t check_off = ev->type == VW_SERIAL_EV_ERROR ? (uint16_t)ev->check_off : 0;
-    uint32_t len = ev->type == VW_SERIAL_EV_FRAME ? (uint32_t)ev->len : 0;
-    FUZZ_CHECK(ev->type != VW_SERIAL_EV_ERROR || ((unsigned)ev->error < 256 && ev->check_off <= 0xffff));
+    uint8_t err = ev->kind == VW_SERIAL_EV_ERROR ? (uint8_t)ev->error : 0;
+    uint32_t skipped = ev->kind == VW_SERIAL_EV_ERROR ? (uint32_t)ev->skipped : 0;
+    uint16_t check_off = ev->kind == VW_SERIAL_EV_ERROR ? (uint16_t)ev->check_off : 0;
+    uint32_t len = ev->kind == VW_SERIAL_EV_FRAME ? (uint32_t)ev->len : 0;
+    FUZZ_CHECK(ev->kind != VW_SERIAL_EV_ERROR || ((unsigned)ev->error < 256 && ev->check_off <= 0xffff));
     if (r->record) {
         FUZZ_CHECK(n_rec < MAX_EVENTS);
         struct ev_rec *e = &rec[n_rec++];
-        e->type = (uint8_t)ev->type;
+        e->kind = (uint8_t)ev->kind;
         e->error = err;
         e->skipped = skipped;
         e->check_off = check_off;
@@ -233,7 +233,7 @@ HARNESS static void event(struct run *r, const struct vw_serial_event *ev)
     if (r->n_ev >= n_rec)
         FUZZ_FAIL("event %zu: the whole stream gave only %zu events", r->n_ev, n_rec);
     const struct ev_rec *e = &rec[r->n_ev];
-    if (e->type != (uint8_t)ev->type || e->error != err || e->skipped != skipped ||
+    if (e->kind != (uint8_t)ev->kind || e->error != err || e->skipped != skipped ||
         e->check_off != check_off || e->len != len ||
         (len && memcmp(rec_bytes + e->at, ev->payload, len) != 0))
         FUZZ_FAIL("event %zu differs between chunkings", r->n_ev);
@@ -272,26 +272,26 @@ HARNESS static void feed_chunk(struct run *r, const uint8_t *p, size_t n, size_t
         deframer_check(*was);
         FUZZ_CHECK(status_known(st) && st != VW_E_INVALID_ARG);
         FUZZ_CHECK(consumed <= n - pos);
-        if (consumed == 0 && ev.type == VW_SERIAL_EV_NONE) {
+        if (consumed == 0 && ev.kind == VW_SERIAL_EV_NONE) {
             if (drain)
                 break;
             FUZZ_FAIL("no progress at %zu of %zu", pos, n);
         }
         FUZZ_CHECK(++spins <= 2 * n + 2 * sizeof big_buf + 4); /* each event drops a byte */
-        if (ev.type == VW_SERIAL_EV_FRAME) {
+        if (ev.kind == VW_SERIAL_EV_FRAME) {
             FUZZ_CHECK_STATUS(st, VW_OK);
             FUZZ_CHECK(ev.len <= limit);
-        } else if (ev.type == VW_SERIAL_EV_ERROR) {
+        } else if (ev.kind == VW_SERIAL_EV_ERROR) {
             FUZZ_CHECK(st != VW_OK);
             FUZZ_CHECK_STATUS(st, ev.error);
             FUZZ_CHECK(vw_serial_deframer_error_offset(&d) <= n - pos);
         } else {
             FUZZ_CHECK_STATUS(st, VW_OK);
         }
-        if (ev.type != VW_SERIAL_EV_NONE)
+        if (ev.kind != VW_SERIAL_EV_NONE)
             event(r, &ev);
         pos += consumed;
-        if (trust_none && ev.type == VW_SERIAL_EV_NONE && pos == n)
+        if (trust_none && ev.kind == VW_SERIAL_EV_NONE && pos == n)
             break;
     }
 }
@@ -330,8 +330,8 @@ HARNESS int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     counters(&fa, &ja, &ka, &pa);
     uint64_t nf = 0, nj = 0;
     for (size_t i = 0; i < n_rec; i++) {
-        nf += rec[i].type == VW_SERIAL_EV_FRAME;
-        nj += rec[i].type == VW_SERIAL_EV_ERROR;
+        nf += rec[i].kind == VW_SERIAL_EV_FRAME;
+        nj += rec[i].kind == VW_SERIAL_EV_ERROR;
     }
     FUZZ_CHECK(nf == fa);
     FUZZ_CHECK(nj == ja);

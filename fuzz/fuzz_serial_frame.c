@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct vw_serial_event ev;
     size_t consumed = 0;
     FUZZ_CHECK_STATUS(vw_serial_deframer_feed(&d, out, w, &ev, &consumed), VW_OK);
-    FUZZ_CHECK(ev.type == VW_SERIAL_EV_FRAME);
+    FUZZ_CHECK(ev.kind == VW_SERIAL_EV_FRAME);
     FUZZ_CHECK(consumed == w);
     FUZZ_CHECK_BYTES(ev.payload, ev.len, p, n);
     FUZZ_CHECK(vw_serial_deframer_pending(&d) == 0);

@@ -29,7 +29,7 @@ static vw_status checked_splitter_feed(struct vw_crosvm_splitter *s, const uint8
             assert_int_equal(after, VW_ENGINE_FAILED);
             assert_int_equal(*used, vw_crosvm_splitter_error_offset(s) + 1);
         } else {
-            assert_int_equal(after, VW_ENGINE_WANT_INPUT | (vw_crosvm_splitter_partial(s) ? VW_ENGINE_PARTIAL : 0u));
+            assert_int_equal(after, VW_ENGINE_WANT_INPUT | (vw_crosvm_splitter_pending(s) ? VW_ENGINE_PARTIAL : 0u));
         }
     }
     return st;
@@ -99,7 +99,7 @@ static void split_with(const size_t *sizes, size_t nsizes)
     struct vw_crosvm_splitter s;
     size_t lens[8], nframes = 0, pos = 0, k = 0;
     uint8_t first[8];
-    assert_int_equal(vw_crosvm_splitter_init(&s, buf, sizeof buf), VW_OK);
+    assert_int_equal(vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ buf, sizeof buf, false }), VW_OK);
     while (pos < stream_len) {
         size_t chunk = sizes[k++ % nsizes];
         if (chunk > stream_len - pos)
@@ -130,7 +130,7 @@ static void split_with(const size_t *sizes, size_t nsizes)
     assert_int_equal(first[0], 0x12);
     assert_int_equal(lens[1], 0);
     assert_int_equal(lens[2], 200);
-    assert_false(vw_crosvm_splitter_partial(&s));
+    assert_false(vw_crosvm_splitter_pending(&s));
 }
 
 static void test_splitter_every_chunking(void **state)
@@ -156,43 +156,53 @@ static void test_splitter_errors(void **state)
     /* crosvm_plugin's read_varint32: a fifth byte's bits above 32 are
      * dropped (0x10 << 28 is bit 32), so this prefix says 5 */
     static const uint8_t odd[] = { 0x85, 0x80, 0x80, 0x80, 0x10, 1, 2, 3, 4, 5 };
-    assert_int_equal(vw_crosvm_splitter_init(&s, buf, sizeof buf), VW_OK);
+    assert_int_equal(vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ buf, sizeof buf, false }), VW_OK);
     assert_int_equal(vw_crosvm_splitter_feed(&s, odd, sizeof odd, &f, &fl, &used), VW_OK);
     assert_int_equal(used, sizeof odd);
     assert_int_equal(fl, 5);
     assert_memory_equal(f, odd + 5, 5);
     /* only a sixth byte is an error */
     static const uint8_t six[] = { 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 };
-    assert_int_equal(vw_crosvm_splitter_init(&s, buf, sizeof buf), VW_OK);
+    assert_int_equal(vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ buf, sizeof buf, false }), VW_OK);
     assert_int_equal(vw_crosvm_splitter_feed(&s, six, sizeof six, &f, &fl, &used), VW_E_BAD_VARINT);
     assert_int_equal(vw_crosvm_splitter_error_offset(&s), 5);
     /* strict: a prefix whose fifth byte has bits above 32 */
     static const uint8_t bad[] = { 0xff, 0xff, 0xff, 0xff, 0x1f };
-    assert_int_equal(vw_crosvm_splitter_init(&s, buf, sizeof buf), VW_OK);
+    assert_int_equal(vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ buf, sizeof buf, false }), VW_OK);
     assert_int_equal(vw_crosvm_splitter_set_strict(&s, 1), VW_OK);
     assert_int_equal(vw_crosvm_splitter_set_strict(NULL, 1), VW_E_INVALID_ARG);
     assert_int_equal(vw_crosvm_splitter_feed(&s, bad, 3, &f, &fl, &used), VW_OK);
     assert_int_equal(used, 3);
-    assert_true(vw_crosvm_splitter_partial(&s));
+    assert_true(vw_crosvm_splitter_pending(&s));
     assert_int_equal(vw_crosvm_splitter_feed(&s, bad + 3, 2, &f, &fl, &used), VW_E_BAD_VARINT);
     assert_int_equal(vw_crosvm_splitter_error_offset(&s), 1);
     assert_int_equal(vw_crosvm_splitter_feed(&s, bad, 1, &f, &fl, &used), VW_E_FAILED);
     /* a frame larger than the buffer (65 > 64) */
     static const uint8_t big[] = { 0x41, 0 };
-    assert_int_equal(vw_crosvm_splitter_init(&s, buf, sizeof buf), VW_OK);
+    assert_int_equal(vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ buf, sizeof buf, false }), VW_OK);
     assert_int_equal(vw_crosvm_splitter_feed(&s, big, 2, &f, &fl, &used), VW_E_TOO_LONG);
     assert_int_equal(vw_crosvm_splitter_error_offset(&s), 0);
     /* a prefix of 0x40001 (81 80 10), over the protocol limit */
     static uint8_t huge_buf[VW_CROSVM_MAX_MESSAGE + 8];
     static const uint8_t over[] = { 0x81, 0x80, 0x10 };
-    assert_int_equal(vw_crosvm_splitter_init(&s, huge_buf, sizeof huge_buf), VW_OK);
+    assert_int_equal(vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ huge_buf, sizeof huge_buf, false }), VW_OK);
     assert_int_equal(vw_crosvm_splitter_feed(&s, over, 3, &f, &fl, &used), VW_E_TOO_LONG);
     /* a stream ending inside a frame */
     static const uint8_t part[] = { 0x04, 0x12 };
-    assert_int_equal(vw_crosvm_splitter_init(&s, buf, sizeof buf), VW_OK);
+    assert_int_equal(vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ buf, sizeof buf, false }), VW_OK);
     assert_int_equal(vw_crosvm_splitter_feed(&s, part, 2, &f, &fl, &used), VW_OK);
     assert_null(f);
-    assert_true(vw_crosvm_splitter_partial(&s));
+    assert_int_equal(vw_crosvm_splitter_pending(&s), 2); /* the prefix and one body byte */
+    assert_true(vw_crosvm_splitter_partial(&s));         /* the deprecated name agrees */
+    /* strict set by the config, as the deframer's options are */
+    assert_int_equal(vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ buf, sizeof buf, true }),
+                     VW_OK);
+    assert_int_equal(vw_crosvm_splitter_feed(&s, bad, sizeof bad, &f, &fl, &used), VW_E_BAD_VARINT);
+    assert_int_equal(vw_crosvm_splitter_error_offset(&s), 4);
+    assert_int_equal(vw_crosvm_splitter_init(&s, NULL), VW_E_INVALID_ARG);
+    assert_int_equal(vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ NULL, 1, false }),
+                     VW_E_INVALID_ARG);
+    assert_int_equal(vw_crosvm_splitter_pending(NULL), 0);
 }
 
 int main(void)

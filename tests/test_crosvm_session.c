@@ -32,10 +32,10 @@ static vw_status checked_main_feed(struct vw_crosvm_main *m, const uint8_t *in, 
     return s;
 }
 
-static vw_status checked_main_send(struct vw_crosvm_main *m, const uint8_t *msg, size_t len, unsigned nfds,
+static vw_status checked_main_check_out(struct vw_crosvm_main *m, const uint8_t *msg, size_t len, unsigned nfds,
                                    struct vw_crosvm_main_event *ev)
 {
-    vw_status s = vw_crosvm_main_send(m, msg, len, nfds, ev);
+    vw_status s = vw_crosvm_main_check_out(m, msg, len, nfds, ev);
     if (m)
         VWT_STATE_AGREES(vw_crosvm_main, m);
     return s;
@@ -52,18 +52,18 @@ static vw_status checked_vcpu_feed(struct vw_crosvm_vcpu *v, const uint8_t *in, 
     return s;
 }
 
-static vw_status checked_vcpu_send(struct vw_crosvm_vcpu *v, const uint8_t *msg, size_t len,
+static vw_status checked_vcpu_check_out(struct vw_crosvm_vcpu *v, const uint8_t *msg, size_t len,
                                    struct vw_crosvm_vcpu_event *ev)
 {
-    vw_status s = vw_crosvm_vcpu_send(v, msg, len, ev);
+    vw_status s = vw_crosvm_vcpu_check_out(v, msg, len, ev);
     if (v)
         VWT_STATE_AGREES(vw_crosvm_vcpu, v);
     return s;
 }
 #define vw_crosvm_main_feed checked_main_feed
-#define vw_crosvm_main_send checked_main_send
+#define vw_crosvm_main_check_out checked_main_check_out
 #define vw_crosvm_vcpu_feed checked_vcpu_feed
-#define vw_crosvm_vcpu_send checked_vcpu_send
+#define vw_crosvm_vcpu_check_out checked_vcpu_check_out
 
 static unsigned char mem[1 << 16];
 static struct vw_arena arena;
@@ -107,7 +107,7 @@ static vw_status msend(struct vw_crosvm_main *m, const char *hex, unsigned nfds)
     uint8_t in[256];
     size_t len = unhex(hex, in);
     struct vw_crosvm_main_event ev;
-    return vw_crosvm_main_send(m, in, len, nfds, &ev);
+    return vw_crosvm_main_check_out(m, in, len, nfds, &ev);
 }
 
 static vw_status mfeed(struct vw_crosvm_main *m, const char *hex, unsigned nfds)
@@ -315,7 +315,7 @@ static void test_plugin_main(void **state)
     assert_int_equal(msend(&sm, "1a00", 0), VW_E_STATE);
     static uint8_t big[4097];
     struct vw_crosvm_main_event ev;
-    assert_int_equal(vw_crosvm_main_send(&sm, big, sizeof big, 0, &ev), VW_E_TOO_LONG);
+    assert_int_equal(vw_crosvm_main_check_out(&sm, big, sizeof big, 0, &ev), VW_E_TOO_LONG);
     /* memory: the client checks offset and length alignment only */
     assert_int_equal(msend(&m, "0a0a 0805 1a06 108110 188020", 1), VW_OK); /* start 0x801 */
     assert_int_equal(mfeed(&m, "082c 1200", 0), VW_OK);
@@ -455,7 +455,7 @@ static vw_status vstep(struct vw_crosvm_vcpu *v, int feed, const char *hex)
     uint8_t in[2048];
     size_t len = unhex(hex, in), used;
     struct vw_crosvm_vcpu_event ev;
-    return feed ? vw_crosvm_vcpu_feed(v, in, len, &ev, &used) : vw_crosvm_vcpu_send(v, in, len, &ev);
+    return feed ? vw_crosvm_vcpu_feed(v, in, len, &ev, &used) : vw_crosvm_vcpu_check_out(v, in, len, &ev);
 }
 
 static void expect_out(struct vw_crosvm_vcpu *v, const char *hex)
@@ -475,6 +475,54 @@ static void vm_with_ranges(struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev)
     vm->ranges[2] = (struct vw_crosvm_range){ 0x2000, 0x1000, 1, 0 };
     vm->n_ranges = 3;
     vm->started = 1;
+}
+
+/* Every event begins with its kind (doc/CONVENTIONS.md, the engine contract):
+ * what was read or checked, by the end's role; NONE when no message was. */
+static void test_event_kind(void **state)
+{
+    (void)state;
+    static struct vw_crosvm_vm vm, pvm;
+    struct vw_crosvm_main h, p;
+    struct vw_crosvm_main_event ev;
+    uint8_t in[16];
+    size_t used;
+    setup_main(&h, &vm, VW_CROSVM_SEED, VW_CROSVM_HOST, 1);
+    assert_int_equal(hfeed(&h, "5200", 0, "5a00", &ev), VW_OK); /* GetVcpus read: a request */
+    assert_int_equal(ev.kind, VW_CROSVM_EV_REQUEST);
+    assert_int_equal(hfeed(&h, "0a06 0802 1202 1804", 0, "1200", &ev), VW_OK);
+    assert_int_equal(hfeed(&h, "0a06 0802 1202 1804", 0, "0821 1200", &ev), VW_OK); /* EEXIST */
+    assert_int_equal(ev.kind, VW_CROSVM_EV_REQUEST);
+    /* memory 1 with dirty logging, then its dirty log: the host answers it itself */
+    assert_int_equal(hfeed(&h, "0a0d 0801 1a09 10808004 188020 2801", 1, "1200", &ev), VW_OK);
+    assert_int_equal(vw_crosvm_main_feed(&h, in, unhex("aa0602 0801", in), 0, &ev, &used), VW_OK);
+    assert_int_equal(vw_crosvm_main_check_out(&h, in, unhex("aa0603 0a0101", in), 0, &ev), VW_OK);
+    assert_int_equal(ev.kind, VW_CROSVM_EV_RESPONSE); /* the host checked its answer */
+    assert_int_equal(vw_crosvm_main_feed(&h, in, unhex("0a", in), 0, &ev, &used), VW_E_TRUNCATED);
+    assert_int_equal(ev.kind, VW_CROSVM_EV_NONE); /* nothing decoded */
+    setup_main(&p, &pvm, VW_CROSVM_FINAL, VW_CROSVM_PLUGIN, 0);
+    assert_int_equal(vw_crosvm_main_check_out(&p, in, unhex("8a0100", in), 0, &ev), VW_OK);
+    assert_int_equal(ev.kind, VW_CROSVM_EV_REQUEST); /* the plugin checked its request */
+    assert_int_equal(vw_crosvm_main_feed(&p, in, unhex("920100", in), 4, &ev, &used), VW_OK);
+    assert_int_equal(ev.kind, VW_CROSVM_EV_RESPONSE);
+
+    static struct vw_crosvm_vm vvm;
+    vw_arena_init(&arena, mem, sizeof mem);
+    assert_int_equal(vw_crosvm_vm_init(&vvm, VW_CROSVM_SEED, 1, 0), VW_OK);
+    struct vw_crosvm_vcpu host, plug;
+    struct vw_crosvm_vcpu_config hc = { VW_CROSVM_SEED, VW_CROSVM_HOST, &vvm, 0, &arena, 0 };
+    struct vw_crosvm_vcpu_config pc = { VW_CROSVM_SEED, VW_CROSVM_PLUGIN, &vvm, 0, &arena, 0 };
+    assert_int_equal(vw_crosvm_vcpu_init(&host, &hc), VW_OK);
+    assert_int_equal(vw_crosvm_vcpu_init(&plug, &pc), VW_OK);
+    struct vw_crosvm_vcpu_event ve;
+    assert_int_equal(vw_crosvm_vcpu_feed(&host, in, unhex("0a00", in), &ve, &used), VW_OK);
+    assert_int_equal(ve.kind, VW_CROSVM_EV_REQUEST);
+    assert_int_equal(vw_crosvm_vcpu_send(&plug, in, unhex("0a00", in), &ve), VW_OK); /* the deprecated name */
+    assert_int_equal(ve.kind, VW_CROSVM_EV_REQUEST);
+    assert_int_equal(vw_crosvm_vcpu_feed(&plug, in, unhex("1202 0a00", in), &ve, &used), VW_OK);
+    assert_int_equal(ve.kind, VW_CROSVM_EV_RESPONSE);
+    assert_int_equal(vw_crosvm_vcpu_feed(&plug, in, unhex("12", in), &ve, &used), VW_E_TRUNCATED);
+    assert_int_equal(ve.kind, VW_CROSVM_EV_NONE);
 }
 
 static void test_vcpu_seed(void **state)
@@ -664,6 +712,7 @@ int main(void)
         cmocka_unit_test(test_host_main_upstream),
         cmocka_unit_test(test_host_main_strict),
         cmocka_unit_test(test_vcpu_upstream),
+        cmocka_unit_test(test_event_kind),
     };
     return cmocka_run_group_tests_name("crosvm_session", tests, NULL, NULL);
 }

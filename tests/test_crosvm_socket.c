@@ -59,7 +59,7 @@ static void p_request(struct world *w, const char *hex, const int *fds, size_t n
     uint8_t msg[256];
     size_t len = unhex(hex, msg);
     struct vw_crosvm_main_event ev;
-    assert_int_equal(vw_crosvm_main_send(&w->pmain, msg, len, (unsigned)nfds, &ev), VW_OK);
+    assert_int_equal(vw_crosvm_main_check_out(&w->pmain, msg, len, (unsigned)nfds, &ev), VW_OK);
     assert_int_equal(vw_crosvm_io_send(w->psock, msg, len, fds, nfds), VW_OK);
 }
 
@@ -137,7 +137,7 @@ static void plug_vcpu_send(struct vcpu_link *l, const char *hex)
 {
     uint8_t msg[256];
     size_t len = unhex(hex, msg);
-    assert_int_equal(vw_crosvm_vcpu_send(&l->plug, msg, len, NULL), VW_OK);
+    assert_int_equal(vw_crosvm_vcpu_check_out(&l->plug, msg, len, NULL), VW_OK);
     assert_int_equal(vw_crosvm_io_pipe_write(l->p_write, msg, len), VW_OK);
 }
 
@@ -162,7 +162,7 @@ static void host_vcpu_push(struct vcpu_link *l, const char *hex, int write_now)
     static size_t batch_len;
     uint8_t msg[256];
     size_t len = unhex(hex, msg), w;
-    assert_int_equal(vw_crosvm_vcpu_send(&l->host, msg, len, NULL), VW_OK);
+    assert_int_equal(vw_crosvm_vcpu_check_out(&l->host, msg, len, NULL), VW_OK);
     assert_int_equal(vw_crosvm_frame_encode(msg, len, batch + batch_len, sizeof batch - batch_len, &w), VW_OK);
     batch_len += w;
     if (write_now) { /* several frames may go in one write (async writes) */
@@ -228,7 +228,7 @@ static void client_resume(struct vcpu_link *l, struct client *c)
         memcpy(msg + n, c->resume_data, c->resume_len);
         n += c->resume_len;
     }
-    assert_int_equal(vw_crosvm_vcpu_send(&l->plug, msg, n, NULL), VW_OK);
+    assert_int_equal(vw_crosvm_vcpu_check_out(&l->plug, msg, n, NULL), VW_OK);
     assert_int_equal(vw_crosvm_io_pipe_write(l->p_write, msg, n), VW_OK);
     c->resume_len = 0; /* swapped into the request */
 }
@@ -338,7 +338,7 @@ static void test_final_session(void **state)
     struct vw_crosvm_vcpu_config pc = { VW_CROSVM_FINAL, VW_CROSVM_PLUGIN, &w.pvm, 0, &parena, 0 };
     assert_int_equal(vw_crosvm_vcpu_init(&l.host, &hc), VW_OK);
     assert_int_equal(vw_crosvm_vcpu_init(&l.plug, &pc), VW_OK);
-    assert_int_equal(vw_crosvm_splitter_init(&l.split, l.split_buf, sizeof l.split_buf), VW_OK);
+    assert_int_equal(vw_crosvm_splitter_init(&l.split, &(struct vw_crosvm_splitter_config){ l.split_buf, sizeof l.split_buf, false }), VW_OK);
 
     /* Init: the one Wait the plugin sends */
     struct client cl = { { 0 }, 0 };
@@ -501,7 +501,7 @@ static void test_seed_session(void **state)
             assert_int_equal(wr, len);
             assert_memory_equal(buf, msg, len);
         } else {
-            assert_int_equal(vw_crosvm_vcpu_send(snd, msg, len, NULL), VW_OK);
+            assert_int_equal(vw_crosvm_vcpu_check_out(snd, msg, len, NULL), VW_OK);
         }
         assert_int_equal(vw_crosvm_io_send(sfd, msg, len, NULL, 0), VW_OK);
         assert_int_equal(vw_crosvm_io_recv(rfd, buf, sizeof buf, &got, fds, 0, &nf), VW_OK);

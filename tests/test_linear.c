@@ -450,7 +450,7 @@ static void b_cframes(struct out *o, size_t target, size_t *count)
 static int r_cframes(const uint8_t *p, size_t n, size_t count)
 {
     struct vw_crosvm_splitter s;
-    if (vw_crosvm_splitter_init(&s, split_buf, sizeof split_buf) != VW_OK)
+    if (vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ split_buf, sizeof split_buf, false }) != VW_OK)
         return -1;
     size_t frames = 0;
     for (size_t at = 0; at < n;) {
@@ -465,7 +465,7 @@ static int r_cframes(const uint8_t *p, size_t n, size_t count)
         }
         at += chunk;
     }
-    return frames == count && !vw_crosvm_splitter_partial(&s) ? 0 : -1;
+    return frames == count && !vw_crosvm_splitter_pending(&s) ? 0 : -1;
 }
 
 /* -- IC: a stream of pipe packets, each a KVP SET (the smallest KVP record is

@@ -37,7 +37,7 @@ static vw_status checked_deframer_feed(struct vw_serial_deframer *d, const uint8
 #define MAX_EVENTS 4096
 
 struct rec {
-    int type;          /* 1 frame, 2 error */
+    int kind;          /* 1 frame, 2 error */
     vw_status error;
     size_t skipped;
     size_t len;
@@ -55,8 +55,8 @@ static void add_event(struct log *lg, const struct vw_serial_event *ev)
     assert_true(lg->n < MAX_EVENTS);
     struct rec *r = &lg->ev[lg->n++];
     memset(r, 0, sizeof *r);
-    r->type = (int)ev->type;
-    if (ev->type == VW_SERIAL_EV_FRAME) {
+    r->kind = (int)ev->kind;
+    if (ev->kind == VW_SERIAL_EV_FRAME) {
         assert_true(ev->len <= sizeof r->data);
         r->len = ev->len;
         if (ev->len)
@@ -94,11 +94,11 @@ static void run(const struct vw_serial_deframer_config *cfg, const uint8_t *s, s
             size_t used;
             vw_status st = vw_serial_deframer_feed(&d, p, left, &ev, &used);
             assert_true(used <= left);
-            if (ev.type == VW_SERIAL_EV_ERROR)
+            if (ev.kind == VW_SERIAL_EV_ERROR)
                 assert_int_equal(st, ev.error);
             else
                 assert_int_equal(st, VW_OK);
-            if (ev.type != VW_SERIAL_EV_NONE)
+            if (ev.kind != VW_SERIAL_EV_NONE)
                 add_event(lg, &ev);
             else
                 assert_int_equal(used, left); /* no event: everything consumed */
@@ -112,7 +112,7 @@ static void run(const struct vw_serial_deframer_config *cfg, const uint8_t *s, s
     /* counters agree with the events */
     uint64_t frames = 0, rejected = 0, skipped = 0;
     for (size_t i = 0; i < lg->n; i++) {
-        if (lg->ev[i].type == VW_SERIAL_EV_FRAME) {
+        if (lg->ev[i].kind == VW_SERIAL_EV_FRAME) {
             frames++;
         } else {
             rejected++;
@@ -147,12 +147,12 @@ static void model_reference(const struct vw_serial_deframer_config *cfg, const u
         memset(r, 0, sizeof *r);
         size_t drop;
         if (bad == VW_OK) {
-            r->type = VW_SERIAL_EV_FRAME;
+            r->kind = VW_SERIAL_EV_FRAME;
             r->len = L;
             memcpy(r->data, buf + 2, L);
             drop = 2 + L;
         } else {
-            r->type = VW_SERIAL_EV_ERROR;
+            r->kind = VW_SERIAL_EV_ERROR;
             r->error = bad;
             r->skipped = 1;
             drop = 1;
@@ -195,12 +195,12 @@ static void model(const struct vw_serial_deframer_config *cfg, const uint8_t *s,
         struct rec *r = &lg->ev[lg->n++];
         memset(r, 0, sizeof *r);
         if (bad == VW_OK) {
-            r->type = VW_SERIAL_EV_FRAME;
+            r->kind = VW_SERIAL_EV_FRAME;
             r->len = L;
             memcpy(r->data, s + pos + 2, L);
             pos += 2 + L;
         } else {
-            r->type = VW_SERIAL_EV_ERROR;
+            r->kind = VW_SERIAL_EV_ERROR;
             r->error = bad;
             r->skipped = cfg->policy == VW_SERIAL_POLICY_DROP ? 2 + L : 1;
             pos += r->skipped;
@@ -215,7 +215,7 @@ static void assert_same(const struct log *a, const struct log *b, const char *wh
                  b->pending);
     for (size_t i = 0; i < a->n; i++) {
         const struct rec *x = &a->ev[i], *y = &b->ev[i];
-        if (x->type != y->type || x->error != y->error || x->skipped != y->skipped ||
+        if (x->kind != y->kind || x->error != y->error || x->skipped != y->skipped ||
             x->len != y->len || memcmp(x->data, y->data, x->len) != 0)
             fail_msg("%s: event %zu differs", what, i);
     }
@@ -315,7 +315,8 @@ static void whole_frames_are_not_copied(void **state)
     size_t used;
     assert_int_equal(vw_serial_deframer_init(&d, NULL), VW_OK);
     assert_int_equal(vw_serial_deframer_feed(&d, s, sizeof s, &ev, &used), VW_OK);
-    assert_int_equal(ev.type, VW_SERIAL_EV_FRAME);
+    assert_int_equal(ev.kind, VW_SERIAL_EV_FRAME);
+    assert_int_equal(ev.type, VW_SERIAL_EV_FRAME); /* the deprecated name reads the same member */
     assert_ptr_equal(ev.payload, s + 2);
     assert_int_equal(used, 4);
     assert_int_equal(vw_serial_deframer_feed(&d, s + 4, sizeof s - 4, &ev, &used), VW_OK);
@@ -324,14 +325,14 @@ static void whole_frames_are_not_copied(void **state)
     assert_int_equal(used, 5);
     /* one byte left: held, not yet an event */
     assert_int_equal(vw_serial_deframer_feed(&d, s + 9, 1, &ev, &used), VW_OK);
-    assert_int_equal(ev.type, VW_SERIAL_EV_NONE);
+    assert_int_equal(ev.kind, VW_SERIAL_EV_NONE);
     assert_int_equal(vw_serial_deframer_pending(&d), 1);
     /* the rest arrives: the frame comes from the deframer's own storage */
     static const uint8_t t[] = { 0, 0xaa, 0xbb };
     assert_int_equal(vw_serial_deframer_feed(&d, t, 1, &ev, &used), VW_OK);
-    assert_int_equal(ev.type, VW_SERIAL_EV_NONE);
+    assert_int_equal(ev.kind, VW_SERIAL_EV_NONE);
     assert_int_equal(vw_serial_deframer_feed(&d, t + 1, 2, &ev, &used), VW_OK);
-    assert_int_equal(ev.type, VW_SERIAL_EV_FRAME);
+    assert_int_equal(ev.kind, VW_SERIAL_EV_FRAME);
     assert_int_equal(ev.len, 1);
     assert_int_equal(ev.payload[0], 0xaa);
     assert_int_equal(used, 1); /* only the byte the frame needed */
@@ -352,7 +353,7 @@ static void policies_and_counters(void **state)
     assert_int_equal(la.n, 2);
     assert_int_equal(la.ev[0].error, VW_E_TOO_LONG);
     assert_int_equal(la.ev[0].skipped, 7);
-    assert_int_equal(la.ev[1].type, VW_SERIAL_EV_FRAME);
+    assert_int_equal(la.ev[1].kind, VW_SERIAL_EV_FRAME);
     assert_int_equal(la.ev[1].len, 2);
 
     /* resync: 00 05 is 0x0500 > 4, ... 05 02 is 0x0205, then 02 00 08 01 */
@@ -363,7 +364,7 @@ static void policies_and_counters(void **state)
         assert_int_equal(la.ev[i].error, VW_E_TOO_LONG);
         assert_int_equal(la.ev[i].skipped, 1);
     }
-    assert_int_equal(la.ev[7].type, VW_SERIAL_EV_FRAME);
+    assert_int_equal(la.ev[7].kind, VW_SERIAL_EV_FRAME);
 
     /* the error offset names the byte that decided: the high length byte */
     struct vw_serial_deframer d;
@@ -379,7 +380,7 @@ static void policies_and_counters(void **state)
     memset(&c, 0, sizeof c);
     run(&c, z, sizeof z, 1, 0, &la);
     assert_int_equal(la.n, 2);
-    assert_int_equal(la.ev[0].type, VW_SERIAL_EV_FRAME);
+    assert_int_equal(la.ev[0].kind, VW_SERIAL_EV_FRAME);
     assert_int_equal(la.ev[0].len, 0);
     c.reject_empty = true;
     c.policy = VW_SERIAL_POLICY_DROP;
@@ -410,7 +411,7 @@ static void drop_discards_without_storing(void **state)
     for (int i = 0; i < 16; i++) {
         size_t k = i < 15 ? sizeof junk : sizeof junk - 1; /* 65535 bytes in all */
         assert_int_equal(vw_serial_deframer_feed(&d, junk, k, &ev, &used), VW_OK);
-        assert_int_equal(ev.type, VW_SERIAL_EV_NONE);
+        assert_int_equal(ev.kind, VW_SERIAL_EV_NONE);
         assert_int_equal(vw_serial_deframer_pending(&d), 0);
         assert_int_equal(used, k);
         total += used;
@@ -419,7 +420,7 @@ static void drop_discards_without_storing(void **state)
     /* the rest is over: a frame follows in the same stream */
     static const uint8_t t[] = { 1, 0, 0x42 };
     assert_int_equal(vw_serial_deframer_feed(&d, t, sizeof t, &ev, &used), VW_OK);
-    assert_int_equal(ev.type, VW_SERIAL_EV_FRAME);
+    assert_int_equal(ev.kind, VW_SERIAL_EV_FRAME);
     assert_int_equal(ev.len, 1);
     assert_int_equal(ev.payload[0], 0x42);
 }
@@ -487,12 +488,12 @@ static void chunking_invariance_clean(void **state)
     check_all_chunkings(&c, s, n);
     /* no junk: every frame yielded, none rejected */
     for (size_t i = 0; i < lb.n; i++)
-        assert_int_equal(lb.ev[i].type, VW_SERIAL_EV_FRAME);
+        assert_int_equal(lb.ev[i].kind, VW_SERIAL_EV_FRAME);
     assert_true(lb.n > 5);
     c.check = vw_serial_check_guest_message;
     check_all_chunkings(&c, s, n);
     for (size_t i = 0; i < lb.n; i++)
-        assert_int_equal(lb.ev[i].type, VW_SERIAL_EV_FRAME);
+        assert_int_equal(lb.ev[i].kind, VW_SERIAL_EV_FRAME);
 }
 
 static void chunking_invariance_junk(void **state)
@@ -510,7 +511,7 @@ static void chunking_invariance_junk(void **state)
             check_all_chunkings(&c, s, n);
             size_t errors = 0;
             for (size_t i = 0; i < lb.n; i++)
-                errors += lb.ev[i].type == VW_SERIAL_EV_ERROR;
+                errors += lb.ev[i].kind == VW_SERIAL_EV_ERROR;
             if (c.check || c.reject_empty)
                 assert_true(errors > 0);
         }
@@ -583,7 +584,7 @@ static void reference_stall_and_late_delivery(void **state)
     assert_int_equal(vw_serial_deframer_init(&d, &c), VW_OK);
     static uint8_t zeros[65535];
     assert_int_equal(vw_serial_deframer_feed(&d, st, 2, &ev, &used), VW_OK);
-    assert_int_equal(ev.type, VW_SERIAL_EV_NONE);
+    assert_int_equal(ev.kind, VW_SERIAL_EV_NONE);
     assert_int_equal(vw_serial_deframer_feed(&d, zeros, sizeof zeros, &ev, &used),
                      VW_E_BAD_FIELD_NUMBER); /* 65535 zero bytes: tag 00 is field 0 */
     assert_int_equal(used, sizeof zeros);
@@ -595,7 +596,7 @@ static void reference_stall_and_late_delivery(void **state)
     assert_int_equal(vw_serial_deframer_pending(&d), 65536);
     /* then 00 00: an empty frame per byte, two bytes out per byte in */
     assert_int_equal(vw_serial_deframer_feed(&d, zeros, 5, &ev, &used), VW_OK);
-    assert_int_equal(ev.type, VW_SERIAL_EV_FRAME);
+    assert_int_equal(ev.kind, VW_SERIAL_EV_FRAME);
     assert_int_equal(ev.len, 0);
     assert_int_equal(used, 1);
     assert_int_equal(vw_serial_deframer_pending(&d), 65535);
@@ -608,7 +609,7 @@ static void reference_stall_and_late_delivery(void **state)
     assert_int_equal(la.pending, 6);
     run(&c, late, 8, 1, 0, &la);
     assert_int_equal(la.n, 2);
-    assert_int_equal(la.ev[1].type, VW_SERIAL_EV_FRAME);
+    assert_int_equal(la.ev[1].kind, VW_SERIAL_EV_FRAME);
     assert_int_equal(la.ev[1].len, 0);
     assert_int_equal(la.pending, 5); /* 02 00 08 01 ff: a complete frame, never delivered */
 
@@ -644,7 +645,7 @@ static void chunking_invariance_reference(void **state)
     check_all_chunkings(&c, s, n);
     assert_int_equal(lb.pending, 0);
     for (size_t i = 0; i < lb.n; i++)
-        assert_int_equal(lb.ev[i].type, VW_SERIAL_EV_FRAME);
+        assert_int_equal(lb.ev[i].kind, VW_SERIAL_EV_FRAME);
 }
 
 int main(void)

@@ -283,7 +283,7 @@ static void real_engines(void **state)
     /* crosvm splitter: two frames in one chunk, then a partial one */
     uint8_t store[64];
     struct vw_crosvm_splitter s;
-    assert_int_equal(vw_crosvm_splitter_init(&s, store, sizeof store), VW_OK);
+    assert_int_equal(vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ store, sizeof store, false }), VW_OK);
     struct vwt_engine se = { "splitter", &s, split_feed, split_output, split_state, split_error };
     const uint8_t chunk[] = { 1, 0xaa, 2, 0xbb, 0xcc, 3, 0xdd };
     struct vwt_frame fr;

@@ -18,9 +18,9 @@ int main(void)
         vw_serial_deframer_feed(&d, p, left, &ev, &used);
         p += used;
         left -= used;
-        if (ev.type == VW_SERIAL_EV_NONE)
+        if (ev.kind == VW_SERIAL_EV_NONE)
             break; /* everything consumed, waiting for more bytes */
-        if (ev.type == VW_SERIAL_EV_ERROR) {
+        if (ev.kind == VW_SERIAL_EV_ERROR) {
             printf("bad frame: %s\n", vw_status_name(ev.error));
             continue;
         }

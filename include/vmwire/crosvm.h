@@ -27,6 +27,7 @@
 #ifndef VMWIRE_CROSVM_H
 #define VMWIRE_CROSVM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -90,6 +91,13 @@ enum vw_crosvm_end {
     VW_CROSVM_END_NONE = 0,       /**< the connection goes on */
     VW_CROSVM_END_CONNECTION = 1, /**< crosvm drops this connection (hang-up, undecodable request) */
     VW_CROSVM_END_RUN = 2         /**< seed: crosvm ends the whole run (undecodable request before Start) */
+};
+
+/** @brief Kind of a ::vw_crosvm_main_event or ::vw_crosvm_vcpu_event (their first member, `kind`). */
+enum vw_crosvm_event_kind {
+    VW_CROSVM_EV_NONE = 0,    /**< no message was read or checked (a refusal before decoding, a hang-up) */
+    VW_CROSVM_EV_REQUEST = 1, /**< a request (`MainRequest`, `VcpuRequest`) was read or checked: `msg` */
+    VW_CROSVM_EV_RESPONSE = 2 /**< a response (`MainResponse`, `VcpuResponse`) was read or checked: `msg` */
 };
 
 /** @brief Which end of a channel an engine plays. */
@@ -263,13 +271,14 @@ const struct vw_crosvm_range *vw_crosvm_vm_find_range(const struct vw_crosvm_vm 
 struct vw_crosvm_main_config {
     enum vw_crosvm_role role; /**< which end this engine plays */
     struct vw_crosvm_vm *vm;  /**< VM state, shared by all connections of the VM */
-    struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and send */
+    struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and check_out */
     int strict;               /**< nonzero: vmwire's stricter rules instead of crosvm's (spec/crosvm.md, "strict") */
 };
 
-/** @brief What one main-channel feed or send found. */
+/** @brief What one main-channel feed or check_out found. */
 struct vw_crosvm_main_event {
-    const ProtobufCMessage *msg; /**< the decoded message (valid until the next feed or send) */
+    enum vw_crosvm_event_kind kind; /**< the discriminator, first as in every engine event: ::VW_CROSVM_EV_NONE when @c msg is NULL */
+    const ProtobufCMessage *msg; /**< the decoded message (valid until the next feed or check_out) */
     uint32_t request;            /**< the request's oneof field number (0: none) */
     int32_t err;                 /**< the errno (positive; INT32_MIN saturates to INT32_MAX) of the answer; 0 on success */
     unsigned fds_in;             /**< fds that came with the message */
@@ -314,8 +323,10 @@ vw_status vw_crosvm_main_init(struct vw_crosvm_main *m, const struct vw_crosvm_m
  * Host, legal when idle: decodes, applies the request to the VM state as
  * crosvm does and either queues the answer for vw_crosvm_main_output() or,
  * when the answer carries data (`ev->app_reply`), waits for
- * vw_crosvm_main_send(). Protocol-level refusals (duplicate id, overlap,
- * second Start...) are answered with their errno, not reported as a status.
+ * vw_crosvm_main_check_out(). A request whose operation fails (duplicate id,
+ * overlap, second Start, no member...) is an error result, not a refusal
+ * (doc/CONVENTIONS.md, the engine contract, rule 4): ::VW_OK, the errno in
+ * `ev->err` and queued in the answer.
  * An empty datagram is a hang-up (::VW_E_CLOSED); a datagram over
  * ::VW_CROSVM_MAX_MAIN_REQUEST bytes is cut to that size (strict:
  * ::VW_E_TOO_LONG); of the @p nfds fds at most one is taken (`ev->fds_in`,
@@ -349,7 +360,14 @@ vw_status vw_crosvm_main_feed(struct vw_crosvm_main *m, const uint8_t *in, size_
                               unsigned nfds, struct vw_crosvm_main_event *ev, size_t *consumed);
 
 /**
- * @brief Check a message this end is about to send, and advance the state.
+ * @brief Check a message this end is about to send, and advance the state (nothing is queued).
+ *
+ * The engine neither queues nor transmits the message: the caller encodes
+ * it, calls this to have it checked and recorded (the state advances as if
+ * it had been sent), then transmits its own bytes, e.g. with
+ * vw_crosvm_io_send(). (Before issue 20 this was `vw_crosvm_main_send`; IC's
+ * `vw_ic_host_send_*` queue a message for output, which this does not.)
+ * A refused message (a fault status) must not be sent.
  *
  * Plugin, legal when idle: a request crosvm_plugin could send (one fd with
  * Create.memory and none otherwise; strict: also at most
@@ -365,8 +383,14 @@ vw_status vw_crosvm_main_feed(struct vw_crosvm_main *m, const uint8_t *in, size_
  * @return ::VW_OK, ::VW_E_STATE, ::VW_E_MISMATCH, ::VW_E_BAD_FDS, ::VW_E_TOO_LONG,
  *         a decode or validate status, ::VW_E_FAILED.
  */
-vw_status vw_crosvm_main_send(struct vw_crosvm_main *m, const uint8_t *msg, size_t len,
-                              unsigned nfds, struct vw_crosvm_main_event *ev);
+vw_status vw_crosvm_main_check_out(struct vw_crosvm_main *m, const uint8_t *msg, size_t len,
+                                   unsigned nfds, struct vw_crosvm_main_event *ev);
+
+/**
+ * @brief Deprecated name of vw_crosvm_main_check_out() (it never sent anything).
+ * @deprecated Use vw_crosvm_main_check_out(); this alias is to be removed.
+ */
+#define vw_crosvm_main_send vw_crosvm_main_check_out
 
 /**
  * @brief Host: replace the queued answer by a failure with @p err, undoing the request's effect.
@@ -407,7 +431,7 @@ size_t vw_crosvm_main_error_offset(const struct vw_crosvm_main *m);
  * idle; plugin: a request in flight), otherwise feed is refused with
  * ::VW_E_STATE and consumes nothing; ::VW_ENGINE_HAVE_OUTPUT when
  * vw_crosvm_main_output() has the host's answer to hand over;
- * ::VW_ENGINE_WAIT_APP when the application must call vw_crosvm_main_send()
+ * ::VW_ENGINE_WAIT_APP when the application must call vw_crosvm_main_check_out()
  * (host: an answer with data; plugin: idle, the next request) or
  * vw_crosvm_main_fail(); ::VW_ENGINE_FAILED after a sticky fault.
  * Legal in every state.
@@ -424,7 +448,7 @@ struct vw_crosvm_vcpu_config {
     enum vw_crosvm_role role; /**< which end this engine plays */
     struct vw_crosvm_vm *vm;  /**< VM state (reserved ranges, pauses); may be NULL to skip those checks */
     unsigned index;           /**< this vCPU's index */
-    struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and send */
+    struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and check_out */
     int strict;               /**< nonzero: vmwire's stricter rules instead of crosvm's (spec/crosvm.md, "strict") */
 };
 
@@ -439,9 +463,10 @@ enum vw_crosvm_vcpu_state {
     VW_CROSVM_VS_DOWN = 6      /**< Shutdown seen; nothing more is legal */
 };
 
-/** @brief What one vCPU-channel feed or send found. */
+/** @brief What one vCPU-channel feed or check_out found. */
 struct vw_crosvm_vcpu_event {
-    const ProtobufCMessage *msg;     /**< the decoded message (valid until the next feed or send) */
+    enum vw_crosvm_event_kind kind;  /**< the discriminator, first as in every engine event: ::VW_CROSVM_EV_NONE when @c msg is NULL */
+    const ProtobufCMessage *msg;     /**< the decoded message (valid until the next feed or check_out) */
     int is_request;                  /**< 1 for a VcpuRequest, 0 for a VcpuResponse */
     uint32_t field;                  /**< its oneof field number (0: none) */
     uint32_t exit;                   /**< for a Wait answer: the exit member (1 init, 2 io, ...) */
@@ -497,15 +522,25 @@ vw_status vw_crosvm_vcpu_feed(struct vw_crosvm_vcpu *v, const uint8_t *in, size_
                               struct vw_crosvm_vcpu_event *ev, size_t *consumed);
 
 /**
- * @brief Check a message this end is about to send (unframed), and advance the state.
+ * @brief Check a message this end is about to send (unframed), and advance the state (nothing is queued).
+ *
+ * As vw_crosvm_main_check_out(): the caller transmits its own bytes (in the
+ * final revision the host frames its answer with vw_crosvm_frame_encode());
+ * a refused message must not be sent.
  * @param v the engine.
  * @param msg the encoded message.
  * @param len its length.
  * @param ev receives what was found (may be NULL).
  * @return as vw_crosvm_vcpu_feed().
  */
-vw_status vw_crosvm_vcpu_send(struct vw_crosvm_vcpu *v, const uint8_t *msg, size_t len,
-                              struct vw_crosvm_vcpu_event *ev);
+vw_status vw_crosvm_vcpu_check_out(struct vw_crosvm_vcpu *v, const uint8_t *msg, size_t len,
+                                   struct vw_crosvm_vcpu_event *ev);
+
+/**
+ * @brief Deprecated name of vw_crosvm_vcpu_check_out() (it never sent anything).
+ * @deprecated Use vw_crosvm_vcpu_check_out(); this alias is to be removed.
+ */
+#define vw_crosvm_vcpu_send vw_crosvm_vcpu_check_out
 
 /**
  * @brief Copy the answer the host engine queued (framed in the final revision).
@@ -531,7 +566,7 @@ size_t vw_crosvm_vcpu_error_offset(const struct vw_crosvm_vcpu *v);
  * ::VW_ENGINE_HAVE_OUTPUT when vw_crosvm_vcpu_output() has a queued host
  * answer; ::VW_ENGINE_FAILED after a sticky fault; otherwise, by the channel
  * state (::vw_crosvm_vcpu_state) and the role: ::VW_ENGINE_WAIT_APP when this
- * end owes the next message (vw_crosvm_vcpu_send(): host, an answer to a
+ * end owes the next message (vw_crosvm_vcpu_check_out(): host, an answer to a
  * request in flight or, final, the pushed Wait answer; plugin, a request when
  * none is in flight), ::VW_ENGINE_WANT_INPUT when the peer does.
  * ::VW_CROSVM_VS_DOWN has neither. Legal in every state.
@@ -566,6 +601,22 @@ vw_status vw_crosvm_datagram_check(enum vw_crosvm_kind kind, size_t len, int tru
 vw_status vw_crosvm_frame_encode(const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
                                  size_t *written);
 
+/**
+ * @brief Configuration of a ::vw_crosvm_splitter, in the shape of ::vw_serial_deframer_config
+ *        (the two length-prefix splitters of vmwire share it: `buf`, `buf_cap`, a rule switch).
+ */
+struct vw_crosvm_splitter_config {
+    /** Caller storage for frames that arrive in pieces; ::VW_CROSVM_MAX_MESSAGE bytes accept every
+     *  legal frame. May be NULL only with @ref buf_cap 0 (then only empty frames are accepted). */
+    uint8_t *buf;
+    /** Size of @ref buf; also the largest frame accepted (a longer one is ::VW_E_TOO_LONG). */
+    size_t buf_cap;
+    /** vmwire's strict prefix rule (CV-VCPU-16): a 5th prefix byte above 0x0f is `bad_varint`.
+     *  False (the default) reads the prefix as crosvm_plugin does: a 5th byte's bits beyond the
+     *  32nd are dropped and only a 6th byte is `bad_varint`. */
+    bool strict;
+};
+
 /** @brief Streaming splitter of the final revision's VcpuResponse stream. Treat members as private. */
 struct vw_crosvm_splitter {
     uint8_t *buf;          /**< caller buffer for frames split across chunks */
@@ -576,23 +627,21 @@ struct vw_crosvm_splitter {
     uint32_t prefix_val;   /**< value gathered from them */
     int in_body;           /**< 1 once the prefix is complete */
     int failed;            /**< sticky fault */
-    int strict;            /**< refuse a 5th prefix byte above 0x0f (vw_crosvm_splitter_set_strict()) */
+    int strict;            /**< refuse a 5th prefix byte above 0x0f (the config's `strict`) */
     size_t err_off;        /**< offset of the last fault within the last chunk */
 };
 
 /**
- * @brief Initialise a splitter.
+ * @brief Set up a splitter (as vw_serial_deframer_init() sets up a deframer).
  * @param s the splitter.
- * @param buf caller memory for reassembly (::VW_CROSVM_MAX_MESSAGE bytes accept every legal frame).
- * @param cap its size; also the largest frame accepted.
- * @return ::VW_OK or ::VW_E_INVALID_ARG.
+ * @param cfg the configuration (copied; `cfg->buf` must outlive the splitter).
+ * @return ::VW_OK or ::VW_E_INVALID_ARG (NULL @p s or @p cfg, NULL `buf` with a non-zero `buf_cap`).
  */
-vw_status vw_crosvm_splitter_init(struct vw_crosvm_splitter *s, uint8_t *buf, size_t cap);
+vw_status vw_crosvm_splitter_init(struct vw_crosvm_splitter *s, const struct vw_crosvm_splitter_config *cfg);
 
 /**
- * @brief Choose vmwire's strict prefix rule (CV-VCPU-16): a 5th prefix byte above 0x0f is
- *        `bad_varint`. By default the splitter reads the prefix as crosvm_plugin does: a 5th
- *        byte's bits beyond the 32nd are dropped and only a 6th byte is `bad_varint`.
+ * @brief Change the prefix rule after vw_crosvm_splitter_init() (the config's `strict`).
+ * @deprecated Set ::vw_crosvm_splitter_config `strict` instead; kept for existing callers.
  * @param s the splitter (after vw_crosvm_splitter_init()).
  * @param strict nonzero for the strict rule.
  * @return ::VW_OK or ::VW_E_INVALID_ARG.
@@ -620,7 +669,16 @@ vw_status vw_crosvm_splitter_feed(struct vw_crosvm_splitter *s, const uint8_t *i
                                   const uint8_t **frame, size_t *frame_len, size_t *consumed);
 
 /**
- * @brief Whether the splitter holds part of a frame (a stream ending now is truncated).
+ * @brief Bytes of a frame not yet complete that the splitter has taken (prefix bytes and body
+ *        bytes copied); as vw_serial_deframer_pending(), a stream ending while it is above 0 is truncated.
+ * @param s the splitter (NULL: 0).
+ * @return the number of bytes held; 0 at a frame boundary.
+ */
+size_t vw_crosvm_splitter_pending(const struct vw_crosvm_splitter *s);
+
+/**
+ * @brief Whether the splitter holds part of a frame.
+ * @deprecated Use vw_crosvm_splitter_pending() (the deframer's name), which is above 0 exactly then.
  * @param s the splitter.
  * @return 1 inside a frame, 0 at a frame boundary.
  */
@@ -637,7 +695,7 @@ size_t vw_crosvm_splitter_error_offset(const struct vw_crosvm_splitter *s);
  * @brief What the splitter wants next (doc/CONVENTIONS.md, the engine contract).
  *
  * ::VW_ENGINE_WANT_INPUT until a fault, then ::VW_ENGINE_FAILED;
- * ::VW_ENGINE_PARTIAL while part of a frame is held (vw_crosvm_splitter_partial()).
+ * ::VW_ENGINE_PARTIAL while part of a frame is held (vw_crosvm_splitter_pending() > 0).
  * A splitter has no output of its own. Legal in every state.
  * @param s the splitter (NULL: 0).
  * @return a set of ::vw_engine_flag bits.

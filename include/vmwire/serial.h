@@ -115,16 +115,27 @@ struct vw_serial_deframer_config {
     size_t buf_cap;
 };
 
-/** @brief Kind of a ::vw_serial_event. */
-enum vw_serial_event_type {
+/** @brief Kind of a ::vw_serial_event (its `kind` member). */
+enum vw_serial_event_kind {
     VW_SERIAL_EV_NONE = 0,  /**< nothing yet: every byte given was consumed */
     VW_SERIAL_EV_FRAME = 1, /**< a whole frame: `payload`, `len` */
     VW_SERIAL_EV_ERROR = 2  /**< a bad frame was rejected: `error`, `skipped` */
 };
 
-/** @brief What one vw_serial_deframer_feed() produced. */
+/**
+ * @brief Deprecated name of ::vw_serial_event_kind (before issue 20); use `enum vw_serial_event_kind`.
+ * @deprecated Kept so that code written against 0.x still compiles; to be removed.
+ */
+#define vw_serial_event_type vw_serial_event_kind
+
+/** @brief What one vw_serial_deframer_feed() produced. Like every engine event, it begins with `kind`. */
 struct vw_serial_event {
-    enum vw_serial_event_type type; /**< kind of event */
+    /** The event's discriminator, first as in every engine event (doc/CONVENTIONS.md, the engine contract). */
+    union {
+        enum vw_serial_event_kind kind; /**< kind of event */
+        /** @deprecated The old name of @ref kind (the same storage); use `kind`. */
+        enum vw_serial_event_kind type;
+    };
     /** FRAME: the payload, inside the caller's input when the frame arrived whole in one
      *  feed (no copy), else inside the deframer's buffer; valid until the next feed. */
     const uint8_t *payload;
@@ -172,13 +183,13 @@ vw_status vw_serial_deframer_init(struct vw_serial_deframer *d,
  * Drain after an event: when resynchronising after a bad frame, the bytes the
  * deframer stored from earlier inputs may already hold the next frame or the
  * next fault. So after any event, keep calling (with `len` 0 once the input is
- * used up) until the event type is ::VW_SERIAL_EV_NONE; only then is the
+ * used up) until the event kind is ::VW_SERIAL_EV_NONE; only then is the
  * deframer waiting for more bytes. Events then come at the same stream
  * positions however the stream is chunked.
  * @param d the deframer.
  * @param in stream bytes (may be NULL when @p len is 0).
  * @param len their number.
- * @param ev receives the event (type ::VW_SERIAL_EV_NONE if the bytes produced none; may be NULL).
+ * @param ev receives the event (kind ::VW_SERIAL_EV_NONE if the bytes produced none; may be NULL).
  * @param consumed receives the number of bytes of @p in used, also after a bad
  *        frame (then through the bytes it skips).
  * @return ::VW_OK for a frame or no event; the rejection's status for an error event

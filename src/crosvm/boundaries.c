@@ -34,13 +34,14 @@ vw_status vw_crosvm_frame_encode(const uint8_t *msg, size_t len, uint8_t *out, s
     return VW_OK;
 }
 
-vw_status vw_crosvm_splitter_init(struct vw_crosvm_splitter *s, uint8_t *buf, size_t cap)
+vw_status vw_crosvm_splitter_init(struct vw_crosvm_splitter *s, const struct vw_crosvm_splitter_config *cfg)
 {
-    if (!s || (!buf && cap))
+    if (!s || !cfg || (!cfg->buf && cfg->buf_cap))
         return VW_E_INVALID_ARG;
     memset(s, 0, sizeof *s);
-    s->buf = buf;
-    s->cap = cap;
+    s->buf = cfg->buf;
+    s->cap = cfg->buf_cap;
+    s->strict = cfg->strict;
     return VW_OK;
 }
 
@@ -140,9 +141,14 @@ vw_status vw_crosvm_splitter_feed(struct vw_crosvm_splitter *s, const uint8_t *i
     return VW_OK;
 }
 
+size_t vw_crosvm_splitter_pending(const struct vw_crosvm_splitter *s)
+{
+    return s ? s->prefix_len + s->have : 0;
+}
+
 int vw_crosvm_splitter_partial(const struct vw_crosvm_splitter *s)
 {
-    return s && (s->prefix_len > 0 || s->in_body);
+    return vw_crosvm_splitter_pending(s) > 0;
 }
 
 size_t vw_crosvm_splitter_error_offset(const struct vw_crosvm_splitter *s)
@@ -156,5 +162,5 @@ unsigned vw_crosvm_splitter_state(const struct vw_crosvm_splitter *s)
         return 0;
     if (s->failed)
         return VW_ENGINE_FAILED;
-    return VW_ENGINE_WANT_INPUT | (vw_crosvm_splitter_partial(s) ? VW_ENGINE_PARTIAL : 0u);
+    return VW_ENGINE_WANT_INPUT | (vw_crosvm_splitter_pending(s) ? VW_ENGINE_PARTIAL : 0u);
 }

@@ -163,12 +163,6 @@ static unsigned answer_fds(const struct vw_crosvm_vm *vm, uint32_t req, uint32_t
     return 0;
 }
 
-static void reset_ev(struct vw_crosvm_main_event *ev)
-{
-    if (ev)
-        memset(ev, 0, sizeof *ev);
-}
-
 static vw_status decode(struct vw_crosvm_main *m, enum vw_crosvm_kind kind, const uint8_t *in,
                         size_t len, ProtobufCMessage **msg)
 {
@@ -644,6 +638,17 @@ static vw_status plugin_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t
     return VW_OK;
 }
 
+/* The event's kind (doc/CONVENTIONS.md, the engine contract): what this end
+ * read (incoming) or checked before sending (outgoing); a host reads
+ * requests and sends responses, a plugin the other way round. */
+static enum vw_crosvm_event_kind ev_kind(const struct vw_crosvm_main *m, const struct vw_crosvm_main_event *ev,
+                                         int incoming)
+{
+    if (!ev->msg)
+        return VW_CROSVM_EV_NONE;
+    return (m->cfg.role == VW_CROSVM_HOST) == incoming ? VW_CROSVM_EV_REQUEST : VW_CROSVM_EV_RESPONSE;
+}
+
 vw_status vw_crosvm_main_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t len,
                               unsigned nfds, struct vw_crosvm_main_event *ev, size_t *consumed)
 {
@@ -659,21 +664,25 @@ vw_status vw_crosvm_main_feed(struct vw_crosvm_main *m, const uint8_t *in, size_
         return VW_E_STATE; /* CV-MAIN-15: host, one request at a time; plugin, no answer without a request */
     st = m->cfg.role == VW_CROSVM_HOST ? host_feed(m, in, len, nfds, ev)
                                        : plugin_feed(m, in, len, nfds, ev);
+    ev->kind = ev_kind(m, ev, 1);
     *consumed = len; /* a datagram is read whole, answered or refused */
     return st;
 }
 
-vw_status vw_crosvm_main_send(struct vw_crosvm_main *m, const uint8_t *msg, size_t len,
-                              unsigned nfds, struct vw_crosvm_main_event *ev)
+vw_status vw_crosvm_main_check_out(struct vw_crosvm_main *m, const uint8_t *msg, size_t len,
+                                   unsigned nfds, struct vw_crosvm_main_event *ev)
 {
-    reset_ev(ev);
+    struct vw_crosvm_main_event dummy;
+    VW_ENGINE_EVENT(ev, dummy);
     if (!m || (!msg && len))
         return VW_E_INVALID_ARG;
     m->err_off = 0;
     if (m->state == M_FAILED)
         return VW_E_FAILED;
-    return m->cfg.role == VW_CROSVM_HOST ? host_send(m, msg, len, nfds, ev)
-                                         : plugin_send(m, msg, len, nfds, ev);
+    vw_status st = m->cfg.role == VW_CROSVM_HOST ? host_send(m, msg, len, nfds, ev)
+                                                 : plugin_send(m, msg, len, nfds, ev);
+    ev->kind = ev_kind(m, ev, 0);
+    return st;
 }
 
 vw_status vw_crosvm_main_fail(struct vw_crosvm_main *m, int32_t err)

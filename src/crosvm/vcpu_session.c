@@ -377,6 +377,14 @@ static vw_status step(struct vw_crosvm_vcpu *v, int from_peer, const uint8_t *in
     return st;
 }
 
+/* The event's kind (doc/CONVENTIONS.md, the engine contract). */
+static enum vw_crosvm_event_kind ev_kind(const struct vw_crosvm_vcpu_event *ev)
+{
+    if (!ev->msg)
+        return VW_CROSVM_EV_NONE;
+    return ev->is_request ? VW_CROSVM_EV_REQUEST : VW_CROSVM_EV_RESPONSE;
+}
+
 vw_status vw_crosvm_vcpu_feed(struct vw_crosvm_vcpu *v, const uint8_t *in, size_t len,
                               struct vw_crosvm_vcpu_event *ev, size_t *consumed)
 {
@@ -386,19 +394,22 @@ vw_status vw_crosvm_vcpu_feed(struct vw_crosvm_vcpu *v, const uint8_t *in, size_
     if (st != VW_OK)
         return st;
     st = step(v, 1, in, len, ev);
+    ev->kind = ev_kind(ev);
     if (st != VW_E_FAILED)
         *consumed = len; /* a frame is read whole, answered or refused */
     return st;
 }
 
-vw_status vw_crosvm_vcpu_send(struct vw_crosvm_vcpu *v, const uint8_t *msg, size_t len,
-                              struct vw_crosvm_vcpu_event *ev)
+vw_status vw_crosvm_vcpu_check_out(struct vw_crosvm_vcpu *v, const uint8_t *msg, size_t len,
+                                   struct vw_crosvm_vcpu_event *ev)
 {
     struct vw_crosvm_vcpu_event dummy;
     VW_ENGINE_EVENT(ev, dummy);
     if (!v || (!msg && len))
         return VW_E_INVALID_ARG;
-    return step(v, 0, msg, len, ev);
+    vw_status st = step(v, 0, msg, len, ev);
+    ev->kind = ev_kind(ev);
+    return st;
 }
 
 vw_status vw_crosvm_vcpu_output(struct vw_crosvm_vcpu *v, uint8_t *out, size_t cap, size_t *written)

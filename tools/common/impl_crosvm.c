@@ -187,8 +187,8 @@ static const char *sess_init(void *obj, const char *operation, const json_t *req
     if (vw_crosvm_main_init(&s->main, &mc) != VW_OK || vw_crosvm_vcpu_init(&s->vcpu, &vc) != VW_OK)
         return "engine init failed";
     s->split_buf = malloc(VW_CROSVM_MAX_MESSAGE);
-    if (!s->split_buf || vw_crosvm_splitter_init(&s->split, s->split_buf, VW_CROSVM_MAX_MESSAGE) != VW_OK ||
-        vw_crosvm_splitter_set_strict(&s->split, strict) != VW_OK)
+    struct vw_crosvm_splitter_config sc = { s->split_buf, VW_CROSVM_MAX_MESSAGE, strict };
+    if (!s->split_buf || vw_crosvm_splitter_init(&s->split, &sc) != VW_OK)
         return "out of memory";
     s->main_e = (struct vwt_engine){ "crosvm main", s, main_feed, main_output, main_state, main_error };
     s->vcpu_e = (struct vwt_engine){ "crosvm vcpu", &s->vcpu, vcpu_feed, vcpu_output, vcpu_state, vcpu_error };
@@ -248,11 +248,11 @@ static json_t *sess_step(void *sp, const json_t *req, const json_t *st)
         err = f.ev.err;
     } else if (vcpu) {
         struct vw_crosvm_vcpu_event ev;
-        rc = in ? vwt_engine_feed(e, buf, len, &ev, &used) : vw_crosvm_vcpu_send(&s->vcpu, buf, len, &ev);
+        rc = in ? vwt_engine_feed(e, buf, len, &ev, &used) : vw_crosvm_vcpu_check_out(&s->vcpu, buf, len, &ev);
         err = ev.err;
     } else {
         struct vw_crosvm_main_event ev;
-        rc = in ? vwt_engine_feed(e, buf, len, &ev, &used) : vw_crosvm_main_send(&s->main, buf, len, s->nfds, &ev);
+        rc = in ? vwt_engine_feed(e, buf, len, &ev, &used) : vw_crosvm_main_check_out(&s->main, buf, len, s->nfds, &ev);
         fds_out = ev.fds_out;
         dropped = ev.fds_dropped;
         end = ev.end;

@@ -16,7 +16,7 @@ json_t *vwt_crosvm_deframe(const json_t *req)
     struct vw_crosvm_splitter s;
     if (!store)
         return vwt_skipped("out of memory");
-    vw_crosvm_splitter_init(&s, store, VW_CROSVM_MAX_MESSAGE);
+    vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ store, VW_CROSVM_MAX_MESSAGE, false });
     json_t *events = json_array();
     size_t base = 0, i;
     const json_t *c;
@@ -53,7 +53,7 @@ json_t *vwt_crosvm_deframe(const json_t *req)
         base += len;
         free(buf);
     }
-    if (st == VW_OK && vw_crosvm_splitter_partial(&s)) {
+    if (st == VW_OK && vw_crosvm_splitter_pending(&s)) {
         json_t *e = json_object();
         json_object_set_new(e, "error", json_string(vw_status_name(VW_E_TRUNCATED)));
         json_object_set_new(e, "offset", json_integer((json_int_t)base));

@@ -291,11 +291,11 @@ static json_t *do_deframe(const json_t *req)
             (void)vw_serial_deframer_feed(d, p, len, &ev, &used);
             p += used;
             len -= used;
-            if (ev.type == VW_SERIAL_EV_FRAME) {
+            if (ev.kind == VW_SERIAL_EV_FRAME) {
                 json_t *e = json_object();
                 json_object_set_new(e, "frame", vwt_hex_json(ev.payload, ev.len));
                 json_array_append_new(events, e);
-            } else if (ev.type == VW_SERIAL_EV_ERROR) {
+            } else if (ev.kind == VW_SERIAL_EV_ERROR) {
                 json_t *e = json_object();
                 json_object_set_new(e, "error", json_string(vw_status_name(ev.error)));
                 json_object_set_new(e, "skipped", json_integer((json_int_t)ev.skipped));
