@@ -164,6 +164,42 @@ static void event_msg(const uint8_t *in, size_t len, bool use_pipe, struct vw_ic
 
 static vw_status fc_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev);
 
+/* Take one linux-profile packet into the receive buffer: the unsent part of a
+ * longer earlier packet is cleared (the reply is built in place), and the
+ * event carries the packet as read. */
+static void lx_load(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev)
+{
+    memcpy(g->buf, in, len);
+    if (g->dirty > len)
+        memset(g->buf + len, 0, g->dirty - len);
+    g->dirty = len;
+    event_msg(in, len, false, ev);
+}
+
+/* A NEGOTIATE packet in the linux profile (every service, file copy included). */
+static vw_status lx_negotiate_packet(struct vw_ic_guest *g, size_t len, struct vw_ic_guest_event *ev)
+{
+    struct vw_ic_version fw = { 0, 0 }, msg = { 0, 0 }; /* stay 0.0 when nothing was edited */
+    bool touched;
+    bool ok = lx_negotiate(g, len, &fw, &msg, &touched);
+    ev->kind = VW_IC_GUEST_EV_NEGOTIATED;
+    ev->ok = ok;
+    ev->framework = fw;
+    ev->message = msg;
+    if (touched) {
+        g->nego_fw = fw; /* IC-PROF-4: set even when negotiation fails */
+        g->nego_msg = msg;
+    }
+    g->negotiated = ok;
+    g->state = ST_READY;
+    if (ok && g->cfg.service == VW_IC_MSG_FCOPY)
+        set_status(g, VW_IC_S_OK); /* IC-FCOPY-3: status 0 only on success */
+    lx_finish(g, len);
+    if (!touched)
+        return fault(g, VW_E_TRUNCATED, len);
+    return ok ? VW_OK : fault(g, VW_E_NO_COMMON_VERSION, P_BODY);
+}
+
 static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, struct vw_ic_guest_event *ev,
                          size_t *consumed)
 {
@@ -187,32 +223,11 @@ static vw_status lx_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
     *consumed = len;
     if (len < P_BODY)
         return fault(g, VW_E_TRUNCATED, len); /* IC-PROF-4: too short for the headers, dropped */
-    memcpy(g->buf, in, len);
-    if (g->dirty > len)
-        memset(g->buf + len, 0, g->dirty - len); /* unsent part of the receive buffer */
-    g->dirty = len;
-    event_msg(in, len, false, ev);
+    lx_load(g, in, len, ev);
     uint16_t type = vw_get_u16le(in + P_HDR + VW_IC__OFF_TYPE);
 
-    if (type == VW_IC_MSG_NEGOTIATE) {
-        struct vw_ic_version fw = { 0, 0 }, msg = { 0, 0 }; /* stay 0.0 when nothing was edited */
-        bool touched;
-        bool ok = lx_negotiate(g, len, &fw, &msg, &touched);
-        ev->kind = VW_IC_GUEST_EV_NEGOTIATED;
-        ev->ok = ok;
-        ev->framework = fw;
-        ev->message = msg;
-        if (touched) {
-            g->nego_fw = fw; /* IC-PROF-4: set even when negotiation fails */
-            g->nego_msg = msg;
-        }
-        g->negotiated = ok;
-        g->state = ST_READY;
-        lx_finish(g, len);
-        if (!touched)
-            return fault(g, VW_E_TRUNCATED, len);
-        return ok ? VW_OK : fault(g, VW_E_NO_COMMON_VERSION, P_BODY);
-    }
+    if (type == VW_IC_MSG_NEGOTIATE)
+        return lx_negotiate_packet(g, len, ev);
     if (type != svc) {
         if (svc == VW_IC_MSG_KVP || svc == VW_IC_MSG_VSS)
             return fault(g, VW_E_BAD_TYPE, P_HDR + VW_IC__OFF_TYPE); /* IC-PROF-15: dropped */
@@ -326,34 +341,11 @@ static vw_status fc_feed(struct vw_ic_guest *g, const uint8_t *in, size_t len, s
         return fault(g, VW_E_TOO_LONG, VW_IC_MAX_PACKET); /* vmwire's buffer, not the daemon's */
     if (len < P_BODY)
         return fault(g, VW_E_TRUNCATED, len);
-    memcpy(g->buf, in, len);
-    if (g->dirty > len)
-        memset(g->buf + len, 0, g->dirty - len);
-    g->dirty = len;
-    event_msg(in, len, false, ev);
+    lx_load(g, in, len, ev);
     set_status(g, VW_IC_E_FAIL); /* IC-FCOPY-3 */
     uint16_t type = vw_get_u16le(in + P_HDR + VW_IC__OFF_TYPE);
-    if (type == VW_IC_MSG_NEGOTIATE) {
-        struct vw_ic_version fw = { 0, 0 }, msg = { 0, 0 }; /* stay 0.0 when nothing was edited */
-        bool touched;
-        bool ok = lx_negotiate(g, len, &fw, &msg, &touched);
-        ev->kind = VW_IC_GUEST_EV_NEGOTIATED;
-        ev->ok = ok;
-        ev->framework = fw;
-        ev->message = msg;
-        if (touched) {
-            g->nego_fw = fw;
-            g->nego_msg = msg;
-        }
-        g->negotiated = ok;
-        g->state = ST_READY;
-        if (ok)
-            set_status(g, VW_IC_S_OK); /* IC-FCOPY-3: status 0 only on success */
-        lx_finish(g, len);
-        if (!touched)
-            return fault(g, VW_E_TRUNCATED, len);
-        return ok ? VW_OK : fault(g, VW_E_NO_COMMON_VERSION, P_BODY);
-    }
+    if (type == VW_IC_MSG_NEGOTIATE)
+        return lx_negotiate_packet(g, len, ev);
     if (type != VW_IC_MSG_FCOPY) {
         lx_finish(g, len); /* IC-FCOPY-3: echoed with E_FAIL */
         return fault(g, VW_E_BAD_TYPE, P_HDR + VW_IC__OFF_TYPE);
