@@ -61,62 +61,10 @@ struct sess {
     uint8_t *split_buf;
     int vcpu_default; /* a VcpuRequest/VcpuResponse case: steps go to the vCPU channel */
     unsigned nfds;    /* the fds of the main-channel datagram being fed */
-    struct vwt_engine main_e, vcpu_e, split_e;
+    struct vwt_crosvm_main_fds main_fds; /* the main engine with &nfds, for its adapter */
+    struct vwt_engine main_e, vcpu_e;
+    struct vwt_splitter split_e;
 };
-
-/* The three engines behind the contract's vtable. */
-static vw_status main_feed(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
-{
-    struct sess *s = c;
-    return vw_crosvm_main_feed(&s->main, in, len, s->nfds, ev, used);
-}
-static vw_status main_output(void *c, uint8_t *out, size_t cap, size_t *w)
-{
-    return vw_crosvm_main_output(&((struct sess *)c)->main, out, cap, w);
-}
-static unsigned main_state(const void *c)
-{
-    return vw_crosvm_main_state(&((const struct sess *)c)->main);
-}
-static size_t main_error(const void *c)
-{
-    return vw_crosvm_main_error_offset(&((const struct sess *)c)->main);
-}
-static vw_status vcpu_feed(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
-{
-    return vw_crosvm_vcpu_feed(c, in, len, ev, used);
-}
-static vw_status vcpu_output(void *c, uint8_t *out, size_t cap, size_t *w)
-{
-    return vw_crosvm_vcpu_output(c, out, cap, w);
-}
-static unsigned vcpu_state(const void *c)
-{
-    return vw_crosvm_vcpu_state(c);
-}
-static size_t vcpu_error(const void *c)
-{
-    return vw_crosvm_vcpu_error_offset(c);
-}
-static vw_status split_feed(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
-{
-    struct vwt_frame *f = ev;
-    return vw_crosvm_splitter_feed(c, in, len, f ? &f->p : NULL, f ? &f->len : NULL, used);
-}
-static vw_status split_output(void *c, uint8_t *out, size_t cap, size_t *w)
-{
-    (void)c, (void)out, (void)cap;
-    *w = 0; /* a splitter has no output of its own */
-    return VW_OK;
-}
-static unsigned split_state(const void *c)
-{
-    return vw_crosvm_splitter_state(c);
-}
-static size_t split_error(const void *c)
-{
-    return vw_crosvm_splitter_error_offset(c);
-}
 
 static int json_u64(const json_t *v, uint64_t *out)
 {
@@ -190,10 +138,10 @@ static const char *sess_init(void *obj, const char *operation, const json_t *req
     struct vw_crosvm_splitter_config sc = { s->split_buf, VW_CROSVM_MAX_MESSAGE, strict };
     if (!s->split_buf || vw_crosvm_splitter_init(&s->split, &sc) != VW_OK)
         return "out of memory";
-    s->main_e = (struct vwt_engine){ "crosvm main", s, main_feed, main_output, main_state, main_error };
-    s->vcpu_e = (struct vwt_engine){ "crosvm vcpu", &s->vcpu, vcpu_feed, vcpu_output, vcpu_state, vcpu_error };
-    s->split_e = (struct vwt_engine){ "crosvm splitter", &s->split, split_feed, split_output, split_state,
-                                      split_error };
+    s->main_fds = (struct vwt_crosvm_main_fds){ &s->main, &s->nfds };
+    s->main_e = vwt_crosvm_main_engine(&s->main_fds);
+    s->vcpu_e = vwt_crosvm_vcpu_engine(&s->vcpu);
+    s->split_e = vwt_crosvm_splitter_engine(&s->split);
     return NULL;
 }
 
@@ -244,7 +192,7 @@ static json_t *sess_step(void *sp, const json_t *req, const json_t *st)
         /* bytes read from the final answer pipe: split into frames, feed each */
         struct framed f = { s, { 0 } };
         struct vwt_frame fr;
-        rc = vwt_engine_feed_all(&s->split_e, buf, len, &fr, feed_frame, &f, &used);
+        rc = vwt_engine_feed_all(&s->split_e.e, buf, len, &fr, feed_frame, &f, &used);
         err = f.ev.err;
     } else if (vcpu) {
         struct vw_crosvm_vcpu_event ev;
