@@ -2,6 +2,7 @@
  * interface (spec/crosvm.md, "Conformance vectors"):
  *   crosvm.{seed,final}.{MainRequest,MainResponse,VcpuRequest,VcpuResponse}
  * with the operations decode, encode, validate and session. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,7 +80,9 @@ static int json_u64(const json_t *v, uint64_t *out)
 
 /* Parameters: role ("host" | "plugin"), strict (bool), vcpus (host: count), tap (bool),
  * ranges ([{space, start, length, async}]), started (bool), pauses
- * ({"<vcpu>": user}). The last four preset the VM state for vCPU sessions. */
+ * ({"<vcpu>": user}). The last four preset the VM state for vCPU sessions,
+ * through the public setters (vw_crosvm_vm_set_started, _add_range,
+ * _set_pause): a preset the VM could not reach skips the case. */
 static const char *sess_init(void *obj, const char *operation, const json_t *req)
 {
     struct sess *s = obj;
@@ -101,7 +104,7 @@ static const char *sess_init(void *obj, const char *operation, const json_t *req
     unsigned vcpus = json_is_integer(jv) ? (unsigned)json_integer_value(jv) : (role == VW_CROSVM_HOST ? 1 : 0);
     if (vw_crosvm_vm_init(&s->vm, rev, vcpus, json_is_true(json_object_get(req, "tap"))) != VW_OK)
         return "bad vcpus";
-    s->vm.started = json_is_true(json_object_get(req, "started"));
+    (void)vw_crosvm_vm_set_started(&s->vm, json_is_true(json_object_get(req, "started")));
     size_t i;
     json_t *r;
     json_array_foreach(json_object_get(req, "ranges"), i, r)
@@ -109,21 +112,20 @@ static const char *sess_init(void *obj, const char *operation, const json_t *req
         uint64_t sp = 0, start, len;
         json_u64(json_object_get(r, "space"), &sp);
         if (json_u64(json_object_get(r, "start"), &start) || json_u64(json_object_get(r, "length"), &len) ||
-            s->vm.n_ranges >= VW_CROSVM_MAX_RANGES)
+            sp > 1)
             return "bad range parameter";
-        s->vm.ranges[s->vm.n_ranges++] = (struct vw_crosvm_range){
-            start, len, (uint8_t)sp, (uint8_t)json_is_true(json_object_get(r, "async")) };
+        struct vw_crosvm_range rg = { start, len, (uint8_t)sp, (uint8_t)json_is_true(json_object_get(r, "async")) };
+        if (vw_crosvm_vm_add_range(&s->vm, &rg) != VW_OK)
+            return "bad range parameter";
     }
     const char *k;
     json_t *v;
     json_object_foreach(json_object_get(req, "pauses"), k, v)
     {
-        unsigned cpu = (unsigned)strtoul(k, NULL, 10);
+        unsigned long cpu = strtoul(k, NULL, 10);
         uint64_t user;
-        if (cpu >= VW_CROSVM_MAX_VCPUS || json_u64(v, &user))
+        if (cpu > UINT_MAX || json_u64(v, &user) || vw_crosvm_vm_set_pause(&s->vm, (unsigned)cpu, user) != VW_OK)
             return "bad pauses parameter";
-        s->vm.pause_pending |= 1u << cpu;
-        s->vm.pause_user[cpu] = user;
     }
     s->mem = malloc(1 << 20);
     if (!s->mem)
