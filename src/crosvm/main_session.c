@@ -494,12 +494,10 @@ static vw_status host_send(struct vw_crosvm_main *m, const uint8_t *msg, size_t 
     unsigned want = e ? 0 : answer_fds(vm, m->pending, m->pending_ctor);
     if (nfds != want)
         return VW_E_BAD_FDS; /* CV-FD-2 */
-    if (ev) {
-        ev->msg = resp;
-        ev->request = m->pending;
-        ev->err = vw_crosvm__errno_abs(e);
-        ev->fds_in = nfds;
-    }
+    ev->msg = resp; /* ev is never NULL: vw_crosvm_main_check_out() gives a local (VW_ENGINE_EVENT) */
+    ev->request = m->pending;
+    ev->err = vw_crosvm__errno_abs(e);
+    ev->fds_in = nfds;
     if (e)
         undo(m);
     m->state = M_IDLE;
@@ -560,11 +558,9 @@ static vw_status plugin_send(struct vw_crosvm_main *m, const uint8_t *msg, size_
     } else if (n->set_call_hint && c == n->set_call_hint) {
         hint_from(&m->undo_hint, s);
     }
-    if (ev) {
-        ev->msg = req;
-        ev->request = c;
-        ev->fds_in = nfds;
-    }
+    ev->msg = req; /* never NULL, as in host_send() */
+    ev->request = c;
+    ev->fds_in = nfds;
     m->state = M_AWAIT_RESPONSE;
     return VW_OK;
 }
