@@ -3,6 +3,7 @@
  * from the schema tables (spec/crosvm.md); each comment gives the fields. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -470,11 +471,85 @@ static void expect_out(struct vw_crosvm_vcpu *v, const char *hex)
 static void vm_with_ranges(struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev)
 {
     assert_int_equal(vw_crosvm_vm_init(vm, rev, 1, 0), VW_OK);
-    vm->ranges[0] = (struct vw_crosvm_range){ 0x3f8, 8, 0, 0 };
-    vm->ranges[1] = (struct vw_crosvm_range){ 0x1000, 0x1000, 1, rev == VW_CROSVM_FINAL };
-    vm->ranges[2] = (struct vw_crosvm_range){ 0x2000, 0x1000, 1, 0 };
-    vm->n_ranges = 3;
-    vm->started = 1;
+    const struct vw_crosvm_range r[3] = {
+        { 0x3f8, 8, 0, 0 }, { 0x1000, 0x1000, 1, rev == VW_CROSVM_FINAL }, { 0x2000, 0x1000, 1, 0 }
+    };
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(vw_crosvm_vm_add_range(vm, &r[i]), VW_OK);
+    assert_int_equal(vw_crosvm_vm_set_started(vm, true), VW_OK);
+}
+
+/* The VM state setters (what a VMM restores without a conversation): the
+ * state they leave is one the main channel reaches, and what it cannot reach
+ * is refused with the table unchanged. */
+static void test_vm_setters(void **state)
+{
+    (void)state;
+    static struct vw_crosvm_vm vm;
+    assert_int_equal(vw_crosvm_vm_init(&vm, VW_CROSVM_SEED, 2, 0), VW_OK);
+    assert_int_equal(vw_crosvm_vm_set_started(NULL, true), VW_E_INVALID_ARG);
+    assert_int_equal(vw_crosvm_vm_add_range(NULL, &(struct vw_crosvm_range){ 0, 1, 0, 0 }), VW_E_INVALID_ARG);
+    assert_int_equal(vw_crosvm_vm_add_range(&vm, NULL), VW_E_INVALID_ARG);
+    assert_int_equal(vw_crosvm_vm_set_pause(NULL, 0, 1), VW_E_INVALID_ARG);
+
+    /* a pause before Start does nothing (CV-MAIN-19), so none can be set */
+    assert_int_equal(vw_crosvm_vm_set_pause(&vm, 0, 7), VW_E_STATE);
+    assert_int_equal(vm.pause_pending, 0);
+    assert_int_equal(vw_crosvm_vm_set_started(&vm, true), VW_OK);
+    assert_true(vm.started);
+    assert_int_equal(vw_crosvm_vm_set_pause(&vm, 1, 7), VW_OK);
+    assert_int_equal(vw_crosvm_vm_set_pause(&vm, 1, 9), VW_OK); /* replaced, as a second PauseVcpus does */
+    assert_int_equal(vm.pause_pending, 2);
+    assert_int_equal(vm.pause_user[1], 9);
+    assert_int_equal(vw_crosvm_vm_set_pause(&vm, 2, 7), VW_E_INVALID_ARG); /* the VM has 2 vCPUs */
+    assert_int_equal(vm.pause_pending, 2);
+    assert_int_equal(vw_crosvm_vm_set_started(&vm, false), VW_OK); /* no pause survives */
+    assert_false(vm.started);
+    assert_int_equal(vm.pause_pending, 0);
+    /* the plugin end before GetVcpus (0 vCPUs known): any index of the table */
+    static struct vw_crosvm_vm pvm;
+    assert_int_equal(vw_crosvm_vm_init(&pvm, VW_CROSVM_SEED, 0, 0), VW_OK);
+    assert_int_equal(vw_crosvm_vm_set_started(&pvm, true), VW_OK);
+    assert_int_equal(vw_crosvm_vm_set_pause(&pvm, VW_CROSVM_MAX_VCPUS - 1, 3), VW_OK);
+    assert_int_equal(pvm.pause_pending, 1u << (VW_CROSVM_MAX_VCPUS - 1));
+    assert_int_equal(vw_crosvm_vm_set_pause(&pvm, VW_CROSVM_MAX_VCPUS, 3), VW_E_INVALID_ARG);
+
+    /* ranges no ReserveRange could make (CV-MAIN-9, CV-MAIN-10) */
+    const struct vw_crosvm_range bad[] = {
+        { 0x10, 0, 0, 0 },               /* length 0 unreserves */
+        { 0x10, 1, 2, 0 },               /* no such space */
+        { UINT64_MAX - 3, 8, 0, 0 },     /* wraps */
+        { UINT64_MAX - 7, 8, 0, 0 },     /* start + length is 2^64: refused as by ReserveRange */
+        { 0x10, 1, 1, 1 },               /* async_write in seed */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(vw_crosvm_vm_add_range(&vm, &bad[i]), VW_E_INVALID_ARG);
+    assert_int_equal(vm.n_ranges, 0);
+    assert_int_equal(vw_crosvm_vm_add_range(&vm, &(struct vw_crosvm_range){ UINT64_MAX - 8, 8, 0, 0 }), VW_OK);
+    /* crosvm's probe (CV-MAIN-11): [0x10, 0x20) reserved */
+    assert_int_equal(vw_crosvm_vm_add_range(&vm, &(struct vw_crosvm_range){ 0x10, 0x10, 0, 0 }), VW_OK);
+    assert_int_equal(vw_crosvm_vm_add_range(&vm, &(struct vw_crosvm_range){ 0x18, 4, 0, 0 }), VW_E_CONFLICT);
+    assert_int_equal(vw_crosvm_vm_add_range(&vm, &(struct vw_crosvm_range){ 0x08, 0x10, 0, 0 }), VW_E_CONFLICT);
+    assert_int_equal(vm.n_ranges, 2);
+    /* [0x08, 0x11) ends on 0x10, where the other starts: crosvm's off-by-one accepts it */
+    assert_int_equal(vw_crosvm_vm_add_range(&vm, &(struct vw_crosvm_range){ 0x08, 9, 0, 0 }), VW_OK);
+    assert_int_equal(vw_crosvm_vm_find_range(&vm, 0, 0x10, 1)->start, 0x10); /* the higher start */
+    assert_int_equal(vw_crosvm_vm_find_range(&vm, 0, 0x0f, 1)->start, 0x08);
+    /* the same addresses in MMIO do not conflict; a final VM takes async_write */
+    assert_int_equal(vw_crosvm_vm_add_range(&vm, &(struct vw_crosvm_range){ 0x18, 4, 1, 0 }), VW_OK);
+    static struct vw_crosvm_vm fvm;
+    assert_int_equal(vw_crosvm_vm_init(&fvm, VW_CROSVM_FINAL, 1, 0), VW_OK);
+    assert_int_equal(vw_crosvm_vm_add_range(&fvm, &(struct vw_crosvm_range){ 0x10, 1, 1, 1 }), VW_OK);
+    assert_int_equal(fvm.ranges[0].async_write, 1);
+    assert_int_equal(vw_crosvm_vm_add_range(&fvm, &(struct vw_crosvm_range){ 0x20, 1, 1, 2 }), VW_E_INVALID_ARG);
+
+    /* a full table */
+    while (fvm.n_ranges < VW_CROSVM_MAX_RANGES)
+        assert_int_equal(vw_crosvm_vm_add_range(&fvm, &(struct vw_crosvm_range){ 0x100 * fvm.n_ranges, 1, 0, 0 }),
+                         VW_OK);
+    assert_int_equal(vw_crosvm_vm_add_range(&fvm, &(struct vw_crosvm_range){ 0x10000, 1, 0, 0 }), VW_E_CAPACITY);
+    assert_int_equal(fvm.n_ranges, VW_CROSVM_MAX_RANGES);
+    assert_null(vw_crosvm_vm_find_range(&fvm, 0, 0x10000, 1));
 }
 
 /* Every event begins with its kind (doc/CONVENTIONS.md, the engine contract):
@@ -567,8 +642,7 @@ static void test_vcpu_seed(void **state)
     assert_int_equal(vstep(&plug, 1, "1207 1205 1060 220100"), VW_E_NOT_FOUND);
     /* User without a pause pending, then with one */
     assert_int_equal(vstep(&plug, 1, "1204 1a02 0807"), VW_E_NOT_FOUND);
-    vm.pause_pending = 1;
-    vm.pause_user[0] = 7;
+    assert_int_equal(vw_crosvm_vm_set_pause(&vm, 0, 7), VW_OK);
     assert_int_equal(vstep(&plug, 1, "1204 1a02 0807"), VW_OK);
     assert_int_equal(vm.pause_pending, 0);
     /* nothing is pushed in seed: an answer while running is out of order */
@@ -634,8 +708,7 @@ static void test_vcpu_final(void **state)
     assert_int_equal(host.state, VW_CROSVM_VS_RUNNING);
     assert_int_equal(vstep(&host, 1, "1200"), VW_E_STATE);
     /* during a pause the vCPU thread ends: the channel is unusable */
-    vm.pause_pending = 1;
-    vm.pause_user[0] = 7;
+    assert_int_equal(vw_crosvm_vm_set_pause(&vm, 0, 7), VW_OK);
     assert_int_equal(vstep(&host, 0, "1204 1a02 0807"), VW_OK);
     assert_int_equal(vstep(&host, 1, "12"), VW_E_TRUNCATED);
     assert_int_equal(vstep(&host, 1, "1200"), VW_E_FAILED);
@@ -647,8 +720,7 @@ static void test_vcpu_upstream(void **state)
     (void)state;
     static struct vw_crosvm_vm vm;
     vm_with_ranges(&vm, VW_CROSVM_FINAL);
-    vm.pause_pending = 1;
-    vm.pause_user[0] = 7;
+    assert_int_equal(vw_crosvm_vm_set_pause(&vm, 0, 7), VW_OK);
     vw_arena_init(&arena, mem, sizeof mem);
     struct vw_crosvm_vcpu host, plug, strict;
     struct vw_crosvm_vcpu_config hc = { VW_CROSVM_FINAL, VW_CROSVM_HOST, &vm, 0, &arena, 0 };
@@ -713,6 +785,7 @@ int main(void)
         cmocka_unit_test(test_host_main_strict),
         cmocka_unit_test(test_vcpu_upstream),
         cmocka_unit_test(test_event_kind),
+        cmocka_unit_test(test_vm_setters),
     };
     return cmocka_run_group_tests_name("crosvm_session", tests, NULL, NULL);
 }

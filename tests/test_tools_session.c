@@ -1,7 +1,8 @@
 /* The tools' one session driver (tools/common/session.c): output taken
  * through state() and output(), feeds repeated over what is not consumed,
- * steps run until a skipped one, and the same vtable over real engines (the
- * IC guest, the crosvm splitter). */
+ * steps run until a skipped one, the production adapters of
+ * tools/common/engines.c over real engines (IC guest and host, crosvm main,
+ * vCPU and splitter, serial deframer), and the one deframe loop. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include "common/vwt.h"
 #include "vmwire/crosvm.h"
 #include "vmwire/ic.h"
+#include "vmwire/serial.h"
 
 /* A toy engine: consumes up to `chunk` bytes a feed, echoes them as output,
  * fails (sticky) on '!'; `lie` makes state() claim output it has not. */
@@ -219,43 +221,7 @@ static void session_runs_steps(void **state)
     json_decref(req);
 }
 
-/* The same vtable over real engines. */
-static vw_status guest_feed(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
-{
-    return vw_ic_guest_feed(c, in, len, ev, used);
-}
-static vw_status guest_output(void *c, uint8_t *out, size_t cap, size_t *w)
-{
-    return vw_ic_guest_output(c, out, cap, w);
-}
-static unsigned guest_state(const void *c)
-{
-    return vw_ic_guest_state(c);
-}
-static size_t guest_error(const void *c)
-{
-    return vw_ic_guest_error_offset(c);
-}
-static vw_status split_feed(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
-{
-    struct vwt_frame *f = ev;
-    return vw_crosvm_splitter_feed(c, in, len, &f->p, &f->len, used);
-}
-static vw_status split_output(void *c, uint8_t *out, size_t cap, size_t *w)
-{
-    (void)c, (void)out, (void)cap;
-    *w = 0;
-    return VW_OK;
-}
-static unsigned split_state(const void *c)
-{
-    return vw_crosvm_splitter_state(c);
-}
-static size_t split_error(const void *c)
-{
-    return vw_crosvm_splitter_error_offset(c);
-}
-
+/* The production adapters (tools/common/engines.c) over real engines. */
 static int frames;
 static vw_status on_frame(void *user, void *ev)
 {
@@ -273,7 +239,9 @@ static void real_engines(void **state)
     memset(&cfg, 0, sizeof cfg);
     cfg.service = VW_IC_MSG_HEARTBEAT;
     assert_int_equal(vw_ic_guest_init(&g, &cfg), VW_OK);
-    struct vwt_engine e = { "ic guest", &g, guest_feed, guest_output, guest_state, guest_error };
+    struct vwt_engine e = vwt_ic_guest_engine(&g);
+    assert_string_equal(e.name, "ic guest");
+    assert_ptr_equal(e.ctx, &g);
     assert_true(vwt_engine_state(&e) & VW_ENGINE_WANT_INPUT);
     uint8_t bad[3] = { 1, 2, 3 }, *out;
     size_t used, n;
@@ -284,7 +252,9 @@ static void real_engines(void **state)
     uint8_t store[64];
     struct vw_crosvm_splitter s;
     assert_int_equal(vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ store, sizeof store, false }), VW_OK);
-    struct vwt_engine se = { "splitter", &s, split_feed, split_output, split_state, split_error };
+    struct vwt_splitter sp = vwt_crosvm_splitter_engine(&s);
+    const struct vwt_engine se = sp.e;
+    assert_true(sp.truncated_at_end);
     const uint8_t chunk[] = { 1, 0xaa, 2, 0xbb, 0xcc, 3, 0xdd };
     struct vwt_frame fr;
     frames = 0;
@@ -292,8 +262,178 @@ static void real_engines(void **state)
     assert_int_equal(used, sizeof chunk);
     assert_int_equal(frames, 2);
     assert_true(vwt_engine_state(&se) & VW_ENGINE_PARTIAL);
+    assert_int_equal(sp.pending(se.ctx), 2); /* the prefix 03 and dd */
     assert_int_equal(vwt_engine_take(&se, &out, &n), VW_OK);
     assert_int_equal(n, 0);
+}
+
+/* The adapters whose feed takes an extra argument read it through their
+ * context at every feed: the IC host's clock, the crosvm main fd count. */
+static void adapters_read_their_argument(void **state)
+{
+    (void)state;
+    struct vw_ic_host_config hc;
+    memset(&hc, 0, sizeof hc);
+    hc.service = VW_IC_MSG_SHUTDOWN; /* has an OpenVMM version list */
+    hc.strict = true;
+    hc.timeout_ns = 100; /* IC-STRICT-6 */
+    struct vw_ic_host h;
+    uint64_t now = 0;
+    struct vwt_ic_host_at at = { &h, &now };
+    const uint8_t junk[4] = { 0 };
+    uint8_t *out;
+    size_t n, used;
+    for (int late = 0; late < 2; late++) {
+        assert_int_equal(vw_ic_host_init(&h, &hc), VW_OK);
+        struct vwt_engine e = vwt_ic_host_engine(&at);
+        assert_string_equal(e.name, "ic host");
+        assert_int_equal(vw_ic_host_start(&h, 0), VW_OK);
+        assert_int_equal(vwt_engine_state(&e), vw_ic_host_state(&h));
+        assert_int_equal(vwt_engine_take(&e, &out, &n), VW_OK); /* the negotiate offer */
+        assert_true(n > 0);
+        free(out);
+        now = late ? 101 : 100; /* the deadline is 0 + 100: only after it is late */
+        vw_status st = vwt_engine_feed(&e, junk, sizeof junk, NULL, &used);
+        if (late)
+            assert_int_equal(st, VW_E_TIMEOUT);
+        else
+            assert_true(st != VW_OK && st != VW_E_TIMEOUT); /* read, and refused as a packet */
+    }
+
+    /* crosvm main host: an empty datagram ends the connection (CV-MAIN-1) and
+     * the fds that came with it are dropped */
+    struct vw_crosvm_vm vm;
+    static uint8_t mem[1 << 16];
+    struct vw_arena a;
+    vw_arena_init(&a, mem, sizeof mem);
+    assert_int_equal(vw_crosvm_vm_init(&vm, VW_CROSVM_FINAL, 1, false), VW_OK);
+    struct vw_crosvm_main m;
+    struct vw_crosvm_main_config mc = { VW_CROSVM_HOST, &vm, &a, false };
+    assert_int_equal(vw_crosvm_main_init(&m, &mc), VW_OK);
+    unsigned nfds = 2;
+    struct vwt_crosvm_main_fds mf = { &m, &nfds };
+    struct vwt_engine me = vwt_crosvm_main_engine(&mf);
+    assert_string_equal(me.name, "crosvm main");
+    struct vw_crosvm_main_event ev;
+    assert_int_equal(vwt_engine_state(&me), vw_crosvm_main_state(&m));
+    assert_int_equal(vwt_engine_feed(&me, NULL, 0, &ev, &used), VW_E_CLOSED);
+    assert_int_equal(ev.fds_dropped, 2);
+    assert_int_equal(ev.end, VW_CROSVM_END_CONNECTION);
+    assert_true(vwt_engine_state(&me) & VW_ENGINE_FAILED);
+
+    struct vw_crosvm_vcpu v;
+    struct vw_crosvm_vcpu_config vc = { VW_CROSVM_FINAL, VW_CROSVM_HOST, &vm, 0, &a, false };
+    assert_int_equal(vw_crosvm_vcpu_init(&v, &vc), VW_OK);
+    struct vwt_engine ve = vwt_crosvm_vcpu_engine(&v);
+    assert_string_equal(ve.name, "crosvm vcpu");
+    assert_ptr_equal(ve.ctx, &v);
+    assert_int_equal(vwt_engine_state(&ve), vw_crosvm_vcpu_state(&v));
+}
+
+static const char *event_str(const json_t *r, size_t i, const char *key)
+{
+    return json_string_value(json_object_get(json_array_get(json_object_get(r, "output"), i), key));
+}
+static json_int_t event_int(const json_t *r, size_t i, const char *key)
+{
+    return json_integer_value(json_object_get(json_array_get(json_object_get(r, "output"), i), key));
+}
+
+/* The one deframe loop over the serial deframer (default limit 600, resync):
+ * frames across chunks, a bad length skipped one byte at a time, the held
+ * bytes reported at the end (spec/serial.md SER-FRAME-4, SER-FRAME-6). */
+static void deframe_serial(void **state)
+{
+    (void)state;
+    struct vw_serial_deframer *d = malloc(sizeof *d);
+    assert_non_null(d);
+    assert_int_equal(vw_serial_deframer_init(d, NULL), VW_OK);
+    struct vwt_splitter sp = vwt_serial_deframer_engine(d);
+    assert_string_equal(sp.e.name, "serial deframer");
+    assert_false(sp.truncated_at_end);
+    /* 01 00 aa | 02 00 bb cc | ff ff: length 65535 > 600 */
+    json_t *chunks = json_pack("[s,s,s]", "0100aa02", "00bbcc", "ffff");
+    json_t *r = vwt_deframe_run(&sp, chunks);
+    assert_string_equal(json_string_value(json_object_get(r, "result")), "valid");
+    assert_int_equal(json_array_size(json_object_get(r, "output")), 4);
+    assert_string_equal(event_str(r, 0, "frame"), "aa");
+    assert_string_equal(event_str(r, 1, "frame"), "bbcc");
+    assert_string_equal(event_str(r, 2, "error"), "too_long");
+    assert_int_equal(event_int(r, 2, "skipped"), 1);
+    assert_int_equal(event_int(r, 3, "pending"), 1); /* the second ff */
+    json_decref(r);
+    json_decref(chunks);
+
+    /* a chunk that is not hex skips the case, naming the chunk */
+    assert_int_equal(vw_serial_deframer_init(d, NULL), VW_OK);
+    chunks = json_pack("[s,s]", "0100aa", "xyz");
+    r = vwt_deframe_run(&sp, chunks);
+    assert_string_equal(json_string_value(json_object_get(r, "result")), "skipped");
+    assert_string_equal(json_string_value(json_object_get(r, "reason")), "deframe: chunk 1 is not a hex string");
+    json_decref(r);
+    json_decref(chunks);
+    free(d);
+}
+
+/* The same loop over the crosvm splitter: a sticky fault's offset counts from
+ * the start of the stream and nothing after it is fed; a stream ending inside
+ * a frame is truncated at its end (spec/crosvm.md CV-VCPU-16). */
+static void deframe_crosvm(void **state)
+{
+    (void)state;
+    uint8_t store[64];
+    struct vw_crosvm_splitter s;
+    struct vw_crosvm_splitter_config cfg = { store, sizeof store, false };
+    assert_int_equal(vw_crosvm_splitter_init(&s, &cfg), VW_OK);
+    struct vwt_splitter sp = vwt_crosvm_splitter_engine(&s);
+    /* 01 aa | 02 bb cc | five continuation bytes, then a sixth prefix byte at stream offset 10 */
+    json_t *chunks = json_pack("[s,s,s,s]", "01aa02bb", "cc", "ffffffffff7f", "00");
+    json_t *r = vwt_deframe_run(&sp, chunks);
+    assert_int_equal(json_array_size(json_object_get(r, "output")), 3);
+    assert_string_equal(event_str(r, 0, "frame"), "aa");
+    assert_string_equal(event_str(r, 1, "frame"), "bbcc");
+    assert_string_equal(event_str(r, 2, "error"), "bad_varint");
+    assert_int_equal(event_int(r, 2, "offset"), 10);
+    json_decref(r);
+    json_decref(chunks);
+
+    assert_int_equal(vw_crosvm_splitter_init(&s, &cfg), VW_OK);
+    chunks = json_pack("[s,s]", "00", "03aa"); /* an empty frame, then 1 of 3 body bytes */
+    r = vwt_deframe_run(&sp, chunks);
+    assert_int_equal(json_array_size(json_object_get(r, "output")), 2);
+    assert_string_equal(event_str(r, 0, "frame"), "");
+    assert_string_equal(event_str(r, 1, "error"), "truncated");
+    assert_int_equal(event_int(r, 1, "offset"), 3);
+    json_decref(r);
+    json_decref(chunks);
+}
+
+/* A splitter that never consumes nor reports: the loop ends, it does not spin. */
+static vw_status stuck_feed(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
+{
+    (void)c, (void)in, (void)len;
+    memset(ev, 0, sizeof(struct vwt_frame));
+    *used = 0;
+    return VW_OK;
+}
+static size_t stuck_pending(const void *c)
+{
+    (void)c;
+    return 0;
+}
+
+static void deframe_no_progress(void **state)
+{
+    (void)state;
+    struct toy t = { .chunk = 0 };
+    struct vwt_splitter sp = { toy_engine(&t), stuck_pending, false };
+    sp.e.feed = stuck_feed;
+    json_t *chunks = json_pack("[s]", "0102");
+    json_t *r = vwt_deframe_run(&sp, chunks);
+    assert_string_equal(json_string_value(json_object_get(r, "result")), "valid");
+    assert_int_equal(json_array_size(json_object_get(r, "output")), 0);
+    json_decref(r);
+    json_decref(chunks);
 }
 
 int main(void)
@@ -303,6 +443,10 @@ int main(void)
         cmocka_unit_test(feed_all_repeats_and_stops),
         cmocka_unit_test(session_runs_steps),
         cmocka_unit_test(real_engines),
+        cmocka_unit_test(adapters_read_their_argument),
+        cmocka_unit_test(deframe_serial),
+        cmocka_unit_test(deframe_crosvm),
+        cmocka_unit_test(deframe_no_progress),
     };
     return cmocka_run_group_tests_name("tools_session", tests, NULL, NULL);
 }

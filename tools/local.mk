@@ -19,7 +19,8 @@ tools_libvwtools_la_SOURCES = \
 	tools/common/pbjson.c \
 	tools/common/operations.h \
 	tools/common/session.h \
-	tools/common/session.c
+	tools/common/session.c \
+	tools/common/engines.c
 tools_libvwtools_la_CPPFLAGS = $(TOOLS_CPPFLAGS)
 tools_libvwtools_la_CFLAGS = $(TOOLS_CFLAGS)
 tools_libvwtools_la_LIBADD = libvmwire.la $(JANSSON_LIBS) $(PROTOBUF_C_LIBS)

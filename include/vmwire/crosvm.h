@@ -225,7 +225,9 @@ struct vw_crosvm_hint {
 
 /**
  * @brief VM-wide state shared by the engines of one VM: objects, reserved
- *        ranges, Start, pending pauses. Caller-owned; treat members as private.
+ *        ranges, Start, pending pauses. Caller-owned; treat members as private
+ *        (set Start, ranges and pauses with vw_crosvm_vm_set_started(),
+ *        vw_crosvm_vm_add_range() and vw_crosvm_vm_set_pause()).
  */
 struct vw_crosvm_vm {
     enum vw_crosvm_revision rev;                            /**< schema revision */
@@ -264,6 +266,51 @@ vw_status vw_crosvm_vm_init(struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev
  */
 const struct vw_crosvm_range *vw_crosvm_vm_find_range(const struct vw_crosvm_vm *vm, int space,
                                                       uint64_t address, uint64_t len);
+
+/**
+ * @brief Set whether the VM has started, as a successful `Start` request does (CV-MAIN-18).
+ *
+ * For a VMM that restores VM state, or a test that begins a conversation
+ * after Start, without running the main-channel conversation that leads
+ * there. Setting @p started false also drops every pending pause (before
+ * Start none can be pending, CV-MAIN-19). No allocation.
+ * @param vm the state (after vw_crosvm_vm_init()).
+ * @param started true: Start has succeeded; false: it has not happened.
+ * @return ::VW_OK, or ::VW_E_INVALID_ARG when @p vm is NULL.
+ */
+vw_status vw_crosvm_vm_set_started(struct vw_crosvm_vm *vm, bool started);
+
+/**
+ * @brief Add a reserved range, as a successful `ReserveRange` request does (CV-MAIN-9 .. 11).
+ *
+ * The range is copied into the VM's table (no allocation). It must be a
+ * range the main channel could have reserved: a length above 0, space 0
+ * (I/O ports) or 1 (MMIO), no wrap past 2^64, `async_write` 0 or 1 and 1
+ * only in the final revision; and it must not conflict with a reserved
+ * range by crosvm's own probe (CV-MAIN-11: its start inside a reserved
+ * range, or a reserved range starting before its last byte).
+ * @param vm the state (after vw_crosvm_vm_init()).
+ * @param r the range.
+ * @return ::VW_OK; ::VW_E_INVALID_ARG (NULL argument or a range no request could reserve);
+ *         ::VW_E_CONFLICT (it overlaps a reserved range); ::VW_E_CAPACITY (the table already
+ *         holds ::VW_CROSVM_MAX_RANGES ranges). On failure the table is unchanged.
+ */
+vw_status vw_crosvm_vm_add_range(struct vw_crosvm_vm *vm, const struct vw_crosvm_range *r);
+
+/**
+ * @brief Make a pause pending for one vCPU, as a `PauseVcpus` request after Start does (CV-MAIN-19).
+ *
+ * The vCPU's next Wait may then report a user exit carrying @p user (CV-VCPU-18); a pause
+ * already pending for the vCPU is replaced, as a second PauseVcpus does. No
+ * allocation.
+ * @param vm the state (after vw_crosvm_vm_init() and vw_crosvm_vm_set_started()).
+ * @param cpu the vCPU index: below ::VW_CROSVM_MAX_VCPUS and, once the VM's vCPU count
+ *        is known (above 0), below it.
+ * @param user the `user` value the pause carries.
+ * @return ::VW_OK; ::VW_E_INVALID_ARG (@p vm NULL, or a vCPU index out of range);
+ *         ::VW_E_STATE (the VM has not started: a pause before Start does nothing).
+ */
+vw_status vw_crosvm_vm_set_pause(struct vw_crosvm_vm *vm, unsigned cpu, uint64_t user);
 
 /* ---------------------------------------------------------------- main channel */
 

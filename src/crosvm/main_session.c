@@ -95,6 +95,43 @@ const struct vw_crosvm_range *vw_crosvm_vm_find_range(const struct vw_crosvm_vm 
     return best;
 }
 
+/* ---- VM state setters: what a VMM restores, or a test presets, without a
+ * conversation. Each leaves a state the main channel can reach. */
+
+vw_status vw_crosvm_vm_set_started(struct vw_crosvm_vm *vm, bool started)
+{
+    if (!vm)
+        return VW_E_INVALID_ARG;
+    vm->started = started;
+    if (!started)
+        vm->pause_pending = 0; /* CV-MAIN-19: no pause is pending before Start */
+    return VW_OK;
+}
+
+vw_status vw_crosvm_vm_add_range(struct vw_crosvm_vm *vm, const struct vw_crosvm_range *r)
+{
+    if (!vm || !r || r->length == 0 || r->space > 1 || r->start > UINT64_MAX - r->length ||
+        r->async_write > 1 || (r->async_write && vm->rev != VW_CROSVM_FINAL))
+        return VW_E_INVALID_ARG; /* CV-MAIN-9, CV-MAIN-10; async_write is final's (CV-MAIN-11) */
+    if (range_conflicts(vm, r->space, r->start, r->length, 0))
+        return VW_E_CONFLICT; /* CV-MAIN-11, crosvm's probe */
+    if (vm->n_ranges >= VW_CROSVM_MAX_RANGES)
+        return VW_E_CAPACITY;
+    vm->ranges[vm->n_ranges++] = *r;
+    return VW_OK;
+}
+
+vw_status vw_crosvm_vm_set_pause(struct vw_crosvm_vm *vm, unsigned cpu, uint64_t user)
+{
+    if (!vm || cpu >= VW_CROSVM_MAX_VCPUS || (vm->n_vcpus && cpu >= vm->n_vcpus))
+        return VW_E_INVALID_ARG;
+    if (!vm->started)
+        return VW_E_STATE; /* CV-MAIN-19: before Start a pause does nothing */
+    vm->pause_pending |= 1u << cpu;
+    vm->pause_user[cpu] = user;
+    return VW_OK;
+}
+
 /* The hint a SetCallHint request sets (address 0: none). */
 static void hint_from(struct vw_crosvm_hint *h, const ProtobufCMessage *sch)
 {
@@ -457,12 +494,10 @@ static vw_status host_send(struct vw_crosvm_main *m, const uint8_t *msg, size_t 
     unsigned want = e ? 0 : answer_fds(vm, m->pending, m->pending_ctor);
     if (nfds != want)
         return VW_E_BAD_FDS; /* CV-FD-2 */
-    if (ev) {
-        ev->msg = resp;
-        ev->request = m->pending;
-        ev->err = vw_crosvm__errno_abs(e);
-        ev->fds_in = nfds;
-    }
+    ev->msg = resp; /* ev is never NULL: vw_crosvm_main_check_out() gives a local (VW_ENGINE_EVENT) */
+    ev->request = m->pending;
+    ev->err = vw_crosvm__errno_abs(e);
+    ev->fds_in = nfds;
     if (e)
         undo(m);
     m->state = M_IDLE;
@@ -523,11 +558,9 @@ static vw_status plugin_send(struct vw_crosvm_main *m, const uint8_t *msg, size_
     } else if (n->set_call_hint && c == n->set_call_hint) {
         hint_from(&m->undo_hint, s);
     }
-    if (ev) {
-        ev->msg = req;
-        ev->request = c;
-        ev->fds_in = nfds;
-    }
+    ev->msg = req; /* never NULL, as in host_send() */
+    ev->request = c;
+    ev->fds_in = nfds;
     m->state = M_AWAIT_RESPONSE;
     return VW_OK;
 }

@@ -2,6 +2,7 @@
  * interface (spec/crosvm.md, "Conformance vectors"):
  *   crosvm.{seed,final}.{MainRequest,MainResponse,VcpuRequest,VcpuResponse}
  * with the operations decode, encode, validate and session. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,62 +62,10 @@ struct sess {
     uint8_t *split_buf;
     int vcpu_default; /* a VcpuRequest/VcpuResponse case: steps go to the vCPU channel */
     unsigned nfds;    /* the fds of the main-channel datagram being fed */
-    struct vwt_engine main_e, vcpu_e, split_e;
+    struct vwt_crosvm_main_fds main_fds; /* the main engine with &nfds, for its adapter */
+    struct vwt_engine main_e, vcpu_e;
+    struct vwt_splitter split_e;
 };
-
-/* The three engines behind the contract's vtable. */
-static vw_status main_feed(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
-{
-    struct sess *s = c;
-    return vw_crosvm_main_feed(&s->main, in, len, s->nfds, ev, used);
-}
-static vw_status main_output(void *c, uint8_t *out, size_t cap, size_t *w)
-{
-    return vw_crosvm_main_output(&((struct sess *)c)->main, out, cap, w);
-}
-static unsigned main_state(const void *c)
-{
-    return vw_crosvm_main_state(&((const struct sess *)c)->main);
-}
-static size_t main_error(const void *c)
-{
-    return vw_crosvm_main_error_offset(&((const struct sess *)c)->main);
-}
-static vw_status vcpu_feed(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
-{
-    return vw_crosvm_vcpu_feed(c, in, len, ev, used);
-}
-static vw_status vcpu_output(void *c, uint8_t *out, size_t cap, size_t *w)
-{
-    return vw_crosvm_vcpu_output(c, out, cap, w);
-}
-static unsigned vcpu_state(const void *c)
-{
-    return vw_crosvm_vcpu_state(c);
-}
-static size_t vcpu_error(const void *c)
-{
-    return vw_crosvm_vcpu_error_offset(c);
-}
-static vw_status split_feed(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
-{
-    struct vwt_frame *f = ev;
-    return vw_crosvm_splitter_feed(c, in, len, f ? &f->p : NULL, f ? &f->len : NULL, used);
-}
-static vw_status split_output(void *c, uint8_t *out, size_t cap, size_t *w)
-{
-    (void)c, (void)out, (void)cap;
-    *w = 0; /* a splitter has no output of its own */
-    return VW_OK;
-}
-static unsigned split_state(const void *c)
-{
-    return vw_crosvm_splitter_state(c);
-}
-static size_t split_error(const void *c)
-{
-    return vw_crosvm_splitter_error_offset(c);
-}
 
 static int json_u64(const json_t *v, uint64_t *out)
 {
@@ -131,7 +80,9 @@ static int json_u64(const json_t *v, uint64_t *out)
 
 /* Parameters: role ("host" | "plugin"), strict (bool), vcpus (host: count), tap (bool),
  * ranges ([{space, start, length, async}]), started (bool), pauses
- * ({"<vcpu>": user}). The last four preset the VM state for vCPU sessions. */
+ * ({"<vcpu>": user}). The last four preset the VM state for vCPU sessions,
+ * through the public setters (vw_crosvm_vm_set_started, _add_range,
+ * _set_pause): a preset the VM could not reach skips the case. */
 static const char *sess_init(void *obj, const char *operation, const json_t *req)
 {
     struct sess *s = obj;
@@ -153,7 +104,7 @@ static const char *sess_init(void *obj, const char *operation, const json_t *req
     unsigned vcpus = json_is_integer(jv) ? (unsigned)json_integer_value(jv) : (role == VW_CROSVM_HOST ? 1 : 0);
     if (vw_crosvm_vm_init(&s->vm, rev, vcpus, json_is_true(json_object_get(req, "tap"))) != VW_OK)
         return "bad vcpus";
-    s->vm.started = json_is_true(json_object_get(req, "started"));
+    (void)vw_crosvm_vm_set_started(&s->vm, json_is_true(json_object_get(req, "started")));
     size_t i;
     json_t *r;
     json_array_foreach(json_object_get(req, "ranges"), i, r)
@@ -161,21 +112,20 @@ static const char *sess_init(void *obj, const char *operation, const json_t *req
         uint64_t sp = 0, start, len;
         json_u64(json_object_get(r, "space"), &sp);
         if (json_u64(json_object_get(r, "start"), &start) || json_u64(json_object_get(r, "length"), &len) ||
-            s->vm.n_ranges >= VW_CROSVM_MAX_RANGES)
+            sp > 1)
             return "bad range parameter";
-        s->vm.ranges[s->vm.n_ranges++] = (struct vw_crosvm_range){
-            start, len, (uint8_t)sp, (uint8_t)json_is_true(json_object_get(r, "async")) };
+        struct vw_crosvm_range rg = { start, len, (uint8_t)sp, (uint8_t)json_is_true(json_object_get(r, "async")) };
+        if (vw_crosvm_vm_add_range(&s->vm, &rg) != VW_OK)
+            return "bad range parameter";
     }
     const char *k;
     json_t *v;
     json_object_foreach(json_object_get(req, "pauses"), k, v)
     {
-        unsigned cpu = (unsigned)strtoul(k, NULL, 10);
+        unsigned long cpu = strtoul(k, NULL, 10);
         uint64_t user;
-        if (cpu >= VW_CROSVM_MAX_VCPUS || json_u64(v, &user))
+        if (cpu > UINT_MAX || json_u64(v, &user) || vw_crosvm_vm_set_pause(&s->vm, (unsigned)cpu, user) != VW_OK)
             return "bad pauses parameter";
-        s->vm.pause_pending |= 1u << cpu;
-        s->vm.pause_user[cpu] = user;
     }
     s->mem = malloc(1 << 20);
     if (!s->mem)
@@ -190,10 +140,10 @@ static const char *sess_init(void *obj, const char *operation, const json_t *req
     struct vw_crosvm_splitter_config sc = { s->split_buf, VW_CROSVM_MAX_MESSAGE, strict };
     if (!s->split_buf || vw_crosvm_splitter_init(&s->split, &sc) != VW_OK)
         return "out of memory";
-    s->main_e = (struct vwt_engine){ "crosvm main", s, main_feed, main_output, main_state, main_error };
-    s->vcpu_e = (struct vwt_engine){ "crosvm vcpu", &s->vcpu, vcpu_feed, vcpu_output, vcpu_state, vcpu_error };
-    s->split_e = (struct vwt_engine){ "crosvm splitter", &s->split, split_feed, split_output, split_state,
-                                      split_error };
+    s->main_fds = (struct vwt_crosvm_main_fds){ &s->main, &s->nfds };
+    s->main_e = vwt_crosvm_main_engine(&s->main_fds);
+    s->vcpu_e = vwt_crosvm_vcpu_engine(&s->vcpu);
+    s->split_e = vwt_crosvm_splitter_engine(&s->split);
     return NULL;
 }
 
@@ -244,7 +194,7 @@ static json_t *sess_step(void *sp, const json_t *req, const json_t *st)
         /* bytes read from the final answer pipe: split into frames, feed each */
         struct framed f = { s, { 0 } };
         struct vwt_frame fr;
-        rc = vwt_engine_feed_all(&s->split_e, buf, len, &fr, feed_frame, &f, &used);
+        rc = vwt_engine_feed_all(&s->split_e.e, buf, len, &fr, feed_frame, &f, &used);
         err = f.ev.err;
     } else if (vcpu) {
         struct vw_crosvm_vcpu_event ev;

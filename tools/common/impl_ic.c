@@ -1314,42 +1314,9 @@ struct ic_sess {
     uint64_t now; /* the host's clock (ns), the extra argument of its feed */
     struct host_queue q;
     const json_t *req; /* the request (its parameters), for the duration of the case */
+    struct vwt_ic_host_at hat; /* the host with &now, for its adapter */
     struct vwt_engine e;
 };
-
-static vw_status guest_feed_v(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
-{
-    return vw_ic_guest_feed(&((struct ic_sess *)c)->g, in, len, ev, used);
-}
-static vw_status guest_output_v(void *c, uint8_t *out, size_t cap, size_t *w)
-{
-    return vw_ic_guest_output(&((struct ic_sess *)c)->g, out, cap, w);
-}
-static unsigned guest_state_v(const void *c)
-{
-    return vw_ic_guest_state(&((const struct ic_sess *)c)->g);
-}
-static size_t guest_error_v(const void *c)
-{
-    return vw_ic_guest_error_offset(&((const struct ic_sess *)c)->g);
-}
-static vw_status host_feed_v(void *c, const uint8_t *in, size_t len, void *ev, size_t *used)
-{
-    struct ic_sess *s = c;
-    return vw_ic_host_feed(&s->h, in, len, s->now, ev, used);
-}
-static vw_status host_output_v(void *c, uint8_t *out, size_t cap, size_t *w)
-{
-    return vw_ic_host_output(&((struct ic_sess *)c)->h, out, cap, w);
-}
-static unsigned host_state_v(const void *c)
-{
-    return vw_ic_host_state(&((const struct ic_sess *)c)->h);
-}
-static size_t host_error_v(const void *c)
-{
-    return vw_ic_host_error_offset(&((const struct ic_sess *)c)->h);
-}
 
 /* A step's answer: the step's status and the bytes the engine has queued. */
 static json_t *reply_json(const struct vwt_engine *e, vw_status s)
@@ -1542,7 +1509,8 @@ static const char *ic_init(void *sp, const char *operation, const json_t *req)
     if (s->host) {
         if (host_setup(req, &s->h, &why))
             return why;
-        s->e = (struct vwt_engine){ "ic host", s, host_feed_v, host_output_v, host_state_v, host_error_v };
+        s->hat = (struct vwt_ic_host_at){ &s->h, &s->now };
+        s->e = vwt_ic_host_engine(&s->hat);
         if (strcmp(operation, "session")) {
             /* respond: the offer has been sent; the input is the guest's answer. */
             uint8_t *offer;
@@ -1558,7 +1526,7 @@ static const char *ic_init(void *sp, const char *operation, const json_t *req)
         return "\"role\" must be guest or host";
     if (guest_setup(req, &s->g, &why))
         return why;
-    s->e = (struct vwt_engine){ "ic guest", s, guest_feed_v, guest_output_v, guest_state_v, guest_error_v };
+    s->e = vwt_ic_guest_engine(&s->g);
     return NULL;
 }
 

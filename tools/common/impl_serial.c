@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "common/pbjson.h"
+#include "common/session.h"
 #include "common/vwt.h"
 #include "serial/guest.pb-c.h"
 #include "vmwire/pb.h"
@@ -26,21 +27,30 @@ static int kind_of(const char *message, enum vw_serial_kind *kind)
     return 0;
 }
 
-/* The `decoder` parameter (spec/serial.md section 5): 0 on success. */
+/* A string parameter naming one of `names` (NULL-terminated): its index,
+ * `dflt` when the parameter is absent, -1 when it is anything else. */
+static int choice(const json_t *req, const char *key, const char *const *names, int dflt)
+{
+    const json_t *v = json_object_get(req, key);
+    if (!v)
+        return dflt;
+    const char *p = json_string_value(v);
+    for (int i = 0; p && names[i]; i++)
+        if (!strcmp(p, names[i]))
+            return i;
+    return -1;
+}
+
+/* The `decoder` and `encoder` parameters (spec/serial.md section 5), in the
+ * order of enum vw_serial_decoder. */
+static const char *const codecs[] = { "protobuf", "micropb", NULL };
+
+/* The `decoder` parameter: 0 on success. */
 static int decoder_of(const json_t *req, enum vw_serial_decoder *dec)
 {
-    const json_t *v = json_object_get(req, "decoder");
-    *dec = VW_SERIAL_DECODER_PROTOBUF;
-    if (!v)
-        return 0;
-    const char *p = json_string_value(v);
-    if (p && !strcmp(p, "protobuf"))
-        return 0;
-    if (p && !strcmp(p, "micropb")) {
-        *dec = VW_SERIAL_DECODER_MICROPB;
-        return 0;
-    }
-    return -1;
+    int i = choice(req, "decoder", codecs, VW_SERIAL_DECODER_PROTOBUF);
+    *dec = i == VW_SERIAL_DECODER_MICROPB ? VW_SERIAL_DECODER_MICROPB : VW_SERIAL_DECODER_PROTOBUF;
+    return i < 0 ? -1 : 0;
 }
 
 /* decode (validate == 0) or validate (validate == 1) */
@@ -179,11 +189,10 @@ static vw_status encode_micropb(enum vw_serial_kind kind, const ProtobufCMessage
 static json_t *do_encode(enum vw_serial_kind kind, const json_t *req)
 {
     char err[256];
-    const json_t *ev = json_object_get(req, "encoder");
-    const char *enc = ev ? json_string_value(ev) : "protobuf";
-    if (!enc || (strcmp(enc, "protobuf") && strcmp(enc, "micropb")))
+    int enc = choice(req, "encoder", codecs, VW_SERIAL_DECODER_PROTOBUF);
+    if (enc < 0)
         return vwt_skipped("encoder must be \"protobuf\" or \"micropb\"");
-    bool micropb = !strcmp(enc, "micropb");
+    bool micropb = enc == VW_SERIAL_DECODER_MICROPB;
     void *mem = malloc(ARENA_SIZE);
     if (!mem)
         return vwt_skipped("out of memory");
@@ -206,46 +215,41 @@ static json_t *do_encode(enum vw_serial_kind kind, const json_t *req)
 
 static json_t *do_deframe(const json_t *req)
 {
+    static const char *const policies[] = { "resync", "drop", "reference", NULL }; /* enum vw_serial_policy */
+    static const char *const empties[] = { "accept", "reject", NULL };
+    static const char *const checks[] = { "none", "GuestMessage", "VmmConfig", NULL };
     struct vw_serial_deframer_config cfg;
     memset(&cfg, 0, sizeof cfg);
     const json_t *v;
-    if ((v = json_object_get(req, "policy"))) {
-        const char *p = json_string_value(v);
-        if (p && !strcmp(p, "resync"))
-            cfg.policy = VW_SERIAL_POLICY_RESYNC;
-        else if (p && !strcmp(p, "drop"))
-            cfg.policy = VW_SERIAL_POLICY_DROP;
-        else if (p && !strcmp(p, "reference"))
-            cfg.policy = VW_SERIAL_POLICY_REFERENCE;
-        else
-            return vwt_skipped("deframe: unknown policy");
-    }
+    int policy = choice(req, "policy", policies, VW_SERIAL_POLICY_RESYNC);
+    if (policy < 0)
+        return vwt_skipped("deframe: unknown policy");
+    cfg.policy = (enum vw_serial_policy)policy;
     if ((v = json_object_get(req, "limit"))) {
         if (!json_is_integer(v) || json_integer_value(v) < 1 ||
             json_integer_value(v) > (json_int_t)VW_SERIAL_MAX_LIMIT)
             return vwt_skipped("deframe: limit must be an integer from 1 to 65535");
         cfg.limit = (size_t)json_integer_value(v);
     }
-    if ((v = json_object_get(req, "empty"))) {
-        const char *p = json_string_value(v);
-        if (p && !strcmp(p, "reject"))
-            cfg.reject_empty = true;
-        else if (!p || strcmp(p, "accept"))
-            return vwt_skipped("deframe: empty must be \"accept\" or \"reject\"");
-    }
+    int empty = choice(req, "empty", empties, 0);
+    if (empty < 0)
+        return vwt_skipped("deframe: empty must be \"accept\" or \"reject\"");
+    cfg.reject_empty = empty == 1;
     enum vw_serial_decoder dec;
     if (decoder_of(req, &dec))
         return vwt_skipped("deframe: decoder must be \"protobuf\" or \"micropb\"");
     bool micropb = dec == VW_SERIAL_DECODER_MICROPB;
-    if ((v = json_object_get(req, "check"))) {
-        const char *p = json_string_value(v);
-        if (p && !strcmp(p, "GuestMessage"))
-            cfg.check = micropb ? vw_serial_check_guest_message_micropb
-                                : vw_serial_check_guest_message;
-        else if (p && !strcmp(p, "VmmConfig"))
-            cfg.check = micropb ? vw_serial_check_vmm_config_micropb : vw_serial_check_vmm_config;
-        else if (!p || strcmp(p, "none"))
-            return vwt_skipped("deframe: unknown check");
+    switch (choice(req, "check", checks, 0)) {
+    case 0:
+        break;
+    case 1:
+        cfg.check = micropb ? vw_serial_check_guest_message_micropb : vw_serial_check_guest_message;
+        break;
+    case 2:
+        cfg.check = micropb ? vw_serial_check_vmm_config_micropb : vw_serial_check_vmm_config;
+        break;
+    default:
+        return vwt_skipped("deframe: unknown check");
     }
     const json_t *chunks = json_object_get(req, "input");
     if (!json_is_array(chunks))
@@ -271,48 +275,11 @@ static json_t *do_deframe(const json_t *req)
         free(d);
         return vwt_skipped("deframe: bad configuration");
     }
-    json_t *events = json_array();
-    size_t i;
-    const json_t *c;
-    json_array_foreach(chunks, i, c) {
-        uint8_t *buf;
-        size_t len;
-        if (vwt_json_hex(c, &buf, &len)) {
-            json_decref(events);
-            free(store);
-            free(d);
-            return vwt_skipped("deframe: chunk %zu is not a hex string", i);
-        }
-        const uint8_t *p = buf;
-        struct vw_serial_event ev;
-        /* feed until the chunk is consumed (SER-FRAME-4) */
-        while (len > 0) {
-            size_t used;
-            (void)vw_serial_deframer_feed(d, p, len, &ev, &used);
-            p += used;
-            len -= used;
-            if (ev.kind == VW_SERIAL_EV_FRAME) {
-                json_t *e = json_object();
-                json_object_set_new(e, "frame", vwt_hex_json(ev.payload, ev.len));
-                json_array_append_new(events, e);
-            } else if (ev.kind == VW_SERIAL_EV_ERROR) {
-                json_t *e = json_object();
-                json_object_set_new(e, "error", json_string(vw_status_name(ev.error)));
-                json_object_set_new(e, "skipped", json_integer((json_int_t)ev.skipped));
-                json_array_append_new(events, e);
-            }
-        }
-        free(buf);
-    }
-    size_t pending = vw_serial_deframer_pending(d);
-    if (pending) {
-        json_t *e = json_object();
-        json_object_set_new(e, "pending", json_integer((json_int_t)pending));
-        json_array_append_new(events, e);
-    }
+    struct vwt_splitter sp = vwt_serial_deframer_engine(d);
+    json_t *r = vwt_deframe_run(&sp, chunks);
     free(store);
     free(d);
-    return vwt_valid(events);
+    return r;
 }
 
 /* ---- serial.guest: builders and the frame encoder (SER-GUEST-1..3, SER-FRAME-10) ---- */

@@ -45,6 +45,79 @@ vw_status vwt_engine_feed_all(const struct vwt_engine *e, const uint8_t *in, siz
     return st;
 }
 
+/* One event of the deframe answer; false when out of memory. */
+static bool add_event(json_t *events, const char *k1, json_t *v1, const char *k2, json_t *v2)
+{
+    json_t *e = json_object();
+    if (!e) {
+        json_decref(v1);
+        json_decref(v2);
+        return false;
+    }
+    if (json_object_set_new(e, k1, v1)) { /* takes v1, also on failure */
+        json_decref(v2);
+        json_decref(e);
+        return false;
+    }
+    if (k2 && json_object_set_new(e, k2, v2)) {
+        json_decref(e);
+        return false;
+    }
+    return !json_array_append_new(events, e); /* takes e, also on failure */
+}
+
+json_t *vwt_deframe_run(const struct vwt_splitter *sp, const json_t *chunks)
+{
+    const struct vwt_engine *e = &sp->e;
+    json_t *events = json_array();
+    size_t base = 0, i;
+    const json_t *c;
+    bool failed = false, ok = events != NULL;
+    json_array_foreach(chunks, i, c)
+    {
+        uint8_t *buf;
+        size_t len, pos = 0;
+        if (!ok)
+            break;
+        if (vwt_json_hex(c, &buf, &len)) {
+            json_decref(events);
+            return vwt_skipped("deframe: chunk %zu is not a hex string", i);
+        }
+        /* feed until the chunk is consumed (SER-FRAME-4, CV-VCPU-16) */
+        while (ok && !failed && pos < len) {
+            struct vwt_frame fr;
+            size_t used = 0;
+            vw_status st = vwt_engine_feed(e, buf + pos, len - pos, &fr, &used);
+            if (fr.p)
+                ok = add_event(events, "frame", vwt_hex_json(fr.p, fr.len), NULL, NULL);
+            if (fr.rejected) {
+                ok = ok && add_event(events, "error", json_string(vw_status_name(fr.error)), "skipped",
+                                     json_integer((json_int_t)fr.skipped));
+            } else if (st != VW_OK) { /* sticky: the stream is unusable from here on */
+                ok = ok && add_event(events, "error", json_string(vw_status_name(st)), "offset",
+                                     json_integer((json_int_t)(base + pos + e->error_offset(e->ctx))));
+                failed = true;
+            } else if (!used && !fr.p) {
+                break; /* no progress and nothing to report: not an engine of the contract */
+            }
+            pos += used;
+        }
+        base += len;
+        free(buf);
+    }
+    size_t pending = ok && !failed ? sp->pending(e->ctx) : 0;
+    if (pending && sp->truncated_at_end)
+        ok = add_event(events, "error", json_string(vw_status_name(VW_E_TRUNCATED)), "offset",
+                       json_integer((json_int_t)base));
+    else if (pending)
+        ok = add_event(events, "pending", json_integer((json_int_t)pending), NULL, NULL);
+    if (!ok) {
+        json_decref(events);
+        return vwt_skipped("out of memory");
+    }
+    return vwt_valid(events);
+}
+
 static void *session_new(const struct vwt_session *ops, const char *operation, const json_t *req, json_t **why)
 {
     void *s = calloc(1, ops->size);
