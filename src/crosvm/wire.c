@@ -94,7 +94,9 @@ vw_status vw_crosvm_encode(const ProtobufCMessage *msg, uint8_t *out, size_t cap
         *written = 0;
     if (!msg || !written || (!out && cap))
         return VW_E_INVALID_ARG;
-    return vw_pb_encode(msg, out, cap, written);
+    /* the encoder generated for the message's type (src/pb/fast.h), which
+     * hands anything else and every failure to vw_pb_encode() */
+    return vw_pb__fenc_crosvm(msg, out, cap, written);
 }
 
 /* ---- generic access ------------------------------------------------------ */
