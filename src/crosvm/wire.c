@@ -8,20 +8,11 @@
 #include "crosvm/local.h"
 #include "vmwire/pb.h"
 #include "pb/fast.h"
+#include "pb/roots.h"
 
 static const ProtobufCMessageDescriptor *const descriptors[2][4] = {
-    {
-        &vmwire__crosvm__seed__main_request__descriptor,
-        &vmwire__crosvm__seed__main_response__descriptor,
-        &vmwire__crosvm__seed__vcpu_request__descriptor,
-        &vmwire__crosvm__seed__vcpu_response__descriptor,
-    },
-    {
-        &vmwire__crosvm__final__main_request__descriptor,
-        &vmwire__crosvm__final__main_response__descriptor,
-        &vmwire__crosvm__final__vcpu_request__descriptor,
-        &vmwire__crosvm__final__vcpu_response__descriptor,
-    },
+    { VW_PB_CROSVM_SEED_ROOTS },
+    { VW_PB_CROSVM_FINAL_ROOTS },
 };
 
 static const char *const kind_names[4] = { "MainRequest", "MainResponse", "VcpuRequest",

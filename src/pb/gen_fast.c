@@ -21,10 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crosvm/final/plugin.pb-c.h"
-#include "crosvm/seed/plugin.pb-c.h"
-#include "serial/guest.pb-c.h"
 #include "pb/pb_internal.h"
+#include "pb/roots.h"
 #include "vmwire/arena.h"
 
 #define MAX_TYPES 1024
@@ -559,16 +557,9 @@ static void emit_enc_type(FILE *o, unsigned ti)
 int main(int argc, char **argv)
 {
     static const ProtobufCMessageDescriptor *const roots[] = {
-        &vmwire__crosvm__seed__main_request__descriptor,
-        &vmwire__crosvm__seed__main_response__descriptor,
-        &vmwire__crosvm__seed__vcpu_request__descriptor,
-        &vmwire__crosvm__seed__vcpu_response__descriptor,
-        &vmwire__crosvm__final__main_request__descriptor,
-        &vmwire__crosvm__final__main_response__descriptor,
-        &vmwire__crosvm__final__vcpu_request__descriptor,
-        &vmwire__crosvm__final__vcpu_response__descriptor,
-        &vmwire__serial__guest_message__descriptor,
-        &vmwire__serial__vmm_config__descriptor,
+        VW_PB_CROSVM_SEED_ROOTS,
+        VW_PB_CROSVM_FINAL_ROOTS,
+        VW_PB_SERIAL_ROOTS,
     };
     const unsigned n_roots = sizeof roots / sizeof roots[0];
     if (argc != 2) {
