@@ -1,6 +1,7 @@
-/* The generated-table decoder (src/pb/fast.c, tables from src/pb/gen_fast.c)
- * against the generic vw_pb_decode(): the same status, offset, arena
- * counters and re-encoded bytes (fuzz/pb_fast_diff.h) on every input of the
+/* The generated decoders and encoders (src/pb/gen_fast.c, run-time pieces in
+ * src/pb/fast.c) against the generic vw_pb_decode() and vw_pb_encode(): the
+ * same status, offset, arena counters and re-encoded bytes, and the same
+ * encoder results at every capacity (fuzz/pb_fast_diff.h) on every input of the
  * crosvm and serial decode and validate vectors, with roomy, exact and short
  * arenas, and on hand-made inputs for the paths the vectors may miss:
  * oneof members switching back and forth, repeated messages growing past
