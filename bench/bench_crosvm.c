@@ -18,6 +18,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "bench.h"
+#include "bench_pbc.h"
 #include "vmwire/arena.h"
 #include "vmwire/crosvm.h"
 
@@ -80,9 +81,7 @@ struct cv_ctx {
     _Alignas(16) uint8_t out[WIRE_CAP];
     struct vw_arena arena;
     _Alignas(16) unsigned char arena_mem[ARENA_CAP];
-    /* bump allocator for protobuf-c */
-    ProtobufCAllocator pbc_alloc;
-    size_t bump_used;
+    struct bench_pbc pbc; /* the protobuf-c rows (bench_pbc.h) */
     _Alignas(16) unsigned char bump_mem[ARENA_CAP];
 #ifdef VW_BENCH_NANOPB
     struct np_binding np;
@@ -90,24 +89,6 @@ struct cv_ctx {
 };
 
 static struct cv_ctx ctxs[2][5];
-
-/* ---- protobuf-c bump allocator ---- */
-
-static void *bump_alloc(void *data, size_t size)
-{
-    struct cv_ctx *c = data;
-    size_t at = (c->bump_used + 15u) & ~(size_t)15u;
-    if (at > sizeof c->bump_mem || size > sizeof c->bump_mem - at)
-        return NULL;
-    c->bump_used = at + size;
-    return c->bump_mem + at;
-}
-
-static void bump_free(void *data, void *p)
-{
-    (void)data;
-    (void)p;
-}
 
 /* ---- measured loops ---- */
 
@@ -134,62 +115,6 @@ static int vw_encode(void *arg, uint64_t n)
         size_t w;
         vw_status st = vw_crosvm_encode(c->msg, c->out, sizeof c->out, &w);
         bad |= st != VW_OK || w != c->len;
-        BENCH_CLOBBER();
-    }
-    return bad;
-}
-
-static int pbc_unpack(void *arg, uint64_t n)
-{
-    struct cv_ctx *c = arg;
-    int bad = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        ProtobufCMessage *m = protobuf_c_message_unpack(c->desc, NULL, c->len, c->wire);
-        bad |= m == NULL;
-        BENCH_USE(m);
-        if (m)
-            protobuf_c_message_free_unpacked(m, NULL);
-    }
-    return bad;
-}
-
-static int pbc_unpack_arena(void *arg, uint64_t n)
-{
-    struct cv_ctx *c = arg;
-    int bad = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        c->bump_used = 0;
-        ProtobufCMessage *m = protobuf_c_message_unpack(c->desc, &c->pbc_alloc, c->len, c->wire);
-        bad |= m == NULL;
-        BENCH_USE(m);
-    }
-    return bad;
-}
-
-static int pbc_pack(void *arg, uint64_t n)
-{
-    struct cv_ctx *c = arg;
-    int bad = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        size_t w = protobuf_c_message_pack(c->msg, c->out);
-        bad |= w != c->len;
-        BENCH_CLOBBER();
-    }
-    return bad;
-}
-
-static int pbc_size_pack(void *arg, uint64_t n)
-{
-    struct cv_ctx *c = arg;
-    int bad = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        size_t need = protobuf_c_message_get_packed_size(c->msg);
-        if (need > sizeof c->out) {
-            bad = 1;
-            break;
-        }
-        size_t w = protobuf_c_message_pack(c->msg, c->out);
-        bad |= w != c->len;
         BENCH_CLOBBER();
     }
     return bad;
@@ -293,23 +218,6 @@ static const char *check_vw_decode(struct cv_ctx *c)
     return same_bytes("decode+protobuf-c pack", tmp, w, c);
 }
 
-static const char *check_pbc_decode(struct cv_ctx *c, ProtobufCAllocator *alloc)
-{
-    c->bump_used = 0;
-    ProtobufCMessage *m = protobuf_c_message_unpack(c->desc, alloc, c->len, c->wire);
-    if (!m)
-        return "protobuf_c_message_unpack failed";
-    uint8_t tmp[WIRE_CAP];
-    const char *e = NULL;
-    if (protobuf_c_message_get_packed_size(m) > sizeof tmp)
-        e = "unpacked message too large";
-    else
-        e = same_bytes("protobuf-c unpack+pack", tmp, protobuf_c_message_pack(m, tmp), c);
-    if (!alloc)
-        protobuf_c_message_free_unpacked(m, NULL);
-    return e;
-}
-
 /* The floor must find every value of the source struct of A. */
 static const char *check_floor(struct cv_ctx *c, int final)
 {
@@ -375,9 +283,9 @@ void bench_register_crosvm(void)
             c->desc = vw_crosvm_descriptor(c->rev, c->kind);
             c->msg = msgs[r][k];
             vw_arena_init(&c->arena, c->arena_mem, sizeof c->arena_mem);
-            c->pbc_alloc.alloc = bump_alloc;
-            c->pbc_alloc.free = bump_free;
-            c->pbc_alloc.allocator_data = c;
+            bench_pbc_init(&c->pbc, c->desc, c->wire, c->out, sizeof c->out, c->bump_mem,
+                           sizeof c->bump_mem);
+            c->pbc.msg = c->msg;
 #ifdef VW_BENCH_NANOPB
             c->np = np[r][k];
 #endif
@@ -387,24 +295,18 @@ void bench_register_crosvm(void)
                 err = "descriptor mismatch";
             else if (vw_crosvm_encode(c->msg, c->wire, sizeof c->wire, &w) != VW_OK)
                 err = "vw_crosvm_encode failed";
-            c->len = w;
-            if (!err) {
-                /* protobuf-c must agree with vmwire's encoder on the reference bytes. */
-                uint8_t tmp[WIRE_CAP];
-                if (protobuf_c_message_get_packed_size(c->msg) != c->len)
-                    err = "protobuf-c's packed size differs from vmwire's encoding";
-                else
-                    err = same_bytes("protobuf-c pack", tmp, protobuf_c_message_pack(c->msg, tmp), c);
-            }
+            c->len = c->pbc.len = w;
+            if (!err) /* protobuf-c must agree with vmwire's encoder on the reference bytes. */
+                err = bench_pbc_check_pack(&c->pbc);
             char grp[112];
             double bytes = (double)c->len;
 
             snprintf(grp, sizeof grp, "crosvm/%s/%s/decode", revs[r], msg_names[k]);
             bench_add(grp, "vmwire", BENCH_REF, vw_decode, c, bytes, 1, err ? err : check_vw_decode(c));
-            bench_add(grp, "protobuf-c", BENCH_PEER, pbc_unpack, c, bytes, 1,
-                      err ? err : check_pbc_decode(c, NULL));
-            bench_add(grp, "protobuf-c+arena", BENCH_PEER, pbc_unpack_arena, c, bytes, 1,
-                      err ? err : check_pbc_decode(c, &c->pbc_alloc));
+            bench_add(grp, "protobuf-c", BENCH_PEER, bench_pbc_unpack, &c->pbc, bytes, 1,
+                      err ? err : bench_pbc_check_unpack(&c->pbc, 0));
+            bench_add(grp, "protobuf-c+arena", BENCH_PEER, bench_pbc_unpack_arena, &c->pbc, bytes, 1,
+                      err ? err : bench_pbc_check_unpack(&c->pbc, 1));
             if (k == 0)
                 bench_add(grp, "floor", BENCH_PEER, r == 0 ? floor_decode_seed : floor_decode_final, c,
                           bytes, 1, err ? err : check_floor(c, r));
@@ -415,8 +317,8 @@ void bench_register_crosvm(void)
 
             snprintf(grp, sizeof grp, "crosvm/%s/%s/encode", revs[r], msg_names[k]);
             bench_add(grp, "vmwire", BENCH_REF, vw_encode, c, bytes, 1, err);
-            bench_add(grp, "protobuf-c", BENCH_PEER, pbc_pack, c, bytes, 1, err);
-            bench_add(grp, "protobuf-c+size", BENCH_PEER, pbc_size_pack, c, bytes, 1, err);
+            bench_add(grp, "protobuf-c", BENCH_PEER, bench_pbc_pack, &c->pbc, bytes, 1, err);
+            bench_add(grp, "protobuf-c+size", BENCH_PEER, bench_pbc_size_pack, &c->pbc, bytes, 1, err);
 #ifdef VW_BENCH_NANOPB
             bench_add(grp, "nanopb", BENCH_PEER, np_encode, c, bytes, 1, err ? err : check_np(c));
 #endif

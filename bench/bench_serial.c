@@ -23,6 +23,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "bench.h"
+#include "bench_pbc.h"
 #include "vmwire/arena.h"
 #include "vmwire/serial.h"
 
@@ -45,28 +46,11 @@ struct ser_ctx {
     _Alignas(16) unsigned char src_mem[SER_ARENA];
     struct vw_arena arena;
     _Alignas(16) unsigned char arena_mem[SER_ARENA];
-    ProtobufCAllocator pbc_alloc;
-    size_t bump_used;
+    struct bench_pbc pbc; /* the protobuf-c rows (bench_pbc.h) */
     _Alignas(16) unsigned char bump_mem[SER_ARENA];
 };
 
 static struct ser_ctx ser_ctxs[N_KINDS];
-
-static void *bump_alloc(void *data, size_t size)
-{
-    struct ser_ctx *c = data;
-    size_t at = (c->bump_used + 15u) & ~(size_t)15u;
-    if (at > sizeof c->bump_mem || size > sizeof c->bump_mem - at)
-        return NULL;
-    c->bump_used = at + size;
-    return c->bump_mem + at;
-}
-
-static void bump_free(void *data, void *p)
-{
-    (void)data;
-    (void)p;
-}
 
 static int s_decode(void *arg, uint64_t n)
 {
@@ -128,44 +112,6 @@ static int s_guest_encode(void *arg, uint64_t n)
     return bad;
 }
 
-static int s_pbc_unpack(void *arg, uint64_t n)
-{
-    struct ser_ctx *c = arg;
-    int bad = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        ProtobufCMessage *m = protobuf_c_message_unpack(c->desc, NULL, c->len, c->wire);
-        bad |= m == NULL;
-        BENCH_USE(m);
-        if (m)
-            protobuf_c_message_free_unpacked(m, NULL);
-    }
-    return bad;
-}
-
-static int s_pbc_unpack_arena(void *arg, uint64_t n)
-{
-    struct ser_ctx *c = arg;
-    int bad = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        c->bump_used = 0;
-        ProtobufCMessage *m = protobuf_c_message_unpack(c->desc, &c->pbc_alloc, c->len, c->wire);
-        bad |= m == NULL;
-        BENCH_USE(m);
-    }
-    return bad;
-}
-
-static int s_pbc_pack(void *arg, uint64_t n)
-{
-    struct ser_ctx *c = arg;
-    int bad = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        bad |= protobuf_c_message_pack(c->msg, c->out) != c->len;
-        BENCH_CLOBBER();
-    }
-    return bad;
-}
-
 static int s_copy(void *arg, uint64_t n)
 {
     struct ser_ctx *c = arg;
@@ -192,9 +138,7 @@ static const char *ser_setup(struct ser_ctx *c, int k)
     c->desc = vw_serial_descriptor(c->kind);
     vw_arena_init(&c->arena, c->arena_mem, sizeof c->arena_mem);
     vw_arena_init(&c->src_arena, c->src_mem, sizeof c->src_mem);
-    c->pbc_alloc.alloc = bump_alloc;
-    c->pbc_alloc.free = bump_free;
-    c->pbc_alloc.allocator_data = c;
+    bench_pbc_init(&c->pbc, c->desc, c->wire, c->out, sizeof c->out, c->bump_mem, sizeof c->bump_mem);
     switch (k) {
     case 0:
         st = vw_serial_build_init(&c->gm, "features", "input", UINT64_C(0x130000000));
@@ -252,16 +196,10 @@ static const char *ser_setup(struct ser_ctx *c, int k)
     const char *e = same("vw_serial_decode+encode", tmp, w, c);
     if (e)
         return e;
-    if (protobuf_c_message_get_packed_size(m) != c->len)
-        return "protobuf-c packed size differs";
-    if ((e = same("protobuf-c pack", tmp, protobuf_c_message_pack(m, tmp), c)) != NULL)
-        return e;
-    ProtobufCMessage *pm = protobuf_c_message_unpack(c->desc, NULL, c->len, c->wire);
-    if (!pm)
-        return "protobuf-c unpack failed";
-    e = same("protobuf-c unpack+pack", tmp, protobuf_c_message_pack(pm, tmp), c);
-    protobuf_c_message_free_unpacked(pm, NULL);
-    if (e)
+    c->pbc.msg = m;
+    c->pbc.len = c->len;
+    if ((e = bench_pbc_check_pack(&c->pbc)) != NULL || (e = bench_pbc_check_unpack(&c->pbc, 0)) != NULL ||
+        (e = bench_pbc_check_unpack(&c->pbc, 1)) != NULL)
         return e;
     if (c->kind == VW_SERIAL_GUEST_MESSAGE) {
         struct vw_serial_guest_message g;
@@ -312,8 +250,8 @@ static int df_run(void *arg, uint64_t n)
                 size_t used;
                 vw_status st = vw_serial_deframer_feed(&c->d, p, left, &ev, &used);
                 bad |= st != VW_OK;
-                got += ev.type == VW_SERIAL_EV_FRAME;
-                if (used == 0 && ev.type == VW_SERIAL_EV_NONE) {
+                got += ev.kind == VW_SERIAL_EV_FRAME;
+                if (used == 0 && ev.kind == VW_SERIAL_EV_NONE) {
                     bad = 1;
                     break;
                 }
@@ -414,13 +352,13 @@ void bench_register_serial(void)
         snprintf(grp, sizeof grp, "serial/%s/decode", names[k]);
         bench_add(grp, "vmwire", BENCH_REF, s_decode, c, b, 1, err);
         bench_add(grp, "vmwire_guest", BENCH_PEER, s_guest_decode, c, b, 1, err);
-        bench_add(grp, "protobuf-c", BENCH_PEER, s_pbc_unpack, c, b, 1, err);
-        bench_add(grp, "protobuf-c+arena", BENCH_PEER, s_pbc_unpack_arena, c, b, 1, err);
+        bench_add(grp, "protobuf-c", BENCH_PEER, bench_pbc_unpack, &c->pbc, b, 1, err);
+        bench_add(grp, "protobuf-c+arena", BENCH_PEER, bench_pbc_unpack_arena, &c->pbc, b, 1, err);
         bench_add(grp, "memcpy", BENCH_LIMIT, s_copy, c, b, 1, err);
         snprintf(grp, sizeof grp, "serial/%s/encode", names[k]);
         bench_add(grp, "vmwire", BENCH_REF, s_encode, c, b, 1, err);
         bench_add(grp, "vmwire_guest", BENCH_PEER, s_guest_encode, c, b, 1, err);
-        bench_add(grp, "protobuf-c", BENCH_PEER, s_pbc_pack, c, b, 1, err);
+        bench_add(grp, "protobuf-c", BENCH_PEER, bench_pbc_pack, &c->pbc, b, 1, err);
         bench_add(grp, "memcpy", BENCH_LIMIT, s_copy, c, b, 1, err);
     }
     const char *serr = df_setup();

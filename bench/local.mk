@@ -21,6 +21,8 @@ bench_vmwire_bench_SOURCES = \
 	bench/bench_crosvm.c \
 	bench/crosvm_rev.h \
 	bench/floor_a.h \
+	bench/bench_pbc.h \
+	bench/bench_pbc.c \
 	bench/bench_serial.c \
 	bench/bench_ic.c \
 	bench/bench_bridge.c

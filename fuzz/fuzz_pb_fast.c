@@ -1,8 +1,9 @@
-/* The generated-table decoder against the generic one (fuzz/pb_fast_diff.h):
- * byte 0 picks the top-level message (mod 10: the eight crosvm kinds, then
- * the two serial ones), the rest is the message. Every input is decoded
- * with a roomy arena and with arenas at, around and below the size the
- * decode needs. */
+/* The generated decoders and encoders against the generic ones
+ * (fuzz/pb_fast_diff.h): byte 0 picks the top-level message (mod 10: the
+ * eight crosvm kinds, then the two serial ones), the rest is the message.
+ * Every input is decoded with a roomy arena and with arenas at, around and
+ * below the size the decode needs; a message that decodes is encoded by
+ * both encoders at every capacity up to its size and beyond. */
 #include "fuzz.h"
 #include "pb_fast_diff.h"
 

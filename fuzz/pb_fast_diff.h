@@ -2,7 +2,12 @@
  * against the generic vw_pb_decode(), its oracle: on the same bytes and two
  * arenas of the same size, both must give the same status, the same fault
  * offset, the same arena counters (used and needed), and, on success,
- * messages that re-encode to the same bytes. Shared by fuzz/fuzz_pb_fast.c
+ * messages that re-encode to the same bytes. Then the generated encoders
+ * against vw_pb_encode() on the decoded message: the same status, *written
+ * and buffer contents (up to 16 bytes past the capacity: nothing written
+ * there) with room to spare, at the exact size, at every shorter capacity
+ * (VW_E_NOSPACE: the buffer cleared), for the size query, and with the
+ * top-level message unmarked (strings measured with strlen()). Shared by fuzz/fuzz_pb_fast.c
  * and tests/test_pb_fast.c. Root r: 0..7 crosvm (revision r / 4, kind r % 4),
  * 8 and 9 serial GuestMessage and VmmConfig. */
 #ifndef VW_FUZZ_PB_FAST_DIFF_H
@@ -78,6 +83,51 @@ static inline int pbf_diff(unsigned r, size_t arena_size, const uint8_t *data, s
     return 0;
 }
 
+#define PBF_GUARD 16u
+
+static inline vw_status pbf_fenc(unsigned r, const ProtobufCMessage *m, uint8_t *out, size_t cap,
+                                 size_t *written)
+{
+    return r < 8 ? vw_pb__fenc_crosvm(m, out, cap, written) : vw_pb__fenc_serial(m, out, cap, written);
+}
+
+/* 0 when the generated and the generic encoder of root @p r agree on @p m
+ * at capacity @p cap (at most PBF_MEM - PBF_GUARD); @p cap SIZE_MAX: the
+ * size query (no buffer). */
+static inline int pbf_enc_diff(unsigned r, const ProtobufCMessage *m, size_t cap, char *why,
+                               size_t whylen)
+{
+    int query = cap == SIZE_MAX;
+    size_t w1 = 7, w2 = 7, span = query ? PBF_GUARD : cap + PBF_GUARD;
+    memset(pbf_enc1, 0xa5, span);
+    memset(pbf_enc2, 0xa5, span);
+    vw_status e1 = pbf_fenc(r, m, query ? NULL : pbf_enc1, query ? 0 : cap, &w1);
+    vw_status e2 = vw_pb_encode(m, query ? NULL : pbf_enc2, query ? 0 : cap, &w2);
+    if (e1 != e2 || w1 != w2 || memcmp(pbf_enc1, pbf_enc2, span) != 0) {
+        snprintf(why, whylen, "%s: encode at capacity %zu: generated %s (%zu), generic %s (%zu)%s",
+                 m->descriptor->name, query ? 0 : cap, vw_status_name(e1), w1, vw_status_name(e2), w2,
+                 e1 == e2 && w1 == w2 ? ", bytes differ" : "");
+        return 1;
+    }
+    return 0;
+}
+
+/* The encoders on the message @p m of root @p r at every interesting
+ * capacity. */
+static inline int pbf_enc_diffs(unsigned r, const ProtobufCMessage *m, char *why, size_t whylen)
+{
+    size_t w = 0;
+    if (vw_pb_encode(m, pbf_enc2, PBF_MEM - PBF_GUARD, &w) != VW_OK || w > PBF_MEM - 64)
+        return 0; /* too large for these buffers */
+    if (pbf_enc_diff(r, m, SIZE_MAX, why, whylen) || pbf_enc_diff(r, m, w + 32, why, whylen) ||
+        pbf_enc_diff(r, m, w, why, whylen))
+        return 1;
+    for (size_t cap = 0; cap < w; cap += cap < 300 || w - cap < 40 ? 1 : 1 + cap / 8)
+        if (pbf_enc_diff(r, m, cap, why, whylen))
+            return 1;
+    return 0;
+}
+
 /* pbf_diff() with a roomy arena, the exact size the generic decode needed,
  * and a few sizes around and below it (the arena-exhaustion paths). */
 static inline int pbf_diff_sizes(unsigned r, const uint8_t *data, size_t size, char *why,
@@ -91,8 +141,16 @@ static inline int pbf_diff_sizes(unsigned r, const uint8_t *data, size_t size, c
     ProtobufCMessage *m;
     size_t off;
     vw_arena_init(&a, pbf_mem2, PBF_MEM);
-    (void)vw_pb_decode(desc, data, size, &a, &m, &off);
+    vw_status st = vw_pb_decode(desc, data, size, &a, &m, &off);
     size_t need = vw_arena_needed(&a);
+    if (st == VW_OK) {
+        if (pbf_enc_diffs(r % PBF_ROOTS, m, why, whylen))
+            return 1;
+        /* the same message as if built by other code: strings by strlen() */
+        m->unknown_fields = NULL;
+        if (pbf_enc_diffs(r % PBF_ROOTS, m, why, whylen))
+            return 1;
+    }
     const size_t less[] = { 0, 1, 16, 17, 32, 48, 100 };
     for (unsigned i = 0; i < sizeof less / sizeof less[0]; i++)
         if (less[i] <= need && pbf_diff(r, need - less[i], data, size, why, whylen))

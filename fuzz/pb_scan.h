@@ -21,6 +21,8 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "pb/pb_internal.h" /* vw_pb__wire_type() */
+
 struct pbscan {
     int dirty;     /* the input is in a class where the decoders may differ */
     int malformed; /* the scanner found a wire fault (both must reject) */
@@ -38,26 +40,6 @@ static inline int pbscan_varint(const uint8_t *p, size_t n, uint64_t *v, size_t 
         }
     }
     return 0;
-}
-
-static inline int pbscan_wire_type(ProtobufCType t)
-{
-    switch (t) {
-    case PROTOBUF_C_TYPE_FIXED32:
-    case PROTOBUF_C_TYPE_SFIXED32:
-    case PROTOBUF_C_TYPE_FLOAT:
-        return 5;
-    case PROTOBUF_C_TYPE_FIXED64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_DOUBLE:
-        return 1;
-    case PROTOBUF_C_TYPE_STRING:
-    case PROTOBUF_C_TYPE_BYTES:
-    case PROTOBUF_C_TYPE_MESSAGE:
-        return 2;
-    default:
-        return 0;
-    }
 }
 
 /* Strict UTF-8 (no overlong forms, surrogates or values above U+10FFFF) with no NUL. */
@@ -175,7 +157,7 @@ static inline void pbscan_msg(const ProtobufCMessageDescriptor *d, const uint8_t
         const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(d, fn);
         if (!f)
             continue; /* unknown field of wire type 0, 1, 2 or 5: both skip it */
-        int want = pbscan_wire_type(f->type);
+        int want = vw_pb__wire_type(f->type); /* a protoc-c type: never 7 */
         if (f->label == PROTOBUF_C_LABEL_REPEATED && want != 2 && wt == 2) {
             /* packed: elements must be well formed; bools need short varints */
             size_t j = 0;

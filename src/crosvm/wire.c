@@ -8,20 +8,11 @@
 #include "crosvm/local.h"
 #include "vmwire/pb.h"
 #include "pb/fast.h"
+#include "pb/roots.h"
 
 static const ProtobufCMessageDescriptor *const descriptors[2][4] = {
-    {
-        &vmwire__crosvm__seed__main_request__descriptor,
-        &vmwire__crosvm__seed__main_response__descriptor,
-        &vmwire__crosvm__seed__vcpu_request__descriptor,
-        &vmwire__crosvm__seed__vcpu_response__descriptor,
-    },
-    {
-        &vmwire__crosvm__final__main_request__descriptor,
-        &vmwire__crosvm__final__main_response__descriptor,
-        &vmwire__crosvm__final__vcpu_request__descriptor,
-        &vmwire__crosvm__final__vcpu_response__descriptor,
-    },
+    { VW_PB_CROSVM_SEED_ROOTS },
+    { VW_PB_CROSVM_FINAL_ROOTS },
 };
 
 static const char *const kind_names[4] = { "MainRequest", "MainResponse", "VcpuRequest",
@@ -94,7 +85,9 @@ vw_status vw_crosvm_encode(const ProtobufCMessage *msg, uint8_t *out, size_t cap
         *written = 0;
     if (!msg || !written || (!out && cap))
         return VW_E_INVALID_ARG;
-    return vw_pb_encode(msg, out, cap, written);
+    /* the encoder generated for the message's type (src/pb/fast.h), which
+     * hands anything else and every failure to vw_pb_encode() */
+    return vw_pb__fenc_crosvm(msg, out, cap, written);
 }
 
 /* ---- generic access ------------------------------------------------------ */

@@ -30,68 +30,23 @@
 #define VW_UNLIKELY(x) (x)
 #endif
 
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define VW_LE_HOST 1 /* host integers are laid out as the wire's fixed32/fixed64 */
-#if defined(__GNUC__)
+#if defined(VW_PB_LE_HOST) && defined(__GNUC__)
 #define VW_SWAR_VARINT 1 /* varints built in a 64-bit register, stored 8 bytes at once */
 #endif
+#ifdef VW_PB_LE_HOST
+#define VW_LE_HOST 1
 #endif
 
 #define wt_of vw_pb__wire_type
 #define esize vw_pb__elem_size
+/* the writers shared with the generated encoders (pb_internal.h) */
+#define vsize vw_pb__vsize
+#define wv vw_pb__wv
+#define w32 vw_pb__w32
+#define w64 vw_pb__w64
+#define copy_bytes vw_pb__copy_bytes
 
 /* ---- varint and fixed-width primitives ------------------------------------ */
-
-/* Bytes in the varint of @p v (1..10). */
-static inline size_t vsize(uint64_t v)
-{
-#if defined(__GNUC__)
-    /* floor(log2 v) = b gives ceil((b + 1) / 7) bytes; (9b + 73) / 64 equals
-     * that for every b in 0..63 and needs no division. */
-    return (size_t)((((unsigned)63 - (unsigned)__builtin_clzll(v | 1)) * 9u + 73u) >> 6);
-#else
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-#endif
-}
-
-/* The unchecked writers below store exactly the bytes they return past;
- * the caller has made sure that they fit. */
-static inline uint8_t *wv(uint8_t *p, uint64_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (uint8_t)v;
-    return p;
-}
-
-static inline uint8_t *w32(uint8_t *p, uint32_t v)
-{
-#ifdef VW_LE_HOST
-    memcpy(p, &v, 4);
-#else
-    for (int i = 0; i < 4; i++, v >>= 8)
-        p[i] = (uint8_t)v;
-#endif
-    return p + 4;
-}
-
-static inline uint8_t *w64(uint8_t *p, uint64_t v)
-{
-#ifdef VW_LE_HOST
-    memcpy(p, &v, 8);
-#else
-    for (int i = 0; i < 8; i++, v >>= 8)
-        p[i] = (uint8_t)v;
-#endif
-    return p + 8;
-}
 
 #ifdef VW_SWAR_VARINT
 /* The low 56 bits of @p x spread into 7-bit groups, one per byte (byte i
@@ -137,34 +92,6 @@ static inline uint8_t *wv_wide(uint8_t *p, uint64_t v)
 #else
     return wv(p, v);
 #endif
-}
-
-/* Copy @p n bytes; short copies are done inline instead of through a call. */
-static inline void copy_bytes(uint8_t *p, const uint8_t *s, size_t n)
-{
-    if (n > 16) {
-        memcpy(p, s, n);
-    } else if (n >= 8) {
-        uint64_t a, b;
-        memcpy(&a, s, 8);
-        memcpy(&b, s + n - 8, 8);
-        memcpy(p, &a, 8);
-        memcpy(p + n - 8, &b, 8);
-    } else if (n >= 4) {
-        uint32_t a, b;
-        memcpy(&a, s, 4);
-        memcpy(&b, s + n - 4, 4);
-        memcpy(p, &a, 4);
-        memcpy(p + n - 4, &b, 4);
-    } else if (n >= 2) {
-        uint16_t a, b;
-        memcpy(&a, s, 2);
-        memcpy(&b, s + n - 2, 2);
-        memcpy(p, &a, 2);
-        memcpy(p + n - 2, &b, 2);
-    } else if (n) {
-        *p = *s;
-    }
 }
 
 static size_t sadd(size_t a, size_t b)
@@ -527,12 +454,9 @@ size_t vw_pb_encoded_size(const ProtobufCMessage *msg)
 
 /* ---- the encoder ------------------------------------------------------------ */
 
-enum { ERR_NOSPACE = 1, ERR_INVALID = 2 };
-
-struct enc {
-    uint8_t *end; /* end of the caller's buffer */
-    int err;      /* why the encoder stopped (an ERR_ value) */
-};
+#define ERR_NOSPACE VW_PB__ENC_NOSPACE
+#define ERR_INVALID VW_PB__ENC_INVALID
+#define enc vw_pb__enc /* struct enc: pb_internal.h */
 
 /* The largest tag and varint value together (5 + 10 bytes): with this much
  * room left, a scalar field is written without further checks. */
@@ -723,6 +647,122 @@ static VW_NOINLINE uint8_t *enc_repeated(struct enc *e, uint8_t *p, const Protob
     return p;
 }
 
+/* Field @p f of message @p m at @p p (absent: nothing written, @p p
+ * returned); NULL with e->err set when it cannot be written. */
+static inline uint8_t *enc_field(struct enc *e, uint8_t *p, const ProtobufCMessage *m,
+                                 const ProtobufCFieldDescriptor *f, unsigned depth)
+{
+    const char *member = (const char *)m + f->offset;
+    int force = 0; /* written even when zero: a set oneof member or proto2 field */
+    if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+        uint32_t c;
+        memcpy(&c, (const char *)m + f->quantifier_offset, 4);
+        if (c != f->id)
+            return p;
+        force = 1;
+    } else if (VW_UNLIKELY(f->label != PROTOBUF_C_LABEL_NONE)) {
+        if (f->label == PROTOBUF_C_LABEL_REPEATED)
+            return enc_repeated(e, p, m, f, depth);
+        if (!p2_present(m, f))
+            return p;
+        force = 1;
+    }
+    uint64_t v, tag = (uint64_t)f->id << 3;
+    size_t fixed;
+    switch (f->type) {
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_ENUM: {
+        int32_t x;
+        memcpy(&x, member, 4);
+        v = (uint64_t)(int64_t)x; /* negative: 10 bytes (PB-E-4) */
+        break;
+    }
+    case PROTOBUF_C_TYPE_UINT32: {
+        uint32_t x;
+        memcpy(&x, member, 4);
+        v = x;
+        break;
+    }
+    case PROTOBUF_C_TYPE_SINT32: {
+        uint32_t x;
+        memcpy(&x, member, 4);
+        v = (uint32_t)((x << 1) ^ (0u - (x >> 31)));
+        break;
+    }
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_UINT64:
+        memcpy(&v, member, 8);
+        break;
+    case PROTOBUF_C_TYPE_SINT64:
+        memcpy(&v, member, 8);
+        v = (v << 1) ^ (0 - (v >> 63));
+        break;
+    case PROTOBUF_C_TYPE_BOOL: {
+        protobuf_c_boolean b;
+        memcpy(&b, member, sizeof b);
+        v = b != 0;
+        break;
+    }
+    case PROTOBUF_C_TYPE_FIXED32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_FLOAT: {
+        uint32_t x;
+        memcpy(&x, member, 4);
+        if (!x && !force)
+            return p; /* zero bits: -0.0 is written (PB-E-2) */
+        v = x;
+        tag |= 5;
+        fixed = 4;
+        goto fixed_out;
+    }
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE:
+        memcpy(&v, member, 8);
+        if (!v && !force)
+            return p;
+        tag |= 1;
+        fixed = 8;
+        goto fixed_out;
+    case PROTOBUF_C_TYPE_BYTES: {
+        ProtobufCBinaryData b;
+        memcpy(&b, member, sizeof b);
+        if (!b.len && !force)
+            return p;
+        return put_ld(e, p, tag | 2, b.data, b.len);
+    }
+    case PROTOBUF_C_TYPE_STRING: {
+        const char *s;
+        memcpy(&s, member, sizeof s);
+        size_t n = str_len(is_marked(m), s);
+        if (!n && !force)
+            return p;
+        return put_ld(e, p, tag | 2, s, n);
+    }
+    case PROTOBUF_C_TYPE_MESSAGE: {
+        const ProtobufCMessage *sub;
+        memcpy(&sub, member, sizeof sub);
+        if (!sub && !force)
+            return p;
+        return put_sub(e, p, tag | 2, sub, depth + 1);
+    }
+    default:
+        return stop(e, ERR_INVALID); /* not a protoc-c type */
+    }
+    /* a varint field */
+    if (!v && !force)
+        return p;
+    if (VW_UNLIKELY((size_t)(e->end - p) < SCALAR_ROOM))
+        return put_scalar_checked(e, p, tag, v, 0);
+    p = wv(p, tag);
+    return wv(p, v);
+fixed_out:
+    if (VW_UNLIKELY((size_t)(e->end - p) < SCALAR_ROOM))
+        return put_scalar_checked(e, p, tag, v, fixed);
+    p = wv(p, tag);
+    return fixed == 4 ? w32(p, (uint32_t)v) : w64(p, v);
+}
+
 /* Message @p m at @p p, nested @p depth levels below the top; the end of
  * what was written, or NULL with e->err set. */
 static uint8_t *enc_msg(struct enc *e, uint8_t *p, const ProtobufCMessage *m, unsigned depth)
@@ -731,135 +771,16 @@ static uint8_t *enc_msg(struct enc *e, uint8_t *p, const ProtobufCMessage *m, un
     if (VW_UNLIKELY(depth > VW_PB_MAX_DEPTH || !d))
         return stop(e, ERR_INVALID);
     const ProtobufCFieldDescriptor *const fields = d->fields;
-    for (unsigned i = 0, nf = d->n_fields; i < nf; i++) {
-        const ProtobufCFieldDescriptor *f = &fields[i];
-        const char *member = (const char *)m + f->offset;
-        int force = 0; /* written even when zero: a set oneof member or proto2 field */
-        if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
-            uint32_t c;
-            memcpy(&c, (const char *)m + f->quantifier_offset, 4);
-            if (c != f->id)
-                continue;
-            force = 1;
-        } else if (VW_UNLIKELY(f->label != PROTOBUF_C_LABEL_NONE)) {
-            if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-                if (!(p = enc_repeated(e, p, m, f, depth)))
-                    return NULL;
-                continue;
-            }
-            if (!p2_present(m, f))
-                continue;
-            force = 1;
-        }
-        uint64_t v, tag = (uint64_t)f->id << 3;
-        size_t fixed;
-        switch (f->type) {
-        case PROTOBUF_C_TYPE_INT32:
-        case PROTOBUF_C_TYPE_ENUM: {
-            int32_t x;
-            memcpy(&x, member, 4);
-            v = (uint64_t)(int64_t)x; /* negative: 10 bytes (PB-E-4) */
-            break;
-        }
-        case PROTOBUF_C_TYPE_UINT32: {
-            uint32_t x;
-            memcpy(&x, member, 4);
-            v = x;
-            break;
-        }
-        case PROTOBUF_C_TYPE_SINT32: {
-            uint32_t x;
-            memcpy(&x, member, 4);
-            v = (uint32_t)((x << 1) ^ (0u - (x >> 31)));
-            break;
-        }
-        case PROTOBUF_C_TYPE_INT64:
-        case PROTOBUF_C_TYPE_UINT64:
-            memcpy(&v, member, 8);
-            break;
-        case PROTOBUF_C_TYPE_SINT64:
-            memcpy(&v, member, 8);
-            v = (v << 1) ^ (0 - (v >> 63));
-            break;
-        case PROTOBUF_C_TYPE_BOOL: {
-            protobuf_c_boolean b;
-            memcpy(&b, member, sizeof b);
-            v = b != 0;
-            break;
-        }
-        case PROTOBUF_C_TYPE_FIXED32:
-        case PROTOBUF_C_TYPE_SFIXED32:
-        case PROTOBUF_C_TYPE_FLOAT: {
-            uint32_t x;
-            memcpy(&x, member, 4);
-            if (!x && !force)
-                continue; /* zero bits: -0.0 is written (PB-E-2) */
-            v = x;
-            tag |= 5;
-            fixed = 4;
-            goto fixed_out;
-        }
-        case PROTOBUF_C_TYPE_FIXED64:
-        case PROTOBUF_C_TYPE_SFIXED64:
-        case PROTOBUF_C_TYPE_DOUBLE:
-            memcpy(&v, member, 8);
-            if (!v && !force)
-                continue;
-            tag |= 1;
-            fixed = 8;
-            goto fixed_out;
-        case PROTOBUF_C_TYPE_BYTES: {
-            ProtobufCBinaryData b;
-            memcpy(&b, member, sizeof b);
-            if (!b.len && !force)
-                continue;
-            if (!(p = put_ld(e, p, tag | 2, b.data, b.len)))
-                return NULL;
-            continue;
-        }
-        case PROTOBUF_C_TYPE_STRING: {
-            const char *s;
-            memcpy(&s, member, sizeof s);
-            size_t n = str_len(is_marked(m), s);
-            if (!n && !force)
-                continue;
-            if (!(p = put_ld(e, p, tag | 2, s, n)))
-                return NULL;
-            continue;
-        }
-        case PROTOBUF_C_TYPE_MESSAGE: {
-            const ProtobufCMessage *sub;
-            memcpy(&sub, member, sizeof sub);
-            if (!sub && !force)
-                continue;
-            if (!(p = put_sub(e, p, tag | 2, sub, depth + 1)))
-                return NULL;
-            continue;
-        }
-        default:
-            return stop(e, ERR_INVALID); /* not a protoc-c type */
-        }
-        /* a varint field */
-        if (!v && !force)
-            continue;
-        if (VW_UNLIKELY((size_t)(e->end - p) < SCALAR_ROOM)) {
-            if (!(p = put_scalar_checked(e, p, tag, v, 0)))
-                return NULL;
-            continue;
-        }
-        p = wv(p, tag);
-        p = wv(p, v);
-        continue;
-    fixed_out:
-        if (VW_UNLIKELY((size_t)(e->end - p) < SCALAR_ROOM)) {
-            if (!(p = put_scalar_checked(e, p, tag, v, fixed)))
-                return NULL;
-            continue;
-        }
-        p = wv(p, tag);
-        p = fixed == 4 ? w32(p, (uint32_t)v) : w64(p, v);
-    }
+    for (unsigned i = 0, nf = d->n_fields; i < nf; i++)
+        if (!(p = enc_field(e, p, m, &fields[i], depth)))
+            return NULL;
     return p;
+}
+
+uint8_t *vw_pb__enc_field(struct vw_pb__enc *e, uint8_t *p, const ProtobufCMessage *m,
+                          const ProtobufCFieldDescriptor *f, unsigned depth)
+{
+    return enc_field(e, p, m, f, depth);
 }
 
 vw_status vw_pb_encode(const ProtobufCMessage *msg, uint8_t *out, size_t cap, size_t *written)

@@ -89,3 +89,13 @@ vw_status vw_pb__fresume(struct vw_pb_fctx *c, const ProtobufCMessageDescriptor 
     return vw_pb__decode_resume(desc, buf, len, c->a, c->used0, c->needed0, root, c->stack, c->sp,
                                 c->msg, c->p, c->end, out, off);
 }
+
+uint8_t *vw_pb__fsub_long(struct vw_pb__enc *e, uint8_t *p, uint8_t *body, uint8_t *q)
+{
+    size_t len = (size_t)(q - body), ls = vw_pb__vsize(len);
+    if ((size_t)(e->end - q) < ls - 1)
+        return NULL;
+    memmove(p + ls, body, len);
+    vw_pb__wv(p, len);
+    return p + ls + len;
+}

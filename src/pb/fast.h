@@ -35,6 +35,33 @@ typedef vw_status (*vw_pb_fast_fn)(const uint8_t *buf, size_t len, struct vw_are
 extern const vw_pb_fast_fn vw_pb__fast_crosvm[2][4];
 extern const vw_pb_fast_fn vw_pb__fast_serial[2];
 
+/* The generated encoders: vw_pb_encode() of @p msg, the same result in
+ * every case (status, bytes, *written). One of the crosvm top-level
+ * messages (either revision) or of the serial ones is written by the code
+ * generated for its type; any other message, a size query (@p out NULL),
+ * and every failure are vw_pb_encode()'s. The caller has checked that
+ * @p msg and @p written are not NULL. */
+vw_status vw_pb__fenc_crosvm(const ProtobufCMessage *msg, uint8_t *out, size_t cap,
+                             size_t *written);
+vw_status vw_pb__fenc_serial(const ProtobufCMessage *msg, uint8_t *out, size_t cap,
+                             size_t *written);
+
+/* For the generated encoders: a sub-message body of 128 bytes or more at
+ * [body, q), written behind a one-byte prefix at @p p, moved up behind its
+ * full length prefix (put_sub() of encode.c); the end, or NULL when the
+ * longer prefix does not fit. */
+uint8_t *vw_pb__fsub_long(struct vw_pb__enc *e, uint8_t *p, uint8_t *body, uint8_t *q);
+
+/* Length of string @p s of message @p m (vw_pb__strlen(), inline). */
+static inline size_t vw_pb__fstrlen(const ProtobufCMessage *m, const char *s)
+{
+    if (!s)
+        return 0;
+    if (m->unknown_fields == &vw_pb__decoded_marker)
+        return vw_pb_string_len(s);
+    return strlen(s);
+}
+
 /* State of one generated decode. The generated code decodes the fields it
  * knows exactly as dec_msg() does; at any other field it records where it is
  * (the message, the field's tag, the end of the message, and on the way back

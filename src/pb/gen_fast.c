@@ -13,15 +13,16 @@
  * that the generated code decodes exactly as dec_msg() does; every other tag
  * byte (unknown fields, other wire types, tags of two bytes or more, repeated
  * and oneof scalars, proto2 labels) hands the decode over to the generic
- * decoder at that field (fast.c). The output is never committed. */
+ * decoder at that field (fast.c). It also writes one encoding function per
+ * message type (see "encoders" below), with the generic encoder as fallback.
+ * The output is never committed. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "crosvm/final/plugin.pb-c.h"
-#include "crosvm/seed/plugin.pb-c.h"
-#include "serial/guest.pb-c.h"
+#include "pb/pb_internal.h"
+#include "pb/roots.h"
 #include "vmwire/arena.h"
 
 #define MAX_TYPES 1024
@@ -80,33 +81,7 @@ static void lower_name(const ProtobufCMessageDescriptor *d, char *out, size_t ca
     out[k] = 0;
 }
 
-static int little_endian(void)
-{
-    const uint16_t one = 1;
-    unsigned char c;
-    memcpy(&c, &one, 1);
-    return c == 1;
-}
-
-static int wire_type(ProtobufCType t)
-{
-    switch (t) {
-    case PROTOBUF_C_TYPE_FIXED32:
-    case PROTOBUF_C_TYPE_SFIXED32:
-    case PROTOBUF_C_TYPE_FLOAT:
-        return 5;
-    case PROTOBUF_C_TYPE_FIXED64:
-    case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_DOUBLE:
-        return 1;
-    case PROTOBUF_C_TYPE_STRING:
-    case PROTOBUF_C_TYPE_BYTES:
-    case PROTOBUF_C_TYPE_MESSAGE:
-        return 2;
-    default:
-        return 0;
-    }
-}
+#define wire_type vw_pb__wire_type /* pb/pb_internal.h */
 
 static size_t aligned(size_t n)
 {
@@ -212,13 +187,15 @@ static void emit_case(FILE *o, const ProtobufCMessageDescriptor *d, const Protob
     case PROTOBUF_C_TYPE_FIXED64:
     case PROTOBUF_C_TYPE_SFIXED64:
     case PROTOBUF_C_TYPE_DOUBLE: {
+        /* little-endian targets only (the wire order is the host order);
+         * elsewhere the generic decoder takes these fields */
         unsigned w = wire_type(f->type) == 5 ? 4 : 8;
-        if (!little_endian())
-            return;
+        fprintf(o, "#ifdef VW_PB_LE_HOST\n");
         fprintf(o, "        case %u: /* %s */\n", t, f->name);
         fprintf(o, "            if (VW_F_UNLIKELY((size_t)(end - p) < %u))\n                goto bail;\n", w);
         fprintf(o, "            memcpy((char *)msg + %u, p, %u);\n            p += %u;\n            continue;\n",
                 f->offset, w, w);
+        fprintf(o, "#endif\n");
         return;
     }
     case PROTOBUF_C_TYPE_STRING:
@@ -262,19 +239,327 @@ static void emit_type(FILE *o, unsigned ti)
     fprintf(o, "bail:\n    return vw_pb__fbail(c, msg, tag_at, end, depth);\n}\n\n");
 }
 
+/* ---- encoders --------------------------------------------------------------
+ *
+ * One function per message type, e<i>(e, p, m, depth): the fields in the
+ * descriptor's order (the generic encoder's order, PB-E-1), each written as
+ * enc_field() of encode.c writes it, with the tag bytes, offsets and oneof
+ * case numbers as constants. A run of members of one oneof becomes one
+ * switch on its case. Fields of known size get one room check against
+ * their largest size and are written unchecked; near the end of the buffer
+ * they take the exact test. A sub-message whose largest encoding is below
+ * 128 bytes gets a one-byte length prefix and nothing else; others fall back
+ * to moving the body up (vw_pb__fsub_long()). Kinds the generated code does
+ * not write (repeated scalars, strings and bytes, proto2 labels) are written
+ * by the generic vw_pb__enc_field(). Any failure returns NULL and the root
+ * entry hands the whole message to vw_pb_encode(), which produces the
+ * failure's result (buffer cleared, size reported); so every result is the
+ * generic encoder's. */
+
+#define UNBOUNDED ((size_t)-1)
+
+/* Bytes of the tag of field @p id with wire type @p wt. */
+static size_t tag_size(uint32_t id)
+{
+    return vw_pb__vsize((uint64_t)id << 3);
+}
+
+/* Largest encoded size of a varint field's value of type @p t (0: not one). */
+static size_t max_varint(ProtobufCType t)
+{
+    switch (t) {
+    case PROTOBUF_C_TYPE_BOOL:
+        return 1;
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_SINT32:
+        return 5;
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_ENUM: /* sign-extended (PB-E-4) */
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_SINT64:
+        return 10;
+    default:
+        return 0;
+    }
+}
+
+/* Largest encoding of a message of type @p d, or UNBOUNDED (a repeated,
+ * string or bytes field, a proto2 label, or nesting past @p depth 16). */
+static size_t enc_bound(const ProtobufCMessageDescriptor *d, unsigned depth)
+{
+    size_t total = 0;
+    if (depth > 16)
+        return UNBOUNDED;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        size_t b;
+        if (f->label != PROTOBUF_C_LABEL_NONE)
+            return UNBOUNDED;
+        if (max_varint(f->type))
+            b = max_varint(f->type);
+        else if (wire_type(f->type) == 5)
+            b = 4;
+        else if (wire_type(f->type) == 1)
+            b = 8;
+        else if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+            size_t sb = enc_bound(f->descriptor, depth + 1);
+            if (sb == UNBOUNDED)
+                return UNBOUNDED;
+            b = vw_pb__vsize(sb) + sb;
+        } else
+            return UNBOUNDED;
+        total += tag_size(f->id) + b;
+    }
+    return total;
+}
+
+/* @p in indented one level more, into out. */
+static void more(char *out, size_t cap, const char *in)
+{
+    size_t n = strlen(in);
+    if (n + 5 > cap) {
+        fprintf(stderr, "vw-gen-fast: nested too deep\n");
+        exit(1);
+    }
+    memcpy(out, in, n);
+    memcpy(out + n, "    ", 5);
+}
+
+/* Tag bytes of field @p f, stored at p. */
+static void emit_tag(FILE *o, const ProtobufCFieldDescriptor *f, int wt, const char *in)
+{
+    uint64_t t = (uint64_t)f->id << 3 | (unsigned)wt;
+    fprintf(o, "%s", in);
+    while (t >= 0x80) {
+        fprintf(o, "*p++ = 0x%02x; ", (unsigned)(t & 0x7f) | 0x80);
+        t >>= 7;
+    }
+    fprintf(o, "*p++ = 0x%02x; /* %s */\n", (unsigned)t, f->name);
+}
+
+static void emit_desc_ref(FILE *o, const ProtobufCMessageDescriptor *d)
+{
+    char ln[512];
+    lower_name(d, ln, sizeof ln);
+    fprintf(o, "&%s__descriptor", ln);
+}
+
+/* Field @p f (index @p fi of @p d) through the generic encoder. */
+static void emit_enc_generic(FILE *o, const ProtobufCMessageDescriptor *d, unsigned fi, const char *in)
+{
+    fprintf(o, "%sif (!(p = vw_pb__enc_field(e, p, m, (", in);
+    emit_desc_ref(o, d);
+    fprintf(o, ")->fields + %u, depth))) /* %s */\n%s    return NULL;\n", fi, d->fields[fi].name, in);
+}
+
+/* Sub-message pointer `sub` of field @p f (index @p fi of @p d) written
+ * with its tag; @p force: also when NULL (an empty message). */
+static void emit_enc_sub(FILE *o, const ProtobufCMessageDescriptor *d, unsigned fi, int force,
+                         int in_repeated, const char *in)
+{
+    const ProtobufCFieldDescriptor *f = &d->fields[fi];
+    const ProtobufCMessageDescriptor *sd = f->descriptor;
+    size_t bound = enc_bound(sd, 0);
+    char in2[64];
+    more(in2, sizeof in2, in);
+    if (!force)
+        fprintf(o, "%sif (sub) {\n", in);
+    const char *ii = force ? in : in2;
+    /* a message of another type in the member (a cast): the generic encoder
+     * writes what its own descriptor says; a repeated element of another
+     * type the same way, for the whole field */
+    fprintf(o, "%sif (VW_F_UNLIKELY(%ssub->descriptor != ", ii, force ? "sub && " : "");
+    emit_desc_ref(o, sd);
+    fprintf(o, ")) {\n");
+    if (in_repeated) {
+        fprintf(o, "%s    p = p0;\n", ii);
+        char in3[64];
+        more(in3, sizeof in3, ii);
+        emit_enc_generic(o, d, fi, in3);
+        fprintf(o, "%s    break;\n", ii);
+    } else {
+        char in3[64];
+        more(in3, sizeof in3, ii);
+        emit_enc_generic(o, d, fi, in3);
+    }
+    fprintf(o, "%s} else {\n", ii);
+    fprintf(o, "%s    uint8_t *body, *q;\n", ii);
+    fprintf(o, "%s    if (VW_F_UNLIKELY((size_t)(e->end - p) < %zu))\n%s        return NULL;\n", ii,
+            tag_size(f->id) + 1, ii);
+    char in3[64];
+    more(in3, sizeof in3, ii);
+    emit_tag(o, f, 2, in3);
+    fprintf(o, "%s    body = q = p + 1;\n", ii);
+    fprintf(o, "%s    if (%s!(q = e%u(e, body, sub, depth + 1)))\n%s        return NULL;\n", ii,
+            force ? "sub && " : "", type_index(sd), ii);
+    if (bound < 0x80) {
+        fprintf(o, "%s    *p = (uint8_t)(q - body); /* at most %zu bytes */\n%s    p = q;\n", ii, bound, ii);
+    } else {
+        fprintf(o, "%s    if (VW_F_LIKELY(q - body < 0x80)) {\n%s        *p = (uint8_t)(q - body);\n"
+                   "%s        p = q;\n%s    } else if (!(p = vw_pb__fsub_long(e, p, body, q))) {\n"
+                   "%s        return NULL;\n%s    }\n",
+                ii, ii, ii, ii, ii, ii);
+    }
+    fprintf(o, "%s}\n", ii);
+    if (!force)
+        fprintf(o, "%s}\n", in);
+}
+
+/* Field @p fi of @p d; @p force: a set oneof member (written even when zero). */
+static void emit_enc_field(FILE *o, const ProtobufCMessageDescriptor *d, unsigned fi, int force,
+                           const char *in)
+{
+    const ProtobufCFieldDescriptor *f = &d->fields[fi];
+    size_t ts = tag_size(f->id);
+    const char *cond = force ? "1" : NULL;
+    if (f->label == PROTOBUF_C_LABEL_REPEATED && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+        fprintf(o, "%s{ /* %s */\n", in, f->name);
+        fprintf(o, "%s    size_t cnt;\n%s    ProtobufCMessage *const *arr;\n%s    uint8_t *p0 = p;\n", in, in, in);
+        fprintf(o, "%s    memcpy(&cnt, (const char *)m + %u, sizeof cnt);\n", in, f->quantifier_offset);
+        fprintf(o, "%s    memcpy(&arr, (const char *)m + %u, sizeof arr);\n", in, f->offset);
+        fprintf(o, "%s    for (size_t k = 0; k < cnt; k++) {\n", in);
+        fprintf(o, "%s        const ProtobufCMessage *sub = arr[k];\n", in);
+        char in2[64];
+        snprintf(in2, sizeof in2, "%s        ", in);
+        emit_enc_sub(o, d, fi, 1, 1, in2);
+        fprintf(o, "%s    }\n%s}\n", in, in);
+        return;
+    }
+    if (f->label != PROTOBUF_C_LABEL_NONE) {
+        emit_enc_generic(o, d, fi, in);
+        return;
+    }
+    size_t mv = max_varint(f->type);
+    if (mv) {
+        fprintf(o, "%s{ /* %s */\n%s    uint64_t v;\n", in, f->name, in);
+        switch (f->type) {
+        case PROTOBUF_C_TYPE_INT32:
+        case PROTOBUF_C_TYPE_ENUM:
+            fprintf(o, "%s    int32_t x;\n%s    memcpy(&x, (const char *)m + %u, 4);\n"
+                       "%s    v = (uint64_t)(int64_t)x;\n", in, in, f->offset, in);
+            break;
+        case PROTOBUF_C_TYPE_UINT32:
+            fprintf(o, "%s    uint32_t x;\n%s    memcpy(&x, (const char *)m + %u, 4);\n%s    v = x;\n", in,
+                    in, f->offset, in);
+            break;
+        case PROTOBUF_C_TYPE_SINT32:
+            fprintf(o, "%s    uint32_t x;\n%s    memcpy(&x, (const char *)m + %u, 4);\n"
+                       "%s    v = (uint32_t)((x << 1) ^ (0u - (x >> 31)));\n", in, in, f->offset, in);
+            break;
+        case PROTOBUF_C_TYPE_SINT64:
+            fprintf(o, "%s    memcpy(&v, (const char *)m + %u, 8);\n%s    v = (v << 1) ^ (0 - (v >> 63));\n",
+                    in, f->offset, in);
+            break;
+        case PROTOBUF_C_TYPE_BOOL:
+            fprintf(o, "%s    protobuf_c_boolean b;\n%s    memcpy(&b, (const char *)m + %u, sizeof b);\n"
+                       "%s    v = b != 0;\n", in, in, f->offset, in);
+            break;
+        default: /* INT64, UINT64 */
+            fprintf(o, "%s    memcpy(&v, (const char *)m + %u, 8);\n", in, f->offset);
+            break;
+        }
+        fprintf(o, "%s    if (%s) {\n", in, cond ? cond : "v");
+        fprintf(o, "%s        if (VW_F_UNLIKELY((size_t)(e->end - p) < %zu) &&\n"
+                   "%s            (size_t)(e->end - p) < %zu + vw_pb__vsize(v))\n%s            return NULL;\n",
+                in, ts + mv, in, ts, in);
+        char in2[64];
+        snprintf(in2, sizeof in2, "%s        ", in);
+        emit_tag(o, f, 0, in2);
+        fprintf(o, "%s        p = vw_pb__wv(p, v);\n%s    }\n%s}\n", in, in, in);
+        return;
+    }
+    int wt = wire_type(f->type);
+    if (wt == 5 || wt == 1) {
+        unsigned w = wt == 5 ? 4 : 8;
+        fprintf(o, "%s{ /* %s */\n%s    uint%u_t x;\n%s    memcpy(&x, (const char *)m + %u, %u);\n", in, f->name,
+                in, w * 8, in, f->offset, w);
+        fprintf(o, "%s    if (%s) {\n", in, cond ? cond : "x");
+        fprintf(o, "%s        if (VW_F_UNLIKELY((size_t)(e->end - p) < %zu))\n%s            return NULL;\n", in,
+                ts + w, in);
+        char in2[64];
+        snprintf(in2, sizeof in2, "%s        ", in);
+        emit_tag(o, f, wt, in2);
+        fprintf(o, "%s        p = vw_pb__w%u(p, x);\n%s    }\n%s}\n", in, w * 8, in, in);
+        return;
+    }
+    if (f->type == PROTOBUF_C_TYPE_BYTES || f->type == PROTOBUF_C_TYPE_STRING) {
+        fprintf(o, "%s{ /* %s */\n", in, f->name);
+        if (f->type == PROTOBUF_C_TYPE_BYTES) {
+            fprintf(o, "%s    ProtobufCBinaryData bd;\n%s    memcpy(&bd, (const char *)m + %u, sizeof bd);\n"
+                       "%s    const uint8_t *s = bd.data;\n%s    size_t n = bd.len;\n",
+                    in, in, f->offset, in, in);
+        } else {
+            fprintf(o, "%s    const char *s;\n%s    memcpy(&s, (const char *)m + %u, sizeof s);\n"
+                       "%s    size_t n = vw_pb__fstrlen(m, s);\n",
+                    in, in, f->offset, in);
+        }
+        fprintf(o, "%s    if (%s) {\n", in, cond ? cond : "n");
+        fprintf(o, "%s        size_t room = (size_t)(e->end - p);\n", in);
+        fprintf(o, "%s        if (VW_F_UNLIKELY(room < %zu || room - %zu < n) &&\n"
+                   "%s            (room < %zu + vw_pb__vsize(n) || room - (%zu + vw_pb__vsize(n)) < n))\n"
+                   "%s            return NULL;\n",
+                in, ts + 10, ts + 10, in, ts, ts, in);
+        char in2[64];
+        snprintf(in2, sizeof in2, "%s        ", in);
+        emit_tag(o, f, 2, in2);
+        fprintf(o, "%s        p = vw_pb__wv(p, n);\n%s        vw_pb__copy_bytes(p, (const uint8_t *)s, n);\n"
+                   "%s        p += n;\n%s    }\n%s}\n", in, in, in, in, in);
+        return;
+    }
+    if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+        fprintf(o, "%s{ /* %s */\n%s    const ProtobufCMessage *sub;\n"
+                   "%s    memcpy(&sub, (const char *)m + %u, sizeof sub);\n", in, f->name, in, in, f->offset);
+        char in2[64];
+        more(in2, sizeof in2, in);
+        emit_enc_sub(o, d, fi, force, 0, in2);
+        fprintf(o, "%s}\n", in);
+        return;
+    }
+    emit_enc_generic(o, d, fi, in);
+}
+
+static void emit_enc_type(FILE *o, unsigned ti)
+{
+    const ProtobufCMessageDescriptor *d = types[ti];
+    size_t bound = enc_bound(d, 0);
+    if (bound == UNBOUNDED)
+        fprintf(o, "/* %s */\n", d->name);
+    else
+        fprintf(o, "/* %s: at most %zu bytes */\n", d->name, bound);
+    fprintf(o, "static uint8_t *e%u(struct vw_pb__enc *e, uint8_t *p, const ProtobufCMessage *m, unsigned depth)\n{\n", ti);
+    fprintf(o, "    (void)e;\n    (void)m;\n"
+               "    if (VW_F_UNLIKELY(depth > VW_PB_MAX_DEPTH))\n        return NULL;\n");
+    for (unsigned i = 0; i < d->n_fields;) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) {
+            emit_enc_field(o, d, i, 0, "    ");
+            i++;
+            continue;
+        }
+        /* a run of members of one oneof, in the descriptor's order */
+        fprintf(o, "    {\n        uint32_t cs;\n        memcpy(&cs, (const char *)m + %u, 4);\n"
+                   "        switch (cs) {\n", f->quantifier_offset);
+        unsigned j = i;
+        for (; j < d->n_fields && (d->fields[j].flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
+               d->fields[j].quantifier_offset == f->quantifier_offset;
+             j++) {
+            fprintf(o, "        case %u:\n", d->fields[j].id);
+            emit_enc_field(o, d, j, 1, "            ");
+            fprintf(o, "            break;\n");
+        }
+        fprintf(o, "        default:\n            break;\n        }\n    }\n");
+        i = j;
+    }
+    fprintf(o, "    return p;\n}\n\n");
+}
+
 int main(int argc, char **argv)
 {
     static const ProtobufCMessageDescriptor *const roots[] = {
-        &vmwire__crosvm__seed__main_request__descriptor,
-        &vmwire__crosvm__seed__main_response__descriptor,
-        &vmwire__crosvm__seed__vcpu_request__descriptor,
-        &vmwire__crosvm__seed__vcpu_response__descriptor,
-        &vmwire__crosvm__final__main_request__descriptor,
-        &vmwire__crosvm__final__main_response__descriptor,
-        &vmwire__crosvm__final__vcpu_request__descriptor,
-        &vmwire__crosvm__final__vcpu_response__descriptor,
-        &vmwire__serial__guest_message__descriptor,
-        &vmwire__serial__vmm_config__descriptor,
+        VW_PB_CROSVM_SEED_ROOTS,
+        VW_PB_CROSVM_FINAL_ROOTS,
+        VW_PB_SERIAL_ROOTS,
     };
     const unsigned n_roots = sizeof roots / sizeof roots[0];
     if (argc != 2) {
@@ -306,6 +591,32 @@ int main(int argc, char **argv)
     fprintf(o, "\n");
     for (unsigned ti = 0; ti < n_types; ti++)
         emit_type(o, ti);
+    for (unsigned ti = 0; ti < n_types; ti++)
+        fprintf(o, "static VW_F_MAYBE_UNUSED uint8_t *e%u(struct vw_pb__enc *e, uint8_t *p,\n"
+                   "                      const ProtobufCMessage *m, unsigned depth);\n",
+                ti);
+    fprintf(o, "\n");
+    for (unsigned ti = 0; ti < n_types; ti++)
+        emit_enc_type(o, ti);
+    for (unsigned g = 0; g < 2; g++) {
+        unsigned r0 = g ? 8 : 0, r1 = g ? n_roots : 8;
+        fprintf(o, "vw_status vw_pb__fenc_%s(const ProtobufCMessage *msg, uint8_t *out, size_t cap,\n"
+                   "                           size_t *written)\n{\n",
+                g ? "serial" : "crosvm");
+        fprintf(o, "    struct vw_pb__enc e;\n    const ProtobufCMessageDescriptor *d = msg->descriptor;\n"
+                   "    uint8_t *p;\n    if (VW_F_UNLIKELY(!out))\n        goto generic;\n"
+                   "    e.end = out + cap;\n    e.err = 0;\n");
+        for (unsigned r = r0; r < r1; r++) {
+            fprintf(o, "    %sif (d == ", r == r0 ? "" : "else ");
+            emit_desc_ref(o, roots[r]);
+            fprintf(o, ")\n        p = e%u(&e, out, msg, 0);\n", type_index(roots[r]));
+        }
+        fprintf(o, "    else\n        goto generic;\n"
+                   "    if (VW_F_LIKELY(p != NULL)) {\n        *written = (size_t)(p - out);\n"
+                   "        return VW_OK;\n    }\n"
+                   "generic: /* another message, a size query, or a failure: its result */\n"
+                   "    return vw_pb_encode(msg, out, cap, written);\n}\n\n");
+    }
     for (unsigned r = 0; r < n_roots; r++) {
         char ln[512];
         lower_name(roots[r], ln, sizeof ln);

@@ -25,7 +25,7 @@ libvmwire_la_LIBADD += libvmwire_pbc.la
 # output src/pb/fast_gen.c is never committed and is compiled in
 # libvmwire_pbc.la, with PBC_CFLAGS, since it copies protoc-c's INIT
 # templates.
-libvmwire_la_SOURCES += src/pb/fast.h src/pb/fast.c
+libvmwire_la_SOURCES += src/pb/fast.h src/pb/fast.c src/pb/roots.h
 nodist_libvmwire_pbc_la_SOURCES += src/pb/fast_gen.c
 noinst_PROGRAMS += src/pb/vw-gen-fast
 src_pb_vw_gen_fast_SOURCES = src/pb/gen_fast.c

@@ -74,4 +74,107 @@ vw_status vw_pb__decode_resume(const ProtobufCMessageDescriptor *desc, const uin
                                ProtobufCMessage *msg, const uint8_t *p, const uint8_t *end,
                                ProtobufCMessage **out, size_t *off);
 
+/* ---- writers shared by the generic encoder (encode.c) and the generated
+ * ones (fast.h) ---------------------------------------------------------- */
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define VW_PB_LE_HOST 1 /* host integers are laid out as the wire's fixed32/fixed64 */
+#endif
+
+#include <string.h>
+
+/* Bytes in the varint of @p v (1..10). */
+static inline size_t vw_pb__vsize(uint64_t v)
+{
+#if defined(__GNUC__)
+    /* floor(log2 v) = b gives ceil((b + 1) / 7) bytes; (9b + 73) / 64 equals
+     * that for every b in 0..63 and needs no division. */
+    return (size_t)((((unsigned)63 - (unsigned)__builtin_clzll(v | 1)) * 9u + 73u) >> 6);
+#else
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+#endif
+}
+
+/* The unchecked writers below store exactly the bytes they return past;
+ * the caller has made sure that they fit. */
+static inline uint8_t *vw_pb__wv(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+static inline uint8_t *vw_pb__w32(uint8_t *p, uint32_t v)
+{
+#ifdef VW_PB_LE_HOST
+    memcpy(p, &v, 4);
+#else
+    for (int i = 0; i < 4; i++, v >>= 8)
+        p[i] = (uint8_t)v;
+#endif
+    return p + 4;
+}
+
+static inline uint8_t *vw_pb__w64(uint8_t *p, uint64_t v)
+{
+#ifdef VW_PB_LE_HOST
+    memcpy(p, &v, 8);
+#else
+    for (int i = 0; i < 8; i++, v >>= 8)
+        p[i] = (uint8_t)v;
+#endif
+    return p + 8;
+}
+
+/* Copy @p n bytes; short copies are done inline instead of through a call. */
+static inline void vw_pb__copy_bytes(uint8_t *p, const uint8_t *s, size_t n)
+{
+    if (n > 16) {
+        memcpy(p, s, n);
+    } else if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(p, &a, 8);
+        memcpy(p + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(p, &a, 4);
+        memcpy(p + n - 4, &b, 4);
+    } else if (n >= 2) {
+        uint16_t a, b;
+        memcpy(&a, s, 2);
+        memcpy(&b, s + n - 2, 2);
+        memcpy(p, &a, 2);
+        memcpy(p + n - 2, &b, 2);
+    } else if (n) {
+        *p = *s;
+    }
+}
+
+
+/* State of one encode: the end of the caller's buffer and why the encoder
+ * stopped (VW_PB__ENC_NOSPACE or VW_PB__ENC_INVALID). */
+struct vw_pb__enc {
+    uint8_t *end;
+    int err;
+};
+enum { VW_PB__ENC_NOSPACE = 1, VW_PB__ENC_INVALID = 2 };
+
+/* Field @p f of message @p m (nested @p depth levels below the top) as the
+ * generic encoder writes it at @p p: the end of what was written (@p p when
+ * the field is absent), or NULL with e->err set. */
+uint8_t *vw_pb__enc_field(struct vw_pb__enc *e, uint8_t *p, const ProtobufCMessage *m,
+                          const ProtobufCFieldDescriptor *f, unsigned depth);
+
 #endif /* VW_PB_INTERNAL_H */

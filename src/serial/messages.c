@@ -206,7 +206,8 @@ vw_status vw_serial_encode(const ProtobufCMessage *msg, uint8_t *out, size_t cap
         return s;
     /* One pass: encode into at most the message limit; only a message that
      * does not fit there pays for a size walk (vw_pb_encode reports it). */
-    s = vw_pb_encode(msg, out, cap < VW_SERIAL_MAX_MESSAGE ? cap : VW_SERIAL_MAX_MESSAGE, written);
+    s = vw_pb__fenc_serial(msg, out, cap < VW_SERIAL_MAX_MESSAGE ? cap : VW_SERIAL_MAX_MESSAGE,
+                           written); /* vw_pb_encode(), generated (src/pb/fast.h) */
     if (s == VW_E_NOSPACE && *written > VW_SERIAL_MAX_MESSAGE)
         return VW_E_TOO_LONG;
     return s;
