@@ -77,6 +77,27 @@ static size_t give_back(struct vw_serial_deframer *d, size_t copied)
     return tail;
 }
 
+/* The held frame at h (its payload of flen bytes after the header) is whole:
+ * run the content check; a good frame is handed out in *ev (its bytes stay
+ * readable in the buffer until the next feed), counted and dropped from the
+ * held bytes. Returns the check's verdict (VW_OK without a check); a bad
+ * frame is left held, *check_off set by the check. */
+static vw_status take_held(struct vw_serial_deframer *d, const uint8_t *h, size_t flen,
+                           size_t *check_off, struct vw_serial_event *ev)
+{
+    vw_status bad = VW_OK;
+    if (d->cfg.check)
+        bad = d->cfg.check(d->cfg.check_user, h + VW_SERIAL_HEADER_SIZE, flen, check_off);
+    if (bad == VW_OK) {
+        ev->kind = VW_SERIAL_EV_FRAME;
+        ev->payload = h + VW_SERIAL_HEADER_SIZE;
+        ev->len = flen;
+        d->frames++;
+        drop_held(d, VW_SERIAL_HEADER_SIZE + flen);
+    }
+    return bad;
+}
+
 /* The reference VMM's SerialDecoder::add_byte, one byte at a time
  * (SER-FRAME-11): append the byte; once the buffer holds 2 + L bytes for the
  * L its first two bytes announce, make one attempt: a good frame is removed
@@ -120,25 +141,16 @@ static vw_status feed_reference(struct vw_serial_deframer *d, const uint8_t *in,
         size_t flen = (size_t)h[0] | (size_t)h[1] << 8;
         if (d->have < VW_SERIAL_HEADER_SIZE + flen)
             continue;
-        vw_status bad = VW_OK;
         size_t check_off = 0;
-        if (d->cfg.check)
-            bad = d->cfg.check(d->cfg.check_user, h + VW_SERIAL_HEADER_SIZE, flen, &check_off);
+        vw_status bad = take_held(d, h, flen, &check_off, ev);
         *consumed = pos;
-        if (bad == VW_OK) {
-            /* the bytes stay in place until the next feed */
-            ev->type = VW_SERIAL_EV_FRAME;
-            ev->payload = h + VW_SERIAL_HEADER_SIZE;
-            ev->len = flen;
-            d->frames++;
-            drop_held(d, VW_SERIAL_HEADER_SIZE + flen);
+        if (bad == VW_OK)
             return VW_OK;
-        }
         drop_held(d, 1);
         d->rejected++;
         d->skipped++;
         d->err_off = pos - 1;
-        ev->type = VW_SERIAL_EV_ERROR;
+        ev->kind = VW_SERIAL_EV_ERROR;
         ev->error = bad;
         ev->skipped = 1;
         ev->check_off = check_off;
@@ -161,7 +173,7 @@ static vw_status reject(struct vw_serial_deframer *d, size_t len, size_t pos, si
     d->rejected++;
     d->skipped += skip;
     d->err_off = last;
-    ev->type = VW_SERIAL_EV_ERROR;
+    ev->kind = VW_SERIAL_EV_ERROR;
     ev->error = bad;
     ev->skipped = skip;
     ev->check_off = check_off;
@@ -215,15 +227,8 @@ static vw_status feed_held(struct vw_serial_deframer *d, const uint8_t *in, size
             last = copied - 1; /* the frame's last byte came from this input */
         }
         h = d->buf + d->start; /* hold() may have moved the bytes */
-        if (d->cfg.check)
-            bad = d->cfg.check(d->cfg.check_user, h + VW_SERIAL_HEADER_SIZE, flen, &check_off);
+        bad = take_held(d, h, flen, &check_off, ev);
         if (bad == VW_OK) {
-            /* the held frame stays readable until the next feed */
-            ev->type = VW_SERIAL_EV_FRAME;
-            ev->payload = h + VW_SERIAL_HEADER_SIZE;
-            ev->len = flen;
-            d->frames++;
-            drop_held(d, need);
             *consumed = copied - give_back(d, copied);
             return VW_OK;
         }
@@ -284,7 +289,7 @@ vw_status vw_serial_deframer_feed(struct vw_serial_deframer *d, const uint8_t *i
         if (d->cfg.check)
             bad = d->cfg.check(d->cfg.check_user, p + VW_SERIAL_HEADER_SIZE, flen, &check_off);
         if (bad == VW_OK) {
-            ev->type = VW_SERIAL_EV_FRAME;
+            ev->kind = VW_SERIAL_EV_FRAME;
             ev->payload = p + VW_SERIAL_HEADER_SIZE;
             ev->len = flen;
             d->frames++;
