@@ -27,7 +27,7 @@ tests_test_linear_LDADD = libvmwire.la $(PROTOBUF_C_LIBS)
 if HAVE_CMOCKA
 check_PROGRAMS += tests/test_allocfail_runner
 TESTS += tests/test_allocfail_runner
-tests_test_allocfail_runner_SOURCES = tests/test_allocfail_runner.c tests/allocfail.h \
+tests_test_allocfail_runner_SOURCES = tests/test_allocfail_runner.c tests/allocfail.h tests/vector_requests.h \
 	tests/allocfail_mains.c tests/allocfail_testee_main.c tests/allocfail_cli_main.c \
 	tools/cli/cli.h tools/cli/input.c tools/cli/verdict.c tools/cli/annotate.c tools/cli/cmds.c
 tests_test_allocfail_runner_CFLAGS = $(TESTS_CFLAGS)

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "allocfail.h"
+#include "vector_requests.h"
 #include "common/vwt.h"
 #include "conformance/runner.h"
 
@@ -353,9 +354,8 @@ static void test_parse_answer(void **state)
 
 static char requests[PATH_MAX + 32];
 
-/* The first case of every group of a few vector files, as requests (the
- * runner's shape: group parameters, the case's input, no expectations), and
- * some malformed lines. */
+/* The first case of each of the first three groups of a few vector files,
+ * as requests (tests/vector_requests.h), and some malformed lines. */
 static void write_requests(void)
 {
     static const char *const files[] = { "ic-heartbeat.json", "crosvm-final-encode.json",
@@ -363,39 +363,24 @@ static void write_requests(void)
     snprintf(requests, sizeof requests, "%s/requests.jsonl", tmpdir);
     FILE *out = fopen(requests, "w");
     assert_non_null(out);
-    int n = 0;
+    json_t *reqs = json_array();
     for (int f = 0; files[f]; f++) {
         char path[PATH_MAX + 64];
         snprintf(path, sizeof path, "%s/conformance/vectors/%s", top, files[f]);
-        json_t *doc = json_load_file(path, 0, NULL);
-        if (!doc)
-            continue;
-        size_t gi;
-        json_t *g;
-        json_array_foreach(json_object_get(doc, "groups"), gi, g) {
-            json_t *c = json_array_get(json_object_get(g, "cases"), 0);
-            if (!c || gi >= 3)
-                continue;
-            json_t *req = json_deep_copy(g);
-            json_object_del(req, "cases");
-            json_object_del(req, "comment");
-            const char *k;
-            json_t *v;
-            json_object_foreach(c, k, v) {
-                if (strcmp(k, "rules") && strcmp(k, "comment") && strcmp(k, "flags") &&
-                    strcmp(k, "result") && strcmp(k, "output") && strcmp(k, "error"))
-                    json_object_set(req, k, v);
-            }
-            char *s = json_dumps(req, JSON_COMPACT);
-            if (s) {
-                fprintf(out, "%s\n", s);
-                free(s);
-                n++;
-            }
-            json_decref(req);
-        }
-        json_decref(doc);
+        vector_requests_of_file(path, 3, reqs);
     }
+    int n = 0;
+    size_t i;
+    json_t *req;
+    json_array_foreach(reqs, i, req) {
+        char *s = json_dumps(req, JSON_COMPACT);
+        if (s) {
+            fprintf(out, "%s\n", s);
+            free(s);
+            n++;
+        }
+    }
+    json_decref(reqs);
     fputs("\n   \nnot json\n[1,2]\n{\"id\":\"no-op\"}\n", out);
     assert_int_equal(fclose(out), 0);
     assert_true(n >= 4);

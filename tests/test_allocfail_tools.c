@@ -30,6 +30,7 @@
 #include "common/vwt.h"
 
 #include "allocfail.h"
+#include "vector_requests.h"
 
 /* ---- scenarios -------------------------------------------------------------- */
 
@@ -126,9 +127,9 @@ static void test_responses(void **state)
     end_test();
 }
 
-/* One request per group of every vector file (every .json file of conformance/vectors) (its first case), as the
- * conformance runner sends it: the group's parameters, the case's input or
- * steps, expectations removed. */
+/* One request per group of every vector file (every .json file of
+ * conformance/vectors), as the conformance runner sends it
+ * (tests/vector_requests.h). */
 static json_t *requests_from_vectors(void)
 {
     const char *top = getenv("top_srcdir");
@@ -143,43 +144,7 @@ static json_t *requests_from_vectors(void)
         if (nl < 6 || strcmp(e->d_name + nl - 5, ".json") != 0)
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        json_t *doc = json_load_file(path, 0, NULL);
-        if (!doc)
-            continue;
-        size_t gi;
-        json_t *g;
-        json_array_foreach(json_object_get(doc, "groups"), gi, g) {
-            json_t *c = json_array_get(json_object_get(g, "cases"), 0);
-            if (!c)
-                continue;
-            json_t *req = json_deep_copy(g);
-            json_object_del(req, "cases");
-            json_object_del(req, "comment");
-            const char *k;
-            json_t *v;
-            json_object_foreach(c, k, v) {
-                if (strcmp(k, "rules") && strcmp(k, "comment") && strcmp(k, "flags") &&
-                    strcmp(k, "result") && strcmp(k, "output") && strcmp(k, "error"))
-                    json_object_set(req, k, v);
-            }
-            json_t *steps = json_object_get(req, "steps");
-            if (json_is_array(steps)) {
-                json_t *clean = json_array();
-                size_t si;
-                json_t *st;
-                json_array_foreach(steps, si, st) {
-                    json_t *cs = json_deep_copy(st);
-                    json_object_del(cs, "result");
-                    json_object_del(cs, "output");
-                    json_object_del(cs, "error");
-                    json_object_del(cs, "comment");
-                    json_array_append_new(clean, cs);
-                }
-                json_object_set_new(req, "steps", clean);
-            }
-            json_array_append_new(reqs, req);
-        }
-        json_decref(doc);
+        vector_requests_of_file(path, 0, reqs);
     }
     if (d)
         closedir(d);
