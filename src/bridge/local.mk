@@ -1,6 +1,6 @@
 # src/bridge: VMI bridge packets in AMD64 registers (rules: spec/bridge.md).
 libvmwire_la_SOURCES += \
-	src/bridge/local.h \
+	src/bridge/internal.h \
 	src/bridge/regs.c \
 	src/bridge/dispatch.c \
 	src/bridge/status_word.c

@@ -40,7 +40,7 @@ proto/crosvm/final/plugin.pb-c.c: $(srcdir)/proto/crosvm/final/plugin.proto
 	$(PROTOC_C) --proto_path=$(srcdir)/proto --c_out=proto crosvm/final/plugin.proto
 
 libvmwire_la_SOURCES += \
-	src/crosvm/local.h \
+	src/crosvm/internal.h \
 	src/crosvm/wire.c \
 	src/crosvm/rules.c \
 	src/crosvm/main_session.c \

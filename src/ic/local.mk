@@ -1,6 +1,6 @@
 # src/ic: Hyper-V Integration Components (spec/ic.md).
 libvmwire_la_SOURCES += \
-	src/ic/ic_internal.h \
+	src/ic/internal.h \
 	src/ic/wire.c \
 	src/ic/rules.c \
 	src/ic/profiles.c \

@@ -19,7 +19,7 @@ libvmwire_la_SOURCES += \
 	src/serial/frame.c \
 	src/serial/deframer.c \
 	src/serial/messages.c \
-	src/serial/serial_internal.h
+	src/serial/internal.h
 
 vmwireinc_HEADERS += include/vmwire/serial.h include/vmwire/serial_guest.h
 serialprotoincdir = $(includedir)/vmwire/proto/serial
