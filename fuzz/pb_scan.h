@@ -21,7 +21,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
-#include "pb/pb_internal.h" /* vw_pb__wire_type() */
+#include "pb/internal.h" /* vw_pb__wire_type() */
 
 struct pbscan {
     int dirty;     /* the input is in a class where the decoders may differ */

@@ -4,14 +4,26 @@ TESTS_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(PROTOBUF_C_CFLAGS) $(JANSSON_CFLA
 TESTS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools -D_DEFAULT_SOURCE
 TESTS_LDADD = libvmwire.la $(CMOCKA_LIBS) $(PROTOBUF_C_LIBS)
 
+# A plain cmocka test is registered with ONE line, in the local.mk of its area:
+#     CMOCKA_TESTS += tests/test_foo
+# It is built from tests/test_foo.c (automake's default _SOURCES) with the
+# global AM_CFLAGS/AM_CPPFLAGS (the library's flags; the line below adds the
+# include paths of cmocka and protobuf-c, which every target using AM_CFLAGS
+# then sees too: search paths only, no defines) and linked with the global LDADD.
+# LDADD reaches no other program: everything outside tests/ (library, tools,
+# fuzz, bench, examples, doc examples) sets its own _LDADD/_LIBADD. A test that
+# needs other sources, tools/ headers, -D_DEFAULT_SOURCE, generated files or
+# other libraries keeps its own _SOURCES/_CFLAGS/_CPPFLAGS/_LDADD lines (with
+# TESTS_CFLAGS, TESTS_CPPFLAGS, TESTS_LDADD above). Without cmocka
+# (HAVE_CMOCKA false) none of CMOCKA_TESTS is built or run.
+AM_CFLAGS += $(CMOCKA_CFLAGS) $(PROTOBUF_C_CFLAGS)
+LDADD = $(TESTS_LDADD)
 if HAVE_CMOCKA
-check_PROGRAMS += tests/test_core
-TESTS += tests/test_core
-tests_test_core_SOURCES = tests/test_core.c
-tests_test_core_CFLAGS = $(TESTS_CFLAGS)
-tests_test_core_CPPFLAGS = $(TESTS_CPPFLAGS)
-tests_test_core_LDADD = $(TESTS_LDADD)
+check_PROGRAMS += $(CMOCKA_TESTS)
+TESTS += $(CMOCKA_TESTS)
 endif
+
+CMOCKA_TESTS += tests/test_core
 
 # Linear decode time (SECURITY.md promise 11): plain C, TAP output.
 check_PROGRAMS += tests/test_linear

@@ -31,7 +31,7 @@
 #include <string.h>
 
 #include "vmwire/bridge.h"
-#include "bridge/local.h"
+#include "bridge/internal.h"
 
 #define EXACT_BIT ((uint64_t)1 << 32)
 #define EMPTY_KEY UINT64_MAX /* no real key has bits 49..63 set */

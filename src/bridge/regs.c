@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "vmwire/bridge.h"
-#include "bridge/local.h"
+#include "bridge/internal.h"
 
 #define LOW32(x) ((uint64_t)(uint32_t)(x))
 

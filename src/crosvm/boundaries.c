@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/engine.h"
-#include "crosvm/local.h"
+#include "crosvm/internal.h"
 
 vw_status vw_crosvm_datagram_check(enum vw_crosvm_kind kind, size_t len, int truncated)
 {

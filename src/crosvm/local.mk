@@ -40,7 +40,7 @@ proto/crosvm/final/plugin.pb-c.c: $(srcdir)/proto/crosvm/final/plugin.proto
 	$(PROTOC_C) --proto_path=$(srcdir)/proto --c_out=proto crosvm/final/plugin.proto
 
 libvmwire_la_SOURCES += \
-	src/crosvm/local.h \
+	src/crosvm/internal.h \
 	src/crosvm/wire.c \
 	src/crosvm/rules.c \
 	src/crosvm/main_session.c \
@@ -51,54 +51,17 @@ if IO_ADAPTERS
 libvmwire_la_SOURCES += src/crosvm/io_unix.c
 endif
 
-if HAVE_CMOCKA
-check_PROGRAMS += tests/test_crosvm_wire
-TESTS += tests/test_crosvm_wire
-tests_test_crosvm_wire_SOURCES = tests/test_crosvm_wire.c
-tests_test_crosvm_wire_CFLAGS = $(TESTS_CFLAGS)
-tests_test_crosvm_wire_CPPFLAGS = $(TESTS_CPPFLAGS)
-tests_test_crosvm_wire_LDADD = $(TESTS_LDADD)
-endif
-
-if HAVE_CMOCKA
-check_PROGRAMS += tests/test_crosvm_session
-TESTS += tests/test_crosvm_session
-tests_test_crosvm_session_SOURCES = tests/test_crosvm_session.c
-tests_test_crosvm_session_CFLAGS = $(TESTS_CFLAGS)
-tests_test_crosvm_session_CPPFLAGS = $(TESTS_CPPFLAGS)
-tests_test_crosvm_session_LDADD = $(TESTS_LDADD)
-endif
-
-if HAVE_CMOCKA
-check_PROGRAMS += tests/test_crosvm_boundaries
-TESTS += tests/test_crosvm_boundaries
-tests_test_crosvm_boundaries_SOURCES = tests/test_crosvm_boundaries.c
-tests_test_crosvm_boundaries_CFLAGS = $(TESTS_CFLAGS)
-tests_test_crosvm_boundaries_CPPFLAGS = $(TESTS_CPPFLAGS)
-tests_test_crosvm_boundaries_LDADD = $(TESTS_LDADD)
-endif
-
-if HAVE_CMOCKA
+# cmocka tests (one line each, see tests/local.mk)
+CMOCKA_TESTS += tests/test_crosvm_wire
+CMOCKA_TESTS += tests/test_crosvm_session
+CMOCKA_TESTS += tests/test_crosvm_boundaries
 if IO_ADAPTERS
-check_PROGRAMS += tests/test_crosvm_socket
-TESTS += tests/test_crosvm_socket
-tests_test_crosvm_socket_SOURCES = tests/test_crosvm_socket.c
-tests_test_crosvm_socket_CFLAGS = $(TESTS_CFLAGS)
-tests_test_crosvm_socket_CPPFLAGS = $(TESTS_CPPFLAGS)
-tests_test_crosvm_socket_LDADD = $(TESTS_LDADD)
-endif
+CMOCKA_TESTS += tests/test_crosvm_socket
 endif
 
 # The adapter against a hostile peer (SECURITY.md, "The socket adapter").
-if HAVE_CMOCKA
 if IO_ADAPTERS
-check_PROGRAMS += tests/test_crosvm_io_hostile
-TESTS += tests/test_crosvm_io_hostile
-tests_test_crosvm_io_hostile_SOURCES = tests/test_crosvm_io_hostile.c
-tests_test_crosvm_io_hostile_CFLAGS = $(TESTS_CFLAGS)
-tests_test_crosvm_io_hostile_CPPFLAGS = $(TESTS_CPPFLAGS)
-tests_test_crosvm_io_hostile_LDADD = $(TESTS_LDADD)
-endif
+CMOCKA_TESTS += tests/test_crosvm_io_hostile
 endif
 
 # Differential test against Google's protobuf (tests/pb_differential.py, from

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/engine.h"
-#include "crosvm/local.h"
+#include "crosvm/internal.h"
 
 enum { M_IDLE, M_AWAIT_RESPONSE, M_AWAIT_APP, M_QUEUED, M_FAILED };
 enum { UNDO_NONE, UNDO_DEL_OBJ, UNDO_ADD_OBJ, UNDO_DEL_RANGE, UNDO_ADD_RANGE, UNDO_START, UNDO_HINT };

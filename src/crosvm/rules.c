@@ -1,6 +1,6 @@
 /* crosvm rules beyond protobuf (spec/crosvm.md): required oneofs, enum
  * ranges, KVM state-blob sizes, I/O lengths, errno sign, size limits. */
-#include "crosvm/local.h"
+#include "crosvm/internal.h"
 
 /* sizeof the x86_64 KVM structs named by the StateSet enums (linux/kvm.h). */
 static const size_t vcpu_sizes[8] = {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/engine.h"
-#include "crosvm/local.h"
+#include "crosvm/internal.h"
 
 vw_status vw_crosvm_vcpu_init(struct vw_crosvm_vcpu *v, const struct vw_crosvm_vcpu_config *cfg)
 {

@@ -5,7 +5,7 @@
 
 #include "crosvm/final/plugin.pb-c.h"
 #include "crosvm/seed/plugin.pb-c.h"
-#include "crosvm/local.h"
+#include "crosvm/internal.h"
 #include "vmwire/pb.h"
 #include "pb/fast.h"
 #include "pb/roots.h"

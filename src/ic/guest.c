@@ -14,7 +14,7 @@
 
 #include "core/bytes.h"
 #include "core/engine.h"
-#include "ic/ic_internal.h"
+#include "ic/internal.h"
 
 enum { ST_NEGOTIATING = 0, ST_READY = 1, ST_DEAD = 2 };
 

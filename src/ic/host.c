@@ -14,7 +14,7 @@
 
 #include "core/bytes.h"
 #include "core/engine.h"
-#include "ic/ic_internal.h"
+#include "ic/internal.h"
 
 enum { ST_IDLE = 0, ST_WAIT_VERSION, ST_READY, ST_WAIT_REPLY, ST_FAILED };
 

@@ -6,7 +6,7 @@
  * offered version is known. */
 #include <string.h>
 
-#include "ic/ic_internal.h"
+#include "ic/internal.h"
 
 #define V(a, b) { a, b }
 

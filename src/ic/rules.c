@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/bytes.h"
-#include "ic/ic_internal.h"
+#include "ic/internal.h"
 
 #define BODY(x) (VW_IC_HEADER_SIZE + (size_t)(x))
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "core/bytes.h"
-#include "ic/ic_internal.h"
+#include "ic/internal.h"
 
 int vw_ic_version_cmp(struct vw_ic_version a, struct vw_ic_version b)
 {

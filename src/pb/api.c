@@ -1,7 +1,7 @@
 /* The public form of the string helpers the protobuf engine keeps internal
- * (src/pb/pb_internal.h), for code outside libvmwire that builds messages
+ * (src/pb/internal.h), for code outside libvmwire that builds messages
  * vw_pb_encode() writes with their true string lengths (tools/common/pbjson.c). */
-#include "pb/pb_internal.h"
+#include "pb/internal.h"
 
 char *vw_pb_string_new(struct vw_arena *a, const uint8_t *p, size_t len)
 {

@@ -13,7 +13,7 @@
  * numbered list of semantics (PB-D-*) this file implements. */
 #include <string.h>
 
-#include "pb/pb_internal.h"
+#include "pb/internal.h"
 
 const ProtobufCMessageUnknownField vw_pb__decoded_marker = { 0, PROTOBUF_C_WIRE_TYPE_VARINT, 0,
                                                              NULL };

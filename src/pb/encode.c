@@ -16,7 +16,7 @@
  * separately, to report it (PB-E-7). */
 #include <string.h>
 
-#include "pb/pb_internal.h"
+#include "pb/internal.h"
 
 #if defined(__GNUC__)
 #define VW_NOINLINE __attribute__((noinline))
@@ -39,7 +39,7 @@
 
 #define wt_of vw_pb__wire_type
 #define esize vw_pb__elem_size
-/* the writers shared with the generated encoders (pb_internal.h) */
+/* the writers shared with the generated encoders (pb/internal.h) */
 #define vsize vw_pb__vsize
 #define wv vw_pb__wv
 #define w32 vw_pb__w32
@@ -456,7 +456,7 @@ size_t vw_pb_encoded_size(const ProtobufCMessage *msg)
 
 #define ERR_NOSPACE VW_PB__ENC_NOSPACE
 #define ERR_INVALID VW_PB__ENC_INVALID
-#define enc vw_pb__enc /* struct enc: pb_internal.h */
+#define enc vw_pb__enc /* struct enc: pb/internal.h */
 
 /* The largest tag and varint value together (5 + 10 bytes): with this much
  * room left, a scalar field is written without further checks. */

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "pb/pb_internal.h"
+#include "pb/internal.h"
 #include "vmwire/arena.h"
 #include "vmwire/pb.h"
 

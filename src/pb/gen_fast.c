@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pb/pb_internal.h"
+#include "pb/internal.h"
 #include "pb/roots.h"
 #include "vmwire/arena.h"
 
@@ -81,7 +81,7 @@ static void lower_name(const ProtobufCMessageDescriptor *d, char *out, size_t ca
     out[k] = 0;
 }
 
-#define wire_type vw_pb__wire_type /* pb/pb_internal.h */
+#define wire_type vw_pb__wire_type /* pb/internal.h */
 
 static size_t aligned(size_t n)
 {

@@ -1,7 +1,7 @@
 # src/pb: vmwire's protobuf engine (decoder and canonical encoder over
 # protobuf-c descriptors), its test schema and tests. See src/pb/README.md.
 libvmwire_la_SOURCES += \
-	src/pb/pb_internal.h \
+	src/pb/internal.h \
 	src/pb/decode.c \
 	src/pb/encode.c
 libvmwire_la_SOURCES += src/pb/api.c

@@ -7,7 +7,7 @@
  * Offsets are absolute (from the start of the payload) everywhere, so a
  * fault inside an embedded message still points into the caller's buffer. */
 #include "vmwire/serial_guest.h"
-#include "serial/serial_internal.h"
+#include "serial/internal.h"
 
 #define PB_MAX_DEPTH 100u /* Google's default recursion limit (SER-MSG-7) */
 #define NO_FAULT ((size_t)-1)

@@ -19,7 +19,7 @@ libvmwire_la_SOURCES += \
 	src/serial/frame.c \
 	src/serial/deframer.c \
 	src/serial/messages.c \
-	src/serial/serial_internal.h
+	src/serial/internal.h
 
 vmwireinc_HEADERS += include/vmwire/serial.h include/vmwire/serial_guest.h
 serialprotoincdir = $(includedir)/vmwire/proto/serial
@@ -33,22 +33,10 @@ proto/serial/guest.pb-c.c: $(srcdir)/proto/serial/guest.proto
 	$(PROTOC_C) --proto_path=$(srcdir)/proto --c_out=proto serial/guest.proto
 
 # ---- tests -----------------------------------------------------------------
-if HAVE_CMOCKA
-check_PROGRAMS += tests/test_serial_guest tests/test_serial_frame tests/test_serial_messages
-TESTS += tests/test_serial_guest tests/test_serial_frame tests/test_serial_messages
-tests_test_serial_guest_SOURCES = tests/test_serial_guest.c
-tests_test_serial_guest_CFLAGS = $(TESTS_CFLAGS)
-tests_test_serial_guest_CPPFLAGS = $(TESTS_CPPFLAGS)
-tests_test_serial_guest_LDADD = $(TESTS_LDADD)
-tests_test_serial_frame_SOURCES = tests/test_serial_frame.c
-tests_test_serial_frame_CFLAGS = $(TESTS_CFLAGS)
-tests_test_serial_frame_CPPFLAGS = $(TESTS_CPPFLAGS)
-tests_test_serial_frame_LDADD = $(TESTS_LDADD)
-tests_test_serial_messages_SOURCES = tests/test_serial_messages.c
-tests_test_serial_messages_CFLAGS = $(TESTS_CFLAGS)
-tests_test_serial_messages_CPPFLAGS = $(TESTS_CPPFLAGS)
-tests_test_serial_messages_LDADD = $(TESTS_LDADD)
-endif
+# cmocka tests (one line each, see tests/local.mk)
+CMOCKA_TESTS += tests/test_serial_guest
+CMOCKA_TESTS += tests/test_serial_frame
+CMOCKA_TESTS += tests/test_serial_messages
 
 # script tests: the freestanding build of the guest codec, the pipe demo
 TESTS += tests/serial_freestanding.sh tests/serial_demo.sh

@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "pb/fast.h"
-#include "pb/pb_internal.h"
+#include "pb/internal.h"
 #include "serial/guest.pb-c.h"
-#include "serial/serial_internal.h"
+#include "serial/internal.h"
 #include "vmwire/pb.h"
 #include "vmwire/serial.h"
 

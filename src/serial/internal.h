@@ -1,6 +1,6 @@
 /* Serial guest protocol: helpers shared inside src/serial (not installed). */
-#ifndef VMWIRE_SRC_SERIAL_INTERNAL_H
-#define VMWIRE_SRC_SERIAL_INTERNAL_H
+#ifndef VW_SERIAL_INTERNAL_H
+#define VW_SERIAL_INTERNAL_H
 
 #include "vmwire/serial_guest.h"
 
@@ -10,4 +10,4 @@
 vw_status vw_serial__guest_message_encode_unlimited(const struct vw_serial_guest_message *m,
                                                    uint8_t *out, size_t cap, size_t *written);
 
-#endif
+#endif /* VW_SERIAL_INTERNAL_H */

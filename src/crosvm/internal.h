@@ -1,8 +1,8 @@
 /* Internal to src/crosvm: generic field access on protoc-c messages, so that
  * one piece of code serves both schema revisions (their messages differ in
  * field numbers, not in shape), and the per-revision field numbers. */
-#ifndef VW_CROSVM_LOCAL_H
-#define VW_CROSVM_LOCAL_H
+#ifndef VW_CROSVM_INTERNAL_H
+#define VW_CROSVM_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -119,4 +119,4 @@ enum {
     VW_CROSVM__F_MSR_INDICES = 1     /* VcpuRequest.GetMsrs.entry_indices */
 };
 
-#endif /* VW_CROSVM_LOCAL_H */
+#endif /* VW_CROSVM_INTERNAL_H */

@@ -1,6 +1,6 @@
 /* VMI bridge: internals shared by regs.c and dispatch.c. */
-#ifndef VW_BRIDGE_LOCAL_H
-#define VW_BRIDGE_LOCAL_H
+#ifndef VW_BRIDGE_INTERNAL_H
+#define VW_BRIDGE_INTERNAL_H
 
 #include "vmwire/bridge.h"
 
@@ -20,4 +20,4 @@ static inline void vw_bridge__apply(struct vw_bridge_regs *regs, const struct vw
     regs->rip += insn_len;
 }
 
-#endif /* VW_BRIDGE_LOCAL_H */
+#endif /* VW_BRIDGE_INTERNAL_H */
