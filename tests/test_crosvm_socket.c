@@ -71,7 +71,7 @@ static void h_serve(struct world *w, int *got_fd, const int *fds, size_t nfds, i
     size_t len, n, used, wr;
     struct vw_crosvm_main_event ev;
     assert_int_equal(vw_crosvm_io_recv(w->hsock, buf, sizeof buf, &len, in_fds, 1, &n), VW_OK);
-    assert_int_equal(vw_crosvm_datagram_check(VW_CROSVM_MAIN_REQUEST, len, 0), VW_OK);
+    assert_int_equal(vw_crosvm_datagram_check(VW_CROSVM_MAIN_REQUEST, len, false), VW_OK);
     assert_int_equal(vw_crosvm_main_feed(&w->hmain, buf, len, (unsigned)n, &ev, &used), VW_OK);
     assert_int_equal(ev.err, want_err);
     assert_int_equal(ev.fds_out, nfds);

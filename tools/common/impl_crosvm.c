@@ -131,7 +131,7 @@ static const char *sess_init(void *obj, const char *operation, const json_t *req
     if (!s->mem)
         return "out of memory";
     vw_arena_init(&s->arena, s->mem, 1 << 20);
-    int strict = json_is_true(json_object_get(req, "strict"));
+    bool strict = json_is_true(json_object_get(req, "strict"));
     struct vw_crosvm_main_config mc = { role, &s->vm, &s->arena, strict };
     struct vw_crosvm_vcpu_config vc = { rev, role, &s->vm, 0, &s->arena, strict };
     if (vw_crosvm_main_init(&s->main, &mc) != VW_OK || vw_crosvm_vcpu_init(&s->vcpu, &vc) != VW_OK)
