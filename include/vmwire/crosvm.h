@@ -244,17 +244,29 @@ struct vw_crosvm_vm {
 };
 
 /**
- * @brief Initialise VM state.
- * @param vm the state.
- * @param rev schema revision.
- * @param n_vcpus number of vCPUs (host end: the real count, 1..::VW_CROSVM_MAX_VCPUS in
- *        seed, 1..::VW_CROSVM_MAX_VCPUS_FINAL in final; plugin end: 0, learned from the
- *        GetVcpus answer).
- * @param has_tap host end: whether GetNetConfig can succeed (final revision).
- * @return ::VW_OK or ::VW_E_INVALID_ARG.
+ * @brief Configuration of a ::vw_crosvm_vm, in the shape of the engines' configs
+ *        (::vw_crosvm_main_config, ::vw_crosvm_splitter_config).
  */
-vw_status vw_crosvm_vm_init(struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev,
-                            unsigned n_vcpus, int has_tap);
+struct vw_crosvm_vm_config {
+    /** Schema revision (::VW_CROSVM_SEED or ::VW_CROSVM_FINAL); the engines of the VM must use the same. */
+    enum vw_crosvm_revision rev;
+    /** Number of vCPUs. Host end: the real count, at most ::VW_CROSVM_MAX_VCPUS in seed and
+     *  ::VW_CROSVM_MAX_VCPUS_FINAL in final (a larger count is refused); plugin end: 0, learned
+     *  from the GetVcpus answer. */
+    unsigned n_vcpus;
+    /** Host end: a network tap is configured, so GetNetConfig can succeed (final revision; seed
+     *  has no GetNetConfig and ignores it). */
+    bool has_tap;
+};
+
+/**
+ * @brief Initialise VM state (no Start, no objects, ranges, pauses or call hint).
+ * @param vm the state.
+ * @param cfg the configuration (copied).
+ * @return ::VW_OK or ::VW_E_INVALID_ARG (NULL @p vm or @p cfg, an unknown revision, or more
+ *         vCPUs than the revision allows); on failure @p vm is unchanged.
+ */
+vw_status vw_crosvm_vm_init(struct vw_crosvm_vm *vm, const struct vw_crosvm_vm_config *cfg);
 
 /**
  * @brief Find the reserved range holding `[address, address+len)` in @p space.

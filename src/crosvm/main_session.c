@@ -11,16 +11,15 @@ enum { UNDO_NONE, UNDO_DEL_OBJ, UNDO_ADD_OBJ, UNDO_DEL_RANGE, UNDO_ADD_RANGE, UN
 
 /* ---- VM state ------------------------------------------------------------ */
 
-vw_status vw_crosvm_vm_init(struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev,
-                            unsigned n_vcpus, int has_tap)
+vw_status vw_crosvm_vm_init(struct vw_crosvm_vm *vm, const struct vw_crosvm_vm_config *cfg)
 {
-    if (!vm || (unsigned)rev > VW_CROSVM_FINAL ||
-        n_vcpus > (rev == VW_CROSVM_SEED ? VW_CROSVM_MAX_VCPUS : VW_CROSVM_MAX_VCPUS_FINAL))
+    if (!vm || !cfg || (unsigned)cfg->rev > VW_CROSVM_FINAL ||
+        cfg->n_vcpus > (cfg->rev == VW_CROSVM_SEED ? VW_CROSVM_MAX_VCPUS : VW_CROSVM_MAX_VCPUS_FINAL))
         return VW_E_INVALID_ARG;
     memset(vm, 0, sizeof *vm);
-    vm->rev = rev;
-    vm->n_vcpus = n_vcpus;
-    vm->has_tap = has_tap;
+    vm->rev = cfg->rev;
+    vm->n_vcpus = cfg->n_vcpus;
+    vm->has_tap = cfg->has_tap;
     return VW_OK;
 }
 
