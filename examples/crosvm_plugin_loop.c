@@ -103,8 +103,10 @@ int main(void)
     printf("1..1\n");
     vw_arena_init(&ha, hmem, sizeof hmem);
     vw_arena_init(&pa, pmem, sizeof pmem);
-    if (vw_crosvm_vm_init(&hvm, VW_CROSVM_FINAL, 2, 0) != VW_OK ||
-        vw_crosvm_vm_init(&pvm, VW_CROSVM_FINAL, 0, 0) != VW_OK) {
+    /* the host knows its vCPU count; the plugin learns it from GetVcpus */
+    struct vw_crosvm_vm_config hvc = { .rev = VW_CROSVM_FINAL, .n_vcpus = 2, .has_tap = false };
+    struct vw_crosvm_vm_config pvc = { .rev = VW_CROSVM_FINAL, .n_vcpus = 0, .has_tap = false };
+    if (vw_crosvm_vm_init(&hvm, &hvc) != VW_OK || vw_crosvm_vm_init(&pvm, &pvc) != VW_OK) {
         printf("not ok 1 - vm init\n");
         return 1;
     }

@@ -46,7 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum vw_crosvm_role role = (c & 1) ? VW_CROSVM_PLUGIN : VW_CROSVM_HOST;
     enum vw_crosvm_revision rev = (c & 2) ? VW_CROSVM_FINAL : VW_CROSVM_SEED;
     unsigned nv = role == VW_CROSVM_HOST ? 1u + ((c >> 2) & 15u) : 0u;
-    FUZZ_CHECK_STATUS(vw_crosvm_vm_init(&vm, rev, nv, (c >> 6) & 1), VW_OK);
+    struct vw_crosvm_vm_config vmc = { rev, nv, (c >> 6) & 1 };
+    FUZZ_CHECK_STATUS(vw_crosvm_vm_init(&vm, &vmc), VW_OK);
     struct vw_arena arena;
     vw_arena_init(&arena, arena_mem, sizeof arena_mem);
     struct vw_crosvm_main_config cfg;

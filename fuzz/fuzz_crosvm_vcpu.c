@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum vw_crosvm_role role = (c & 1) ? VW_CROSVM_PLUGIN : VW_CROSVM_HOST;
     enum vw_crosvm_revision rev = (c & 2) ? VW_CROSVM_FINAL : VW_CROSVM_SEED;
     unsigned index = (c >> 3) & 3;
-    FUZZ_CHECK_STATUS(vw_crosvm_vm_init(&vm, rev, role == VW_CROSVM_HOST ? 4 : 0, 0), VW_OK);
+    FUZZ_CHECK_STATUS(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ rev, role == VW_CROSVM_HOST ? 4 : 0, false }), VW_OK);
     vm.started = (c >> 2) & 1;
     if ((c >> 5) & 1) {
         vm.pause_pending |= 1u << index;

@@ -39,11 +39,11 @@ static vw_status checked_splitter_feed(struct vw_crosvm_splitter *s, const uint8
 static void test_datagram(void **state)
 {
     (void)state;
-    assert_int_equal(vw_crosvm_datagram_check(VW_CROSVM_MAIN_REQUEST, 4096, 0), VW_OK);
-    assert_int_equal(vw_crosvm_datagram_check(VW_CROSVM_MAIN_REQUEST, 4097, 0), VW_E_TOO_LONG);
-    assert_int_equal(vw_crosvm_datagram_check(VW_CROSVM_MAIN_REQUEST, 10, 1), VW_E_TOO_LONG);
-    assert_int_equal(vw_crosvm_datagram_check(VW_CROSVM_MAIN_RESPONSE, 0x40000, 0), VW_OK);
-    assert_int_equal(vw_crosvm_datagram_check(VW_CROSVM_MAIN_RESPONSE, 0x40001, 0), VW_E_TOO_LONG);
+    assert_int_equal(vw_crosvm_datagram_check(VW_CROSVM_MAIN_REQUEST, 4096, false), VW_OK);
+    assert_int_equal(vw_crosvm_datagram_check(VW_CROSVM_MAIN_REQUEST, 4097, false), VW_E_TOO_LONG);
+    assert_int_equal(vw_crosvm_datagram_check(VW_CROSVM_MAIN_REQUEST, 10, true), VW_E_TOO_LONG);
+    assert_int_equal(vw_crosvm_datagram_check(VW_CROSVM_MAIN_RESPONSE, 0x40000, false), VW_OK);
+    assert_int_equal(vw_crosvm_datagram_check(VW_CROSVM_MAIN_RESPONSE, 0x40001, false), VW_E_TOO_LONG);
 }
 
 static void test_frame_encode(void **state)
@@ -169,8 +169,8 @@ static void test_splitter_errors(void **state)
     /* strict: a prefix whose fifth byte has bits above 32 */
     static const uint8_t bad[] = { 0xff, 0xff, 0xff, 0xff, 0x1f };
     assert_int_equal(vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ buf, sizeof buf, false }), VW_OK);
-    assert_int_equal(vw_crosvm_splitter_set_strict(&s, 1), VW_OK);
-    assert_int_equal(vw_crosvm_splitter_set_strict(NULL, 1), VW_E_INVALID_ARG);
+    assert_int_equal(vw_crosvm_splitter_set_strict(&s, true), VW_OK);
+    assert_int_equal(vw_crosvm_splitter_set_strict(NULL, true), VW_E_INVALID_ARG);
     assert_int_equal(vw_crosvm_splitter_feed(&s, bad, 3, &f, &fl, &used), VW_OK);
     assert_int_equal(used, 3);
     assert_true(vw_crosvm_splitter_pending(&s));

@@ -1,6 +1,7 @@
 /* Unit tests of the crosvm engines: main channel (host and plugin ends) and
  * vCPU channel (both ends, both revisions). Messages are written by hand
  * from the schema tables (spec/crosvm.md); each comment gives the fields. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -123,7 +124,7 @@ static void setup_main(struct vw_crosvm_main *m, struct vw_crosvm_vm *vm, enum v
                        enum vw_crosvm_role role, unsigned n_vcpus)
 {
     vw_arena_init(&arena, mem, sizeof mem);
-    assert_int_equal(vw_crosvm_vm_init(vm, rev, n_vcpus, 0), VW_OK);
+    assert_int_equal(vw_crosvm_vm_init(vm, &(struct vw_crosvm_vm_config){ rev, n_vcpus, false }), VW_OK);
     struct vw_crosvm_main_config cfg = { role, vm, &arena, 0 };
     assert_int_equal(vw_crosvm_main_init(m, &cfg), VW_OK);
 }
@@ -388,9 +389,9 @@ static void test_host_main_upstream(void **state)
     assert_int_equal(vw_crosvm_main_feed(&m, in, 4, 0, &ev2, &used), VW_E_BAD_ENUM);
     assert_int_equal(ev2.end, VW_CROSVM_END_RUN);
     /* seed VMs may have 32 vCPUs, final ones 16 */
-    assert_int_equal(vw_crosvm_vm_init(&vm, VW_CROSVM_SEED, 32, 0), VW_OK);
-    assert_int_equal(vw_crosvm_vm_init(&vm, VW_CROSVM_SEED, 33, 0), VW_E_INVALID_ARG);
-    assert_int_equal(vw_crosvm_vm_init(&vm, VW_CROSVM_FINAL, 17, 0), VW_E_INVALID_ARG);
+    assert_int_equal(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ VW_CROSVM_SEED, 32, false }), VW_OK);
+    assert_int_equal(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ VW_CROSVM_SEED, 33, false }), VW_E_INVALID_ARG);
+    assert_int_equal(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ VW_CROSVM_FINAL, 17, false }), VW_E_INVALID_ARG);
     /* final: SetCallHint with three hints is served */
     setup_main(&m, &vm, VW_CROSVM_FINAL, VW_CROSVM_HOST, 1);
     assert_int_equal(hfeed(&m, "9a010b 10f807 1801 2200 2200 2200", 0, "a20100", &ev), VW_OK);
@@ -426,7 +427,7 @@ static void test_host_main_upstream(void **state)
 static void setup_strict(struct vw_crosvm_main *m, struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev)
 {
     vw_arena_init(&arena, mem, sizeof mem);
-    assert_int_equal(vw_crosvm_vm_init(vm, rev, 1, 0), VW_OK);
+    assert_int_equal(vw_crosvm_vm_init(vm, &(struct vw_crosvm_vm_config){ rev, 1, false }), VW_OK);
     struct vw_crosvm_main_config cfg = { VW_CROSVM_HOST, vm, &arena, 1 };
     assert_int_equal(vw_crosvm_main_init(m, &cfg), VW_OK);
 }
@@ -470,7 +471,7 @@ static void expect_out(struct vw_crosvm_vcpu *v, const char *hex)
 
 static void vm_with_ranges(struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev)
 {
-    assert_int_equal(vw_crosvm_vm_init(vm, rev, 1, 0), VW_OK);
+    assert_int_equal(vw_crosvm_vm_init(vm, &(struct vw_crosvm_vm_config){ rev, 1, false }), VW_OK);
     const struct vw_crosvm_range r[3] = {
         { 0x3f8, 8, 0, 0 }, { 0x1000, 0x1000, 1, rev == VW_CROSVM_FINAL }, { 0x2000, 0x1000, 1, 0 }
     };
@@ -486,7 +487,7 @@ static void test_vm_setters(void **state)
 {
     (void)state;
     static struct vw_crosvm_vm vm;
-    assert_int_equal(vw_crosvm_vm_init(&vm, VW_CROSVM_SEED, 2, 0), VW_OK);
+    assert_int_equal(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ VW_CROSVM_SEED, 2, false }), VW_OK);
     assert_int_equal(vw_crosvm_vm_set_started(NULL, true), VW_E_INVALID_ARG);
     assert_int_equal(vw_crosvm_vm_add_range(NULL, &(struct vw_crosvm_range){ 0, 1, 0, 0 }), VW_E_INVALID_ARG);
     assert_int_equal(vw_crosvm_vm_add_range(&vm, NULL), VW_E_INVALID_ARG);
@@ -508,7 +509,7 @@ static void test_vm_setters(void **state)
     assert_int_equal(vm.pause_pending, 0);
     /* the plugin end before GetVcpus (0 vCPUs known): any index of the table */
     static struct vw_crosvm_vm pvm;
-    assert_int_equal(vw_crosvm_vm_init(&pvm, VW_CROSVM_SEED, 0, 0), VW_OK);
+    assert_int_equal(vw_crosvm_vm_init(&pvm, &(struct vw_crosvm_vm_config){ VW_CROSVM_SEED, 0, false }), VW_OK);
     assert_int_equal(vw_crosvm_vm_set_started(&pvm, true), VW_OK);
     assert_int_equal(vw_crosvm_vm_set_pause(&pvm, VW_CROSVM_MAX_VCPUS - 1, 3), VW_OK);
     assert_int_equal(pvm.pause_pending, 1u << (VW_CROSVM_MAX_VCPUS - 1));
@@ -538,7 +539,7 @@ static void test_vm_setters(void **state)
     /* the same addresses in MMIO do not conflict; a final VM takes async_write */
     assert_int_equal(vw_crosvm_vm_add_range(&vm, &(struct vw_crosvm_range){ 0x18, 4, 1, 0 }), VW_OK);
     static struct vw_crosvm_vm fvm;
-    assert_int_equal(vw_crosvm_vm_init(&fvm, VW_CROSVM_FINAL, 1, 0), VW_OK);
+    assert_int_equal(vw_crosvm_vm_init(&fvm, &(struct vw_crosvm_vm_config){ VW_CROSVM_FINAL, 1, false }), VW_OK);
     assert_int_equal(vw_crosvm_vm_add_range(&fvm, &(struct vw_crosvm_range){ 0x10, 1, 1, 1 }), VW_OK);
     assert_int_equal(fvm.ranges[0].async_write, 1);
     assert_int_equal(vw_crosvm_vm_add_range(&fvm, &(struct vw_crosvm_range){ 0x20, 1, 1, 2 }), VW_E_INVALID_ARG);
@@ -583,7 +584,7 @@ static void test_event_kind(void **state)
 
     static struct vw_crosvm_vm vvm;
     vw_arena_init(&arena, mem, sizeof mem);
-    assert_int_equal(vw_crosvm_vm_init(&vvm, VW_CROSVM_SEED, 1, 0), VW_OK);
+    assert_int_equal(vw_crosvm_vm_init(&vvm, &(struct vw_crosvm_vm_config){ VW_CROSVM_SEED, 1, false }), VW_OK);
     struct vw_crosvm_vcpu host, plug;
     struct vw_crosvm_vcpu_config hc = { VW_CROSVM_SEED, VW_CROSVM_HOST, &vvm, 0, &arena, 0 };
     struct vw_crosvm_vcpu_config pc = { VW_CROSVM_SEED, VW_CROSVM_PLUGIN, &vvm, 0, &arena, 0 };
@@ -773,6 +774,67 @@ static void test_vcpu_upstream(void **state)
     assert_int_equal(vstep(&plug, 1, "1212 1210 10f807 1801 2a09 000000000000000000"), VW_E_BAD_LENGTH);
 }
 
+/* vw_crosvm_vm_init() takes a config (issue 20): its refusals leave the VM as it was, and what it
+ * accepts is what the engines see. */
+static void test_vm_config(void **state)
+{
+    (void)state;
+    static struct vw_crosvm_vm vm, before;
+    struct vw_crosvm_vm_config c = { .rev = VW_CROSVM_FINAL, .n_vcpus = 3, .has_tap = true };
+    assert_int_equal(vw_crosvm_vm_init(&vm, &c), VW_OK);
+    assert_int_equal(vm.rev, VW_CROSVM_FINAL);
+    assert_int_equal(vm.n_vcpus, 3);
+    assert_true(vm.has_tap);
+    assert_false(vm.started);
+    assert_int_equal(vm.n_objects, 0);
+    assert_int_equal(vm.n_ranges, 0);
+    assert_int_equal(vm.pause_pending, 0);
+    before = vm;
+    /* refusals: NULL arguments, an unknown revision, more vCPUs than the revision allows */
+    assert_int_equal(vw_crosvm_vm_init(NULL, &c), VW_E_INVALID_ARG);
+    assert_int_equal(vw_crosvm_vm_init(&vm, NULL), VW_E_INVALID_ARG);
+    assert_int_equal(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ (enum vw_crosvm_revision)2, 1, false }),
+                     VW_E_INVALID_ARG);
+    assert_int_equal(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ (enum vw_crosvm_revision)-1, 1, false }),
+                     VW_E_INVALID_ARG);
+    assert_int_equal(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ VW_CROSVM_SEED, VW_CROSVM_MAX_VCPUS + 1, false }),
+                     VW_E_INVALID_ARG);
+    assert_int_equal(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ VW_CROSVM_FINAL, VW_CROSVM_MAX_VCPUS_FINAL + 1, false }),
+                     VW_E_INVALID_ARG);
+    assert_int_equal(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ VW_CROSVM_FINAL, UINT_MAX, true }),
+                     VW_E_INVALID_ARG);
+    assert_memory_equal(&vm, &before, sizeof vm); /* every refusal left it alone */
+    /* the limits themselves are accepted, and 0 (the plugin end before GetVcpus) */
+    assert_int_equal(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ VW_CROSVM_SEED, VW_CROSVM_MAX_VCPUS, false }), VW_OK);
+    assert_int_equal(vm.n_vcpus, VW_CROSVM_MAX_VCPUS);
+    assert_int_equal(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ VW_CROSVM_FINAL, VW_CROSVM_MAX_VCPUS_FINAL, false }), VW_OK);
+    assert_int_equal(vm.n_vcpus, VW_CROSVM_MAX_VCPUS_FINAL);
+    assert_int_equal(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ VW_CROSVM_SEED, 0, false }), VW_OK);
+    assert_int_equal(vm.n_vcpus, 0);
+    /* a tap in seed is not refused (seed has no GetNetConfig); re-init clears a started VM */
+    assert_int_equal(vw_crosvm_vm_set_started(&vm, true), VW_OK);
+    assert_int_equal(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ VW_CROSVM_SEED, 1, true }), VW_OK);
+    assert_int_equal(vm.rev, VW_CROSVM_SEED);
+    assert_true(vm.has_tap);
+    assert_false(vm.started);
+    /* final: has_tap decides GetNetConfig (CV-MAIN-16): with a tap the answer waits for the
+     * application (it carries the MAC address); without one it is ENODATA (61, zig-zag 122) */
+    static struct vw_crosvm_main m;
+    struct vw_crosvm_main_event ev;
+    uint8_t in[8];
+    size_t used, n = unhex("4a00", in);
+    vw_arena_init(&arena, mem, sizeof mem);
+    assert_int_equal(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ VW_CROSVM_FINAL, 1, true }), VW_OK);
+    assert_int_equal(vw_crosvm_main_init(&m, &(struct vw_crosvm_main_config){ VW_CROSVM_HOST, &vm, &arena, false }), VW_OK);
+    assert_int_equal(vw_crosvm_main_feed(&m, in, n, 0, &ev, &used), VW_OK);
+    assert_true(ev.app_reply);
+    assert_int_equal(ev.err, 0);
+    setup_main(&m, &vm, VW_CROSVM_FINAL, VW_CROSVM_HOST, 1); /* has_tap false */
+    assert_int_equal(hfeed(&m, "4a00", 0, "087a", &ev), VW_OK);
+    assert_false(ev.app_reply);
+    assert_int_equal(ev.err, 61);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -786,6 +848,7 @@ int main(void)
         cmocka_unit_test(test_vcpu_upstream),
         cmocka_unit_test(test_event_kind),
         cmocka_unit_test(test_vm_setters),
+        cmocka_unit_test(test_vm_config),
     };
     return cmocka_run_group_tests_name("crosvm_session", tests, NULL, NULL);
 }

@@ -71,7 +71,7 @@ static void h_serve(struct world *w, int *got_fd, const int *fds, size_t nfds, i
     size_t len, n, used, wr;
     struct vw_crosvm_main_event ev;
     assert_int_equal(vw_crosvm_io_recv(w->hsock, buf, sizeof buf, &len, in_fds, 1, &n), VW_OK);
-    assert_int_equal(vw_crosvm_datagram_check(VW_CROSVM_MAIN_REQUEST, len, 0), VW_OK);
+    assert_int_equal(vw_crosvm_datagram_check(VW_CROSVM_MAIN_REQUEST, len, false), VW_OK);
     assert_int_equal(vw_crosvm_main_feed(&w->hmain, buf, len, (unsigned)n, &ev, &used), VW_OK);
     assert_int_equal(ev.err, want_err);
     assert_int_equal(ev.fds_out, nfds);
@@ -113,8 +113,8 @@ static void setup_world(struct world *w, enum vw_crosvm_revision rev, unsigned n
     assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
     w->hsock = sv[0];
     w->psock = sv[1];
-    assert_int_equal(vw_crosvm_vm_init(&w->hvm, rev, n_vcpus, 0), VW_OK);
-    assert_int_equal(vw_crosvm_vm_init(&w->pvm, rev, 0, 0), VW_OK);
+    assert_int_equal(vw_crosvm_vm_init(&w->hvm, &(struct vw_crosvm_vm_config){ rev, n_vcpus, false }), VW_OK);
+    assert_int_equal(vw_crosvm_vm_init(&w->pvm, &(struct vw_crosvm_vm_config){ rev, 0, false }), VW_OK);
     struct vw_crosvm_main_config hc = { VW_CROSVM_HOST, &w->hvm, &harena, 0 };
     struct vw_crosvm_main_config pc = { VW_CROSVM_PLUGIN, &w->pvm, &parena, 0 };
     assert_int_equal(vw_crosvm_main_init(&w->hmain, &hc), VW_OK);

@@ -306,7 +306,7 @@ static void adapters_read_their_argument(void **state)
     static uint8_t mem[1 << 16];
     struct vw_arena a;
     vw_arena_init(&a, mem, sizeof mem);
-    assert_int_equal(vw_crosvm_vm_init(&vm, VW_CROSVM_FINAL, 1, false), VW_OK);
+    assert_int_equal(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ VW_CROSVM_FINAL, 1, false }), VW_OK);
     struct vw_crosvm_main m;
     struct vw_crosvm_main_config mc = { VW_CROSVM_HOST, &vm, &a, false };
     assert_int_equal(vw_crosvm_main_init(&m, &mc), VW_OK);

@@ -214,12 +214,12 @@ struct vw_crosvm_hint_detail {
 
 /** @brief The call hint of a final-revision VM (private to the engines; CV-MAIN-24). */
 struct vw_crosvm_hint {
-    int set;                /**< a hint is set (address not 0) */
+    bool set;               /**< a hint is set (address not 0) */
     uint8_t space;          /**< its address space */
     uint8_t on_write;       /**< it matches writes (1) or reads (0) */
     uint64_t address;       /**< the address it matches */
     size_t n_details;       /**< details kept in @c details */
-    int cut;                /**< the hint had more than ::VW_CROSVM_MAX_HINT_DETAILS details */
+    bool cut;               /**< the hint had more than ::VW_CROSVM_MAX_HINT_DETAILS details */
     struct vw_crosvm_hint_detail details[VW_CROSVM_MAX_HINT_DETAILS]; /**< the first details */
 };
 
@@ -232,8 +232,8 @@ struct vw_crosvm_hint {
 struct vw_crosvm_vm {
     enum vw_crosvm_revision rev;                            /**< schema revision */
     unsigned n_vcpus;                                       /**< number of vCPUs (0 until known on the plugin end) */
-    int has_tap;                                            /**< host end: a network tap is configured */
-    int started;                                            /**< Start succeeded */
+    bool has_tap;                                           /**< host end: a network tap is configured */
+    bool started;                                           /**< Start succeeded */
     size_t n_objects;                                       /**< entries used in @c objects */
     struct vw_crosvm_object objects[VW_CROSVM_MAX_OBJECTS]; /**< live objects */
     size_t n_ranges;                                        /**< entries used in @c ranges */
@@ -244,17 +244,29 @@ struct vw_crosvm_vm {
 };
 
 /**
- * @brief Initialise VM state.
- * @param vm the state.
- * @param rev schema revision.
- * @param n_vcpus number of vCPUs (host end: the real count, 1..::VW_CROSVM_MAX_VCPUS in
- *        seed, 1..::VW_CROSVM_MAX_VCPUS_FINAL in final; plugin end: 0, learned from the
- *        GetVcpus answer).
- * @param has_tap host end: whether GetNetConfig can succeed (final revision).
- * @return ::VW_OK or ::VW_E_INVALID_ARG.
+ * @brief Configuration of a ::vw_crosvm_vm, in the shape of the engines' configs
+ *        (::vw_crosvm_main_config, ::vw_crosvm_splitter_config).
  */
-vw_status vw_crosvm_vm_init(struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev,
-                            unsigned n_vcpus, int has_tap);
+struct vw_crosvm_vm_config {
+    /** Schema revision (::VW_CROSVM_SEED or ::VW_CROSVM_FINAL); the engines of the VM must use the same. */
+    enum vw_crosvm_revision rev;
+    /** Number of vCPUs. Host end: the real count, at most ::VW_CROSVM_MAX_VCPUS in seed and
+     *  ::VW_CROSVM_MAX_VCPUS_FINAL in final (a larger count is refused); plugin end: 0, learned
+     *  from the GetVcpus answer. */
+    unsigned n_vcpus;
+    /** Host end: a network tap is configured, so GetNetConfig can succeed (final revision; seed
+     *  has no GetNetConfig and ignores it). */
+    bool has_tap;
+};
+
+/**
+ * @brief Initialise VM state (no Start, no objects, ranges, pauses or call hint).
+ * @param vm the state.
+ * @param cfg the configuration (copied).
+ * @return ::VW_OK or ::VW_E_INVALID_ARG (NULL @p vm or @p cfg, an unknown revision, or more
+ *         vCPUs than the revision allows); on failure @p vm is unchanged.
+ */
+vw_status vw_crosvm_vm_init(struct vw_crosvm_vm *vm, const struct vw_crosvm_vm_config *cfg);
 
 /**
  * @brief Find the reserved range holding `[address, address+len)` in @p space.
@@ -319,7 +331,7 @@ struct vw_crosvm_main_config {
     enum vw_crosvm_role role; /**< which end this engine plays */
     struct vw_crosvm_vm *vm;  /**< VM state, shared by all connections of the VM */
     struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and check_out */
-    int strict;               /**< nonzero: vmwire's stricter rules instead of crosvm's (spec/crosvm.md, "strict") */
+    bool strict;              /**< true: vmwire's stricter rules instead of crosvm's (spec/crosvm.md, "strict") */
 };
 
 /** @brief What one main-channel feed or check_out found. */
@@ -330,7 +342,7 @@ struct vw_crosvm_main_event {
     int32_t err;                 /**< the errno (positive; INT32_MIN saturates to INT32_MAX) of the answer; 0 on success */
     unsigned fds_in;             /**< fds that came with the message */
     unsigned fds_out;            /**< host: fds the caller must attach to the answer */
-    int app_reply;               /**< host: 1 when the caller must send the answer (it carries data) */
+    bool app_reply;              /**< host: true when the caller must send the answer (it carries data) */
     unsigned fds_dropped;        /**< fds that came with the message and that the receiver does not
                                       take (the caller closes them): host CV-FD-1, plugin beyond
                                       32 (CV-FD-3) */
@@ -345,7 +357,7 @@ struct vw_crosvm_main {
     uint32_t pending_ctor;            /**< its Create constructor */
     uint32_t pending_id;              /**< its object id */
     int undo;                         /**< host: effect of the last request (for vw_crosvm_main_fail) */
-    int kvm_err;                      /**< host: the queued errno is a KVM failure (positive in seed too) */
+    bool kvm_err;                     /**< host: the queued errno is a KVM failure (positive in seed too) */
     struct vw_crosvm_range undo_range; /**< host: the range the last request added or removed */
     struct vw_crosvm_object undo_obj;  /**< host: the object the last request added or removed */
     struct vw_crosvm_hint undo_hint;   /**< host: the hint before the last SetCallHint; plugin: the one in flight */
@@ -496,7 +508,7 @@ struct vw_crosvm_vcpu_config {
     struct vw_crosvm_vm *vm;  /**< VM state (reserved ranges, pauses); may be NULL to skip those checks */
     unsigned index;           /**< this vCPU's index */
     struct vw_arena *arena;   /**< scratch for decoding; reset on every feed and check_out */
-    int strict;               /**< nonzero: vmwire's stricter rules instead of crosvm's (spec/crosvm.md, "strict") */
+    bool strict;              /**< true: vmwire's stricter rules instead of crosvm's (spec/crosvm.md, "strict") */
 };
 
 /** @brief States of a vCPU channel (spec/crosvm.md, CV-VCPU-*). */
@@ -514,7 +526,7 @@ enum vw_crosvm_vcpu_state {
 struct vw_crosvm_vcpu_event {
     enum vw_crosvm_event_kind kind;  /**< the discriminator, first as in every engine event: ::VW_CROSVM_EV_NONE when @c msg is NULL */
     const ProtobufCMessage *msg;     /**< the decoded message (valid until the next feed or check_out) */
-    int is_request;                  /**< 1 for a VcpuRequest, 0 for a VcpuResponse */
+    bool is_request;                 /**< true for a VcpuRequest, false for a VcpuResponse */
     uint32_t field;                  /**< its oneof field number (0: none) */
     uint32_t exit;                   /**< for a Wait answer: the exit member (1 init, 2 io, ...) */
     int32_t err;                     /**< for an answer: its errno, made positive (INT32_MIN: INT32_MAX; 0: success) */
@@ -527,12 +539,12 @@ struct vw_crosvm_vcpu {
     enum vw_crosvm_vcpu_state state;  /**< current state */
     uint32_t pending;                 /**< oneof number of the request awaiting an answer */
     size_t read_len;                  /**< bytes the Resume of the current stop must carry */
-    int read_exact;                   /**< the stop takes exactly @c read_len bytes (hyper-V call) */
+    bool read_exact;                  /**< the stop takes exactly @c read_len bytes (hyper-V call) */
     uint32_t stop_exit;               /**< the Wait exit member of the current stop (1 init, 2 io, ...) */
     int32_t pending_set;              /**< StateSet of a GetState in flight */
     size_t pending_count;             /**< MSR count of a GetMsrs in flight */
-    int inited;                       /**< the Init stop was reported */
-    int failed;                       /**< sticky fault */
+    bool inited;                      /**< the Init stop was reported */
+    bool failed;                      /**< sticky fault */
     size_t out_len;                   /**< bytes queued in @c out */
     uint8_t out[32];                  /**< host: the queued engine answer (framed in final) */
     size_t err_off;                   /**< offset of the last fault */
@@ -631,10 +643,10 @@ unsigned vw_crosvm_vcpu_state(const struct vw_crosvm_vcpu *v);
  * a longer request (the host engine does too unless configured strict).
  * @param kind kind of the message it carries.
  * @param len bytes received.
- * @param truncated nonzero when the kernel reported MSG_TRUNC.
+ * @param truncated true when the kernel reported MSG_TRUNC.
  * @return ::VW_OK, or ::VW_E_TOO_LONG when the datagram exceeds the receiver's buffer.
  */
-vw_status vw_crosvm_datagram_check(enum vw_crosvm_kind kind, size_t len, int truncated);
+vw_status vw_crosvm_datagram_check(enum vw_crosvm_kind kind, size_t len, bool truncated);
 
 /**
  * @brief Write the final revision's frame: a varint length prefix, then the message.
@@ -672,9 +684,9 @@ struct vw_crosvm_splitter {
     size_t need;           /**< body length of the current frame */
     unsigned prefix_len;   /**< prefix bytes seen of the current frame */
     uint32_t prefix_val;   /**< value gathered from them */
-    int in_body;           /**< 1 once the prefix is complete */
-    int failed;            /**< sticky fault */
-    int strict;            /**< refuse a 5th prefix byte above 0x0f (the config's `strict`) */
+    bool in_body;          /**< true once the prefix is complete */
+    bool failed;           /**< sticky fault */
+    bool strict;           /**< refuse a 5th prefix byte above 0x0f (the config's `strict`) */
     size_t err_off;        /**< offset of the last fault within the last chunk */
 };
 
@@ -690,10 +702,10 @@ vw_status vw_crosvm_splitter_init(struct vw_crosvm_splitter *s, const struct vw_
  * @brief Change the prefix rule after vw_crosvm_splitter_init() (the config's `strict`).
  * @deprecated Set ::vw_crosvm_splitter_config `strict` instead; kept for existing callers.
  * @param s the splitter (after vw_crosvm_splitter_init()).
- * @param strict nonzero for the strict rule.
+ * @param strict true for the strict rule.
  * @return ::VW_OK or ::VW_E_INVALID_ARG.
  */
-vw_status vw_crosvm_splitter_set_strict(struct vw_crosvm_splitter *s, int strict);
+vw_status vw_crosvm_splitter_set_strict(struct vw_crosvm_splitter *s, bool strict);
 
 /**
  * @brief Feed a chunk of the stream; yields at most one frame per call.
@@ -727,9 +739,9 @@ size_t vw_crosvm_splitter_pending(const struct vw_crosvm_splitter *s);
  * @brief Whether the splitter holds part of a frame.
  * @deprecated Use vw_crosvm_splitter_pending() (the deframer's name), which is above 0 exactly then.
  * @param s the splitter.
- * @return 1 inside a frame, 0 at a frame boundary.
+ * @return true inside a frame, false at a frame boundary.
  */
-int vw_crosvm_splitter_partial(const struct vw_crosvm_splitter *s);
+bool vw_crosvm_splitter_partial(const struct vw_crosvm_splitter *s);
 
 /**
  * @brief Offset in the last chunk of the last fault.

@@ -6,7 +6,7 @@
 #include "core/engine.h"
 #include "crosvm/internal.h"
 
-vw_status vw_crosvm_datagram_check(enum vw_crosvm_kind kind, size_t len, int truncated)
+vw_status vw_crosvm_datagram_check(enum vw_crosvm_kind kind, size_t len, bool truncated)
 {
     size_t limit = kind == VW_CROSVM_MAIN_REQUEST ? VW_CROSVM_MAX_MAIN_REQUEST : VW_CROSVM_MAX_MESSAGE;
     if ((unsigned)kind > VW_CROSVM_VCPU_RESPONSE)
@@ -45,11 +45,11 @@ vw_status vw_crosvm_splitter_init(struct vw_crosvm_splitter *s, const struct vw_
     return VW_OK;
 }
 
-vw_status vw_crosvm_splitter_set_strict(struct vw_crosvm_splitter *s, int strict)
+vw_status vw_crosvm_splitter_set_strict(struct vw_crosvm_splitter *s, bool strict)
 {
     if (!s)
         return VW_E_INVALID_ARG;
-    s->strict = strict != 0;
+    s->strict = strict;
     return VW_OK;
 }
 
@@ -58,7 +58,7 @@ static void next_frame(struct vw_crosvm_splitter *s)
     s->have = s->need = 0;
     s->prefix_len = 0;
     s->prefix_val = 0;
-    s->in_body = 0;
+    s->in_body = false;
 }
 
 vw_status vw_crosvm_splitter_feed(struct vw_crosvm_splitter *s, const uint8_t *in, size_t len,
@@ -90,7 +90,7 @@ vw_status vw_crosvm_splitter_feed(struct vw_crosvm_splitter *s, const uint8_t *i
          * 6th byte; strict: the 5th byte holds bits 28..31 and nothing more. */
         if (s->prefix_len == 5 || (s->strict && s->prefix_len == 4 && b > 0x0f)) {
             s->err_off = i;
-            s->failed = 1;
+            s->failed = true;
             *consumed = i + 1; /* through the offending byte */
             return VW_E_BAD_VARINT;
         }
@@ -98,11 +98,11 @@ vw_status vw_crosvm_splitter_feed(struct vw_crosvm_splitter *s, const uint8_t *i
         s->prefix_len++;
         i++;
         if (!(b & 0x80)) {
-            s->in_body = 1;
+            s->in_body = true;
             s->need = s->prefix_val;
             if (s->need > s->cap || s->need > VW_CROSVM_MAX_MESSAGE) {
                 s->err_off = i - 1;
-                s->failed = 1;
+                s->failed = true;
                 *consumed = i; /* through the offending byte */
                 return VW_E_TOO_LONG;
             }
@@ -146,7 +146,7 @@ size_t vw_crosvm_splitter_pending(const struct vw_crosvm_splitter *s)
     return s ? s->prefix_len + s->have : 0;
 }
 
-int vw_crosvm_splitter_partial(const struct vw_crosvm_splitter *s)
+bool vw_crosvm_splitter_partial(const struct vw_crosvm_splitter *s)
 {
     return vw_crosvm_splitter_pending(s) > 0;
 }

@@ -11,16 +11,15 @@ enum { UNDO_NONE, UNDO_DEL_OBJ, UNDO_ADD_OBJ, UNDO_DEL_RANGE, UNDO_ADD_RANGE, UN
 
 /* ---- VM state ------------------------------------------------------------ */
 
-vw_status vw_crosvm_vm_init(struct vw_crosvm_vm *vm, enum vw_crosvm_revision rev,
-                            unsigned n_vcpus, int has_tap)
+vw_status vw_crosvm_vm_init(struct vw_crosvm_vm *vm, const struct vw_crosvm_vm_config *cfg)
 {
-    if (!vm || (unsigned)rev > VW_CROSVM_FINAL ||
-        n_vcpus > (rev == VW_CROSVM_SEED ? VW_CROSVM_MAX_VCPUS : VW_CROSVM_MAX_VCPUS_FINAL))
+    if (!vm || !cfg || (unsigned)cfg->rev > VW_CROSVM_FINAL ||
+        cfg->n_vcpus > (cfg->rev == VW_CROSVM_SEED ? VW_CROSVM_MAX_VCPUS : VW_CROSVM_MAX_VCPUS_FINAL))
         return VW_E_INVALID_ARG;
     memset(vm, 0, sizeof *vm);
-    vm->rev = rev;
-    vm->n_vcpus = n_vcpus;
-    vm->has_tap = has_tap != 0;
+    vm->rev = cfg->rev;
+    vm->n_vcpus = cfg->n_vcpus;
+    vm->has_tap = cfg->has_tap;
     return VW_OK;
 }
 
@@ -139,7 +138,7 @@ static void hint_from(struct vw_crosvm_hint *h, const ProtobufCMessage *sch)
     h->address = vw_crosvm__u64(sch, VW_CROSVM__F_HINT_ADDRESS);
     if (!h->address)
         return; /* CV-MAIN-24: address 0 clears the hint */
-    h->set = 1;
+    h->set = true;
     h->space = (uint8_t)vw_crosvm__u64(sch, VW_CROSVM__F_HINT_SPACE);
     h->on_write = (uint8_t)vw_crosvm__u64(sch, VW_CROSVM__F_HINT_ON_WRITE);
     size_t n = vw_crosvm__count(sch, VW_CROSVM__F_HINT_DETAILS);
@@ -221,24 +220,24 @@ static vw_status decode(struct vw_crosvm_main *m, enum vw_crosvm_kind kind, cons
  * add_device_memory). The memfd's seals (EPERM) and size (EINVAL) are the
  * caller's to check (vw_crosvm_main_fail()). Failures of mmap and of the
  * KVM ioctl are syscall errnos (*kvm set: positive in seed too). */
-static int32_t memory_errno(enum vw_crosvm_revision rev, const ProtobufCMessage *mem, int *kvm)
+static int32_t memory_errno(enum vw_crosvm_revision rev, const ProtobufCMessage *mem, bool *kvm)
 {
     uint64_t off = vw_crosvm__u64(mem, VW_CROSVM__F_MEM_OFFSET), start = vw_crosvm__u64(mem, VW_CROSVM__F_MEM_START),
              len = vw_crosvm__u64(mem, VW_CROSVM__F_MEM_LENGTH);
     if (off > UINT64_MAX - len)
         return VW_CROSVM_EOVERFLOW; /* offset + length */
-    *kvm = 1;
+    *kvm = true;
     if ((off & 0xfff) || len == 0)
         return VW_CROSVM_EINVAL; /* mmap of the memfd */
     if (start > UINT64_MAX - len) { /* start + length */
         if (rev == VW_CROSVM_SEED)
             return VW_CROSVM_EINVAL; /* no check of crosvm's: KVM refuses the slot */
-        *kvm = 0;
+        *kvm = false;
         return VW_CROSVM_EOVERFLOW; /* final: add_memory_region */
     }
     if ((start | len) & 0xfff)
         return VW_CROSVM_EINVAL; /* KVM_SET_USER_MEMORY_REGION */
-    *kvm = 0;
+    *kvm = false;
     return 0;
 }
 
@@ -252,7 +251,7 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
     uint32_t c = vw_crosvm__case(req);
     const ProtobufCMessage *s = vw_crosvm__sub(req, c);
     m->undo = UNDO_NONE;
-    m->kvm_err = 0;
+    m->kvm_err = false;
     if (c == 0)
         return VW_CROSVM_ENOTTY; /* CV-MAIN-3 */
     if (c == n->create) {
@@ -323,7 +322,7 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
     if (c == n->start) {
         if (vm->started)
             return VW_CROSVM_EINVAL; /* CV-MAIN-18 */
-        vm->started = 1;
+        vm->started = true;
         m->undo = UNDO_START;
         return 0;
     }
@@ -344,16 +343,16 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
         if (!o || o->kind != 3)
             return VW_CROSVM_ENOENT; /* CV-MAIN-8 */
         if (!o->dirty_log) {
-            m->kvm_err = 1; /* KVM_GET_DIRTY_LOG fails: no bitmap for the slot */
+            m->kvm_err = true; /* KVM_GET_DIRTY_LOG fails: no bitmap for the slot */
             return VW_CROSVM_ENOENT;
         }
-        ev->app_reply = 1;
+        ev->app_reply = true;
         return 0;
     }
     if (n->get_net_config && c == n->get_net_config) {
         if (!vm->has_tap)
             return VW_CROSVM_ENODATA; /* CV-MAIN-16 */
-        ev->app_reply = 1;
+        ev->app_reply = true;
         return 0;
     }
     if (c == n->set_irq_routing || (n->set_state && c == n->set_state) ||
@@ -361,7 +360,7 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
         if (vw_crosvm_validate(vm->rev, VW_CROSVM_MAIN_REQUEST, req, 0) != VW_OK)
             return VW_CROSVM_EINVAL; /* CV-MAIN-12..14 */
         if (n->get_state && c == n->get_state)
-            ev->app_reply = 1;
+            ev->app_reply = true;
         if (n->set_call_hint && c == n->set_call_hint) { /* CV-MAIN-24: replaces the hint */
             m->undo_hint = vm->hint;
             hint_from(&vm->hint, s);
@@ -373,7 +372,7 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
         (n->get_supported_cpuid && c == n->get_supported_cpuid) ||
         (n->get_emulated_cpuid && c == n->get_emulated_cpuid) ||
         (n->get_msr_index_list && c == n->get_msr_index_list)) {
-        ev->app_reply = 1;
+        ev->app_reply = true;
         return 0;
     }
     if (c == n->new_connection || c == n->get_shutdown_eventfd || c == n->get_vcpus ||
@@ -393,7 +392,7 @@ static void undo(struct vw_crosvm_main *m)
         if (vm->n_ranges < VW_CROSVM_MAX_RANGES)
             vm->ranges[vm->n_ranges++] = m->undo_range;
         break;
-    case UNDO_START: vm->started = 0; break;
+    case UNDO_START: vm->started = false; break;
     case UNDO_HINT: vm->hint = m->undo_hint; break;
     default: break;
     }
@@ -456,7 +455,7 @@ static vw_status host_feed(struct vw_crosvm_main *m, const uint8_t *in, size_t l
         m->state = M_AWAIT_APP;
         return VW_OK;
     }
-    ev->app_reply = 0;
+    ev->app_reply = false;
     ev->fds_out = err ? 0 : answer_fds(vm, c, k);
     /* ENODATA for GetNetConfig leaves the oneof empty (CV-MAIN-16). */
     uint32_t field = c == 0 || err == VW_CROSVM_ENODATA ? 0 : vw_crosvm__main_answer(c);
@@ -581,7 +580,7 @@ static void plugin_apply(struct vw_crosvm_main *m, unsigned nfds)
         else if (vm->n_ranges < VW_CROSVM_MAX_RANGES)
             vm->ranges[vm->n_ranges++] = m->undo_range;
     } else if (c == n->start) {
-        vm->started = 1;
+        vm->started = true;
     } else if (n->set_call_hint && c == n->set_call_hint) {
         vm->hint = m->undo_hint;
     } else if (c == n->get_vcpus) {

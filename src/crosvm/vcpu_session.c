@@ -57,7 +57,7 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
     uint32_t c = vw_crosvm__case(req);
     const ProtobufCMessage *s = vw_crosvm__sub(req, c);
     int host = v->cfg.role == VW_CROSVM_HOST;
-    ev->is_request = 1;
+    ev->is_request = true;
     ev->field = c;
     if (n->v_shutdown && c == n->v_shutdown) {
         v->state = VW_CROSVM_VS_DOWN; /* CV-VCPU-17 */
@@ -76,9 +76,9 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
             static const uint8_t init[] = { 0x12, 0x02, 0x0a, 0x00 };
             queue(v, rev, init, sizeof init);
             v->state = VW_CROSVM_VS_STOPPED;
-            v->inited = 1;
+            v->inited = true;
             v->read_len = 0;
-            v->read_exact = 0;
+            v->read_exact = false;
             v->stop_exit = 1;
             v->pending = 0;
             ev->exit = 1;
@@ -93,11 +93,11 @@ static vw_status on_request(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision re
         if (c == n->v_resume) {
             if (!resume_data_ok(v, vw_crosvm__bytes(s, 1).len)) {
                 if (host && !v->cfg.strict)
-                    v->failed = 1; /* crosvm's vCPU thread panics (copy_from_slice) */
+                    v->failed = true; /* crosvm's vCPU thread panics (copy_from_slice) */
                 return VW_E_BAD_LENGTH; /* CV-VCPU-12 */
             }
             v->read_len = 0;
-            v->read_exact = 0;
+            v->read_exact = false;
             if (rev == VW_CROSVM_SEED) {
                 v->pending = c;
                 v->state = VW_CROSVM_VS_RESUMING; /* CV-VCPU-15: answered */
@@ -227,7 +227,7 @@ static vw_status on_wait(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev,
             vm->pause_pending &= ~(1u << i);
         }
     }
-    v->inited = 1;
+    v->inited = true;
     v->stop_exit = e;
     v->read_len = e == 4 ? 8 : read_len; /* a hyper-V call: the 8-byte result */
     v->read_exact = e == 4;
@@ -241,7 +241,7 @@ static vw_status on_answer(struct vw_crosvm_vcpu *v, enum vw_crosvm_revision rev
     const struct vw_crosvm__nums *n = vw_crosvm__nums(rev);
     uint32_t c = vw_crosvm__case(resp);
     int32_t err = (int32_t)vw_crosvm__u64(resp, VW_CROSVM__F_ERRNO);
-    ev->is_request = 0;
+    ev->is_request = false;
     ev->field = c;
     ev->err = vw_crosvm__errno_abs(err);
     switch (v->state) {
@@ -294,7 +294,7 @@ static int logged_resume(struct vw_crosvm_vcpu *v, int host_req)
         return 0;
     v->state = VW_CROSVM_VS_RUNNING;
     v->read_len = 0;
-    v->read_exact = 0;
+    v->read_exact = false;
     return 1;
 }
 
@@ -332,14 +332,14 @@ static vw_status step(struct vw_crosvm_vcpu *v, int from_peer, const uint8_t *in
     if (st != VW_OK) {
         v->err_off = off;
         if (st != VW_E_NOMEM && !logged_resume(v, host_req))
-            v->failed = 1; /* CV-VCPU-2: the channel is unusable */
+            v->failed = true; /* CV-VCPU-2: the channel is unusable */
         return st;
     }
     if (is_request && v->cfg.role == VW_CROSVM_HOST && v->state == VW_CROSVM_VS_INIT &&
         vw_crosvm__case(msg) != vw_crosvm__nums(rev)->v_wait) {
         /* CV-VCPU-9: crosvm checks the pending Init before anything else. */
         ev->msg = msg;
-        ev->is_request = 1;
+        ev->is_request = true;
         ev->field = vw_crosvm__case(msg);
         queue_eproto(v, rev);
         ev->state = v->state;
@@ -358,7 +358,7 @@ static vw_status step(struct vw_crosvm_vcpu *v, int from_peer, const uint8_t *in
             uint8_t ans[16];
             queue(v, rev, ans, vw_crosvm__answer(ans, rev, VW_CROSVM_EINVAL, vw_crosvm__vcpu_answer(rev, c)));
             ev->msg = msg;
-            ev->is_request = 1;
+            ev->is_request = true;
             ev->field = c;
             ev->err = VW_CROSVM_EINVAL;
             ev->state = v->state;

@@ -102,7 +102,8 @@ static const char *sess_init(void *obj, const char *operation, const json_t *req
         return "session needs a role (host or plugin)";
     json_t *jv = json_object_get(req, "vcpus");
     unsigned vcpus = json_is_integer(jv) ? (unsigned)json_integer_value(jv) : (role == VW_CROSVM_HOST ? 1 : 0);
-    if (vw_crosvm_vm_init(&s->vm, rev, vcpus, json_is_true(json_object_get(req, "tap"))) != VW_OK)
+    struct vw_crosvm_vm_config vmc = { rev, vcpus, json_is_true(json_object_get(req, "tap")) };
+    if (vw_crosvm_vm_init(&s->vm, &vmc) != VW_OK)
         return "bad vcpus";
     (void)vw_crosvm_vm_set_started(&s->vm, json_is_true(json_object_get(req, "started")));
     size_t i;
@@ -131,7 +132,7 @@ static const char *sess_init(void *obj, const char *operation, const json_t *req
     if (!s->mem)
         return "out of memory";
     vw_arena_init(&s->arena, s->mem, 1 << 20);
-    int strict = json_is_true(json_object_get(req, "strict"));
+    bool strict = json_is_true(json_object_get(req, "strict"));
     struct vw_crosvm_main_config mc = { role, &s->vm, &s->arena, strict };
     struct vw_crosvm_vcpu_config vc = { rev, role, &s->vm, 0, &s->arena, strict };
     if (vw_crosvm_main_init(&s->main, &mc) != VW_OK || vw_crosvm_vcpu_init(&s->vcpu, &vc) != VW_OK)
