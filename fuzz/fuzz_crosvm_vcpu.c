@@ -54,10 +54,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum vw_crosvm_revision rev = (c & 2) ? VW_CROSVM_FINAL : VW_CROSVM_SEED;
     unsigned index = (c >> 3) & 3;
     FUZZ_CHECK_STATUS(vw_crosvm_vm_init(&vm, &(struct vw_crosvm_vm_config){ rev, role == VW_CROSVM_HOST ? 4 : 0, false }), VW_OK);
-    vm.started = (c >> 2) & 1;
+    /* The VM state a main channel could have left, set through the public setters:
+     * Start, a pause (the setter refuses one before Start, as PauseVcpus does) and up
+     * to 7 ranges (the setter refuses overlaps and bad ranges, as ReserveRange does). */
+    FUZZ_CHECK_STATUS(vw_crosvm_vm_set_started(&vm, (c >> 2) & 1), VW_OK);
     if ((c >> 5) & 1) {
-        vm.pause_pending |= 1u << index;
-        vm.pause_user[index] = 7;
+        vw_status ps = vw_crosvm_vm_set_pause(&vm, index, 7);
+        if (ps != (vm.started ? VW_OK : VW_E_STATE))
+            FUZZ_FAIL("set_pause: %s", vw_status_name(ps));
     }
     size_t nr = fz_u8(&f) % 8;
     for (size_t i = 0; i < nr; i++) {
@@ -67,14 +71,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         r.start = fz_u16(&f);
         r.length = 1u + fz_u8(&f);
         r.async_write = rev == VW_CROSVM_FINAL && (r.start & 1);
-        int overlap = 0;
-        for (size_t j = 0; j < vm.n_ranges; j++) {
-            const struct vw_crosvm_range *b = &vm.ranges[j];
-            if (b->space == r.space && r.start < b->start + b->length && b->start < r.start + r.length)
-                overlap = 1;
-        }
-        if (!overlap)
-            vm.ranges[vm.n_ranges++] = r;
+        vw_status rs = vw_crosvm_vm_add_range(&vm, &r);
+        if (rs != VW_OK && rs != VW_E_CONFLICT) /* an overlap is refused and skipped */
+            FUZZ_FAIL("add_range: %s", vw_status_name(rs));
     }
     struct vw_arena arena;
     vw_arena_init(&arena, arena_mem, sizeof arena_mem);

@@ -190,7 +190,7 @@ vw_status vw_crosvm_validate(enum vw_crosvm_revision rev, enum vw_crosvm_kind ki
 struct vw_crosvm_object {
     uint32_t id;       /**< the plugin-chosen id */
     uint8_t kind;      /**< constructor: 2 io_event, 3 memory, 4 irq_event */
-    uint8_t dirty_log; /**< memory created with dirty logging */
+    bool dirty_log;    /**< memory created with dirty logging */
 };
 
 /** @brief One reserved range (private to the engines). */
@@ -207,8 +207,8 @@ struct vw_crosvm_range {
 /** @brief One `RegHint` of a SetCallHint (private to the engines). */
 struct vw_crosvm_hint_detail {
     uint8_t match;          /**< bit i: compare register i (rax, rbx, rcx, rdx) */
-    uint8_t send_sregs;     /**< send sregs when this detail is the first to match */
-    uint8_t send_debugregs; /**< send debugregs when this detail is the first to match */
+    bool send_sregs;        /**< send sregs when this detail is the first to match */
+    bool send_debugregs;    /**< send debugregs when this detail is the first to match */
     uint64_t reg[4];        /**< the values of rax, rbx, rcx, rdx to compare */
 };
 
@@ -216,7 +216,7 @@ struct vw_crosvm_hint_detail {
 struct vw_crosvm_hint {
     bool set;               /**< a hint is set (address not 0) */
     uint8_t space;          /**< its address space */
-    uint8_t on_write;       /**< it matches writes (1) or reads (0) */
+    bool on_write;          /**< it matches writes (true) or reads (false) */
     uint64_t address;       /**< the address it matches */
     size_t n_details;       /**< details kept in @c details */
     bool cut;               /**< the hint had more than ::VW_CROSVM_MAX_HINT_DETAILS details */

@@ -140,7 +140,7 @@ static void hint_from(struct vw_crosvm_hint *h, const ProtobufCMessage *sch)
         return; /* CV-MAIN-24: address 0 clears the hint */
     h->set = true;
     h->space = (uint8_t)vw_crosvm__u64(sch, VW_CROSVM__F_HINT_SPACE);
-    h->on_write = (uint8_t)vw_crosvm__u64(sch, VW_CROSVM__F_HINT_ON_WRITE);
+    h->on_write = (bool)vw_crosvm__u64(sch, VW_CROSVM__F_HINT_ON_WRITE);
     size_t n = vw_crosvm__count(sch, VW_CROSVM__F_HINT_DETAILS);
     h->cut = n > VW_CROSVM_MAX_HINT_DETAILS;
     h->n_details = h->cut ? VW_CROSVM_MAX_HINT_DETAILS : n;
@@ -151,8 +151,8 @@ static void hint_from(struct vw_crosvm_hint *h, const ProtobufCMessage *sch)
             o->match |= (uint8_t)((vw_crosvm__u64(d, VW_CROSVM__F_REG_MATCH_RAX + r) != 0) << r);
             o->reg[r] = vw_crosvm__u64(d, VW_CROSVM__F_REG_RAX + r);
         }
-        o->send_sregs = (uint8_t)vw_crosvm__u64(d, VW_CROSVM__F_REG_SEND_SREGS);
-        o->send_debugregs = (uint8_t)vw_crosvm__u64(d, VW_CROSVM__F_REG_SEND_DEBUGREGS);
+        o->send_sregs = (bool)vw_crosvm__u64(d, VW_CROSVM__F_REG_SEND_SREGS);
+        o->send_debugregs = (bool)vw_crosvm__u64(d, VW_CROSVM__F_REG_SEND_DEBUGREGS);
     }
 }
 
@@ -266,7 +266,7 @@ static int32_t host_apply(struct vw_crosvm_main *m, const ProtobufCMessage *req,
         if (k == VW_CROSVM__F_CTOR_MEMORY) {
             if (nfds == 0)
                 return VW_CROSVM_EBADF; /* CV-FD-1 */
-            o.dirty_log = (uint8_t)vw_crosvm__u64(ctor, VW_CROSVM__F_MEM_DIRTY_LOG);
+            o.dirty_log = (bool)vw_crosvm__u64(ctor, VW_CROSVM__F_MEM_DIRTY_LOG);
             int32_t e = memory_errno(vm->rev, ctor, &m->kvm_err); /* CV-MAIN-7 */
             if (e)
                 return e;
@@ -543,7 +543,7 @@ static vw_status plugin_send(struct vw_crosvm_main *m, const uint8_t *msg, size_
     if (c == n->create) {
         m->undo_obj.id = (uint32_t)vw_crosvm__u64(s, VW_CROSVM__F_OBJ_ID);
         m->undo_obj.kind = (uint8_t)k;
-        m->undo_obj.dirty_log = (uint8_t)vw_crosvm__u64(vw_crosvm__sub(s, k), VW_CROSVM__F_MEM_DIRTY_LOG);
+        m->undo_obj.dirty_log = (bool)vw_crosvm__u64(vw_crosvm__sub(s, k), VW_CROSVM__F_MEM_DIRTY_LOG);
     } else if (c == n->destroy) {
         m->undo_obj.id = (uint32_t)vw_crosvm__u64(s, VW_CROSVM__F_OBJ_ID);
     } else if (c == n->reserve_range) {
