@@ -61,6 +61,10 @@ t.eq(byid["rt-session-ok"]["request"]["steps"], [{"input": "01"}, {"input": ""}]
 t.eq(byid["rt-session-ok"]["request"]["role"], "guest", "group parameters are sent with each request")
 t.eq(rep["rules"]["RT-ECHO-2"]["cases"], ["rt-empty", "rt-wrong-result", "rt-wrong-error"], "rule -> cases")
 t.eq(rep["coverage"]["uncovered"], ["RT-FRAME-1", "RT-UNCOVERED-1"], "uncovered rules (rt-serial.json not loaded)")
+t.eq(rep["coverage"]["checked_outside"], ["RT-FRAME-1"],
+     "uncovered rules listed under 'Rules checked outside the vectors' (that section only, covered rules aside)")
+t.eq([r for r in sorted(rep["rules"]) if rep["rules"][r]["checked_outside"]], ["RT-ECHO-1", "RT-FRAME-1"],
+     "rules marked checked_outside, covered or not")
 
 # The hung testee (a grandchild under sh, or python itself) must be gone.
 alive = True
@@ -92,6 +96,8 @@ t.ok("        RT-SESS-1 (spec/rt.md:14): A session answers one result per step, 
      "(e.g. step 0 first).\n" in out, "a rule is quoted by its whole first sentence, over several lines", out)
 t.ok("Failures grouped by reason" not in out, "no grouping section when no reason repeats")
 t.ok("uncovered in spec/rt.md (2):" in out and "RT-UNCOVERED-1" in out, "human report lists uncovered rules")
+t.ok("  not listed under \"Rules checked outside the vectors\" in their spec either, so checked nowhere the spec "
+     "names (1):\n    RT-UNCOVERED-1\n" in out, "human report names the uncovered rules no spec section lists", out)
 
 # JUnit XML.
 root = ET.parse(xml).getroot()
@@ -119,6 +125,10 @@ t.eq(suites[0].get("errors"), "7", "JUnit testsuite counts errors")
 c = open(cov).read()
 t.ok("RT-UNCOVERED-1" in c and "UNCOVERED" in c.split("RT-UNCOVERED-1")[1].split("\n")[0],
      "coverage: an uncovered rule is marked", c)
+t.ok("(checked outside the vectors)" in c.split("RT-FRAME-1")[1].split("\n")[0] and
+     "(checked outside the vectors)" not in c.split("RT-UNCOVERED-1")[1].split("\n")[0],
+     "coverage: an uncovered rule the spec lists as checked outside is marked so, and only that one", c)
+t.ok("# 1 of the uncovered rules are listed under" in c, "coverage: the count of such rules in the header", c)
 line = [ln for ln in c.splitlines() if ln.strip().startswith("RT-SESS-1")]
 t.ok(line and line[0].split()[1:] == ["2", "rt-session-ok", "rt-session-bad"], "coverage: rule, count, cases", c)
 t.ok("RT-NOT-A-RULE" not in c and "RT-ECHO-9" not in c, "coverage: no rule from code blocks or running text")

@@ -261,7 +261,7 @@ int vwc_report_json(const struct vwc_run *r, const char *path)
      * rule a selected case names that no spec declares. */
     json_t *rules = json_object();
     const struct vwc_specs *sp = r->specs;
-    json_t *uncovered = json_array();
+    json_t *uncovered = json_array(), *outside = json_array();
     for (size_t i = 0; i < sp->n; i++) {
         const struct vwc_rule *rule = &sp->rules[i];
         json_t *e = totals(rule->v, 0);
@@ -269,6 +269,7 @@ int vwc_report_json(const struct vwc_run *r, const char *path)
         json_object_set_new(e, "spec", json_string(rule->spec));
         json_object_set_new(e, "line", json_integer(rule->line));
         json_object_set_new(e, "title", jstr(rule->title));
+        json_object_set_new(e, "checked_outside", json_boolean(rule->outside));
         json_object_set_new(e, "all_failed",
                             json_boolean(rule->ncases && rule->v[VWC_FAIL] + rule->v[VWC_XPASS] &&
                                          rule->v[VWC_FAIL] + rule->v[VWC_XPASS] + rule->v[VWC_PASS] +
@@ -278,6 +279,8 @@ int vwc_report_json(const struct vwc_run *r, const char *path)
         json_object_set_new(rules, rule->id, e);
         if (!rule->ncases)
             json_array_append_new(uncovered, json_string(rule->id));
+        if (!rule->ncases && rule->outside)
+            json_array_append_new(outside, json_string(rule->id));
     }
     for (size_t i = 0; i < s->n; i++) {
         const struct vwc_case *c = &s->cases[i];
@@ -309,6 +312,7 @@ int vwc_report_json(const struct vwc_run *r, const char *path)
     json_object_set_new(cov, "declared", json_integer((json_int_t)sp->n));
     json_object_set_new(cov, "covered", json_integer((json_int_t)vwc_specs_covered(sp)));
     json_object_set_new(cov, "uncovered", uncovered);
+    json_object_set_new(cov, "checked_outside", outside);
     json_object_set_new(doc, "coverage", cov);
 
     if (r->xfails) {

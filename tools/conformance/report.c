@@ -416,6 +416,26 @@ static void report(const struct vwc_run *r, FILE *out)
             }
             free(w);
         }
+        /* Whether the spec says where each uncovered rule is checked instead. */
+        size_t outside = vwc_specs_outside(sp), unlisted = sp->n - cov - outside;
+        if (sp->n > cov && !unlisted) {
+            fprintf(out, "  every uncovered rule is listed under \"Rules checked outside the vectors\" in its spec, "
+                         "which says how each is checked, or why it cannot be\n");
+        } else if (unlisted) {
+            const char **w = malloc((unlisted + 1) * sizeof *w);
+            size_t nw = 0;
+            if (w) {
+                for (size_t i = 0; i < sp->n; i++)
+                    if (!sp->rules[i].ncases && !sp->rules[i].outside)
+                        w[nw++] = sp->rules[i].id;
+                fprintf(out, "  not listed under \"Rules checked outside the vectors\" in their spec either, "
+                             "so checked nowhere the spec names (%zu):\n", nw);
+                print_words(out, "    ", w, nw);
+                free(w);
+            } else {
+                vwt_nomem();
+            }
+        }
     } else {
         fprintf(out, "\nspec coverage: no spec directory under %s\n", o->data_dir);
     }
@@ -493,6 +513,8 @@ int vwc_report_coverage(const struct vwc_run *r, const char *path)
     fprintf(out, "# spec rule coverage: %zu rules declared in %zu spec documents under %s/spec\n", sp->n, sp->ndocs,
             r->opt->data_dir);
     fprintf(out, "# %zu covered by at least one case, %zu uncovered (%zu cases loaded)\n", cov, sp->n - cov, s->n);
+    fprintf(out, "# %zu of the uncovered rules are listed under \"Rules checked outside the vectors\" in their spec\n",
+            vwc_specs_outside(sp));
     fprintf(out, "# rule, number of cases, and the cases that check it (or UNCOVERED and the rule's text)\n");
     for (size_t d = 0; d < sp->ndocs; d++) {
         fprintf(out, "\n%s\n", sp->docs[d]);
@@ -501,7 +523,8 @@ int vwc_report_coverage(const struct vwc_run *r, const char *path)
             if (strcmp(rule->spec, sp->docs[d]))
                 continue;
             if (!rule->ncases) {
-                fprintf(out, "  %-20s %4s  UNCOVERED  %s\n", rule->id, "-", rule->title);
+                fprintf(out, "  %-20s %4s  UNCOVERED  %s%s\n", rule->id, "-",
+                        rule->outside ? "(checked outside the vectors) " : "", rule->title);
                 continue;
             }
             fprintf(out, "  %-20s %4zu ", rule->id, rule->ncases);

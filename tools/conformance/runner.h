@@ -77,6 +77,7 @@ struct vwc_rule {
     char *spec;  /* "spec/ic.md" */
     char *title; /* the start of the rule text, for tables */
     unsigned line;
+    bool outside;              /* listed under its spec's "Rules checked outside the vectors" */
     size_t ncases;             /* loaded cases naming it */
     size_t v[VWC_NVERDICTS];   /* verdicts of the selected cases naming it */
 };
@@ -195,6 +196,8 @@ size_t vwc_specs_check(struct vwc_specs *sp, const struct vwc_suite *s);
 /* Count selected verdicts per rule (after the run). */
 void vwc_specs_tally(struct vwc_specs *sp, const struct vwc_suite *s);
 size_t vwc_specs_covered(const struct vwc_specs *sp);
+/* Rules no loaded case names that their spec lists as checked outside the vectors. */
+size_t vwc_specs_outside(const struct vwc_specs *sp);
 
 /* expect.c */
 /* Read an --expected-failures file. Returns 0, or -1 after printing why. */

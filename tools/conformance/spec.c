@@ -195,6 +195,36 @@ static int load_doc(struct vwc_specs *sp, const char *path, const char *name)
         if (add_rule(sp, id, l, name, text, (unsigned)(i + 1)))
             rc = -1;
     }
+    /* The rules of this document named in its "Rules checked outside the
+     * vectors" section (a heading with those words, to the next heading):
+     * the tests that check them are not cases, so the reports say so. */
+    bool outside = false;
+    fence = false;
+    for (size_t i = 0; i < nl && !rc; i++) {
+        const char *p = lines[i];
+        while (*p == ' ')
+            p++;
+        if (!strncmp(p, "```", 3) || !strncmp(p, "~~~", 3))
+            fence = !fence;
+        if (fence)
+            continue;
+        if (*p == '#') {
+            outside = strstr(p, "hecked outside the vectors") != NULL;
+            continue;
+        }
+        for (const char *q = p; outside && *q; q++) {
+            if (q > lines[i] && (isalnum((unsigned char)q[-1]) || q[-1] == '-' || q[-1] == '_'))
+                continue;
+            size_t l = rule_id_len(q);
+            if (!l)
+                continue;
+            for (size_t k = 0; k < sp->n; k++)
+                if (!strcmp(sp->rules[k].spec, name) && strlen(sp->rules[k].id) == l &&
+                    !strncmp(sp->rules[k].id, q, l))
+                    sp->rules[k].outside = true;
+            q += l - 1;
+        }
+    }
     for (size_t i = 0; i < nl; i++)
         free(lines[i]);
     free(lines);
@@ -342,5 +372,13 @@ size_t vwc_specs_covered(const struct vwc_specs *sp)
     size_t n = 0;
     for (size_t i = 0; i < sp->n; i++)
         n += sp->rules[i].ncases > 0;
+    return n;
+}
+
+size_t vwc_specs_outside(const struct vwc_specs *sp)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sp->n; i++)
+        n += !sp->rules[i].ncases && sp->rules[i].outside;
     return n;
 }
