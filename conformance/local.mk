@@ -28,7 +28,8 @@ RUNNER_TESTS = \
 	tests/runner_faults.py \
 	tests/runner_fuzz.py \
 	tests/runner_offset.py \
-	tests/runner_planted.py
+	tests/runner_planted.py \
+	tests/mutation_tool.py
 TESTS += $(RUNNER_TESTS)
 EXTRA_DIST += $(RUNNER_TESTS) tests/runner_lib.py tests/broken_testee.py tests/oracle.py \
 	tests/runner-vectors/spec/rt.md \
