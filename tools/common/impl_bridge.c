@@ -198,6 +198,7 @@ static const char *table_parse(const json_t *list, struct table_data *t)
     t->index = calloc(n ? VW_BRIDGE_INDEX_CAP(n) : 1, sizeof *t->index);
     if (!t->handlers || !t->data || !t->index)
         return "out of memory";
+    vwt_poison(t->index, (n ? VW_BRIDGE_INDEX_CAP(n) : 1) * sizeof *t->index); /* the table init fills it */
     for (size_t i = 0; i < n; i++) {
         const json_t *hj = json_array_get(list, i);
         struct vw_bridge_handler *h = &t->handlers[i];

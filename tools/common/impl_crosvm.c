@@ -23,6 +23,7 @@ static vw_status decode_hex(enum vw_crosvm_revision rev, enum vw_crosvm_kind kin
             vwt_nomem();
             return VW_E_NOMEM;
         }
+        vwt_poison(*mem, cap);
         vw_arena_init(&a, *mem, cap);
         vw_status st = vw_crosvm_decode(rev, kind, buf, len, &a, m, &off);
         if (st != VW_E_NOMEM)
@@ -103,6 +104,7 @@ static const char *sess_init(void *obj, const char *operation, const json_t *req
     json_t *jv = json_object_get(req, "vcpus");
     unsigned vcpus = json_is_integer(jv) ? (unsigned)json_integer_value(jv) : (role == VW_CROSVM_HOST ? 1 : 0);
     struct vw_crosvm_vm_config vmc = { rev, vcpus, json_is_true(json_object_get(req, "tap")) };
+    vwt_poison(&s->vm, sizeof s->vm);
     if (vw_crosvm_vm_init(&s->vm, &vmc) != VW_OK)
         return "bad vcpus";
     (void)vw_crosvm_vm_set_started(&s->vm, json_is_true(json_object_get(req, "started")));
@@ -131,14 +133,21 @@ static const char *sess_init(void *obj, const char *operation, const json_t *req
     s->mem = malloc(1 << 20);
     if (!s->mem)
         return "out of memory";
+    vwt_poison(s->mem, 1 << 20);
     vw_arena_init(&s->arena, s->mem, 1 << 20);
     bool strict = json_is_true(json_object_get(req, "strict"));
     struct vw_crosvm_main_config mc = { role, &s->vm, &s->arena, strict };
     struct vw_crosvm_vcpu_config vc = { rev, role, &s->vm, 0, &s->arena, strict };
+    vwt_poison(&s->main, sizeof s->main);
+    vwt_poison(&s->vcpu, sizeof s->vcpu);
     if (vw_crosvm_main_init(&s->main, &mc) != VW_OK || vw_crosvm_vcpu_init(&s->vcpu, &vc) != VW_OK)
         return "engine init failed";
     s->split_buf = malloc(VW_CROSVM_MAX_MESSAGE);
     struct vw_crosvm_splitter_config sc = { s->split_buf, VW_CROSVM_MAX_MESSAGE, strict };
+    if (s->split_buf) {
+        vwt_poison(s->split_buf, VW_CROSVM_MAX_MESSAGE);
+        vwt_poison(&s->split, sizeof s->split);
+    }
     if (!s->split_buf || vw_crosvm_splitter_init(&s->split, &sc) != VW_OK)
         return "out of memory";
     s->main_fds = (struct vwt_crosvm_main_fds){ &s->main, &s->nfds };

@@ -17,6 +17,8 @@ json_t *vwt_crosvm_deframe(const json_t *req)
     struct vw_crosvm_splitter s;
     if (!store)
         return vwt_skipped("out of memory");
+    vwt_poison(store, VW_CROSVM_MAX_MESSAGE);
+    vwt_poison(&s, sizeof s);
     vw_crosvm_splitter_init(&s, &(struct vw_crosvm_splitter_config){ store, VW_CROSVM_MAX_MESSAGE, false });
     struct vwt_splitter sp = vwt_crosvm_splitter_engine(&s);
     json_t *r = vwt_deframe_run(&sp, chunks);

@@ -1393,6 +1393,7 @@ static int guest_setup(const json_t *req, struct vw_ic_guest *g, const char **wh
     cfg.hibernate_supported = json_is_true(json_object_get(req, "hibernate_supported"));
     if (get_strict(req, &cfg.strict))
         return -1;
+    vwt_poison(g, sizeof *g);
     vw_status s = vw_ic_guest_init(g, &cfg);
     if (s == VW_E_UNSUPPORTED)
         *why = "the profile has no guest for this service";
@@ -1425,6 +1426,7 @@ static int host_setup(const json_t *req, struct vw_ic_host *h, const char **why)
         *why = "\"timeout_ms\" needs \"strict\" (a reply deadline is vmwire's own rule)";
         return -1;
     }
+    vwt_poison(h, sizeof *h);
     return vw_ic_host_init(h, &cfg) == VW_OK ? 0 : -1;
 }
 

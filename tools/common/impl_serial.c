@@ -69,6 +69,7 @@ static json_t *do_decode(enum vw_serial_kind kind, const json_t *req, int valida
         return vwt_skipped("out of memory");
     }
     struct vw_arena a;
+    vwt_poison(mem, ARENA_SIZE);
     vw_arena_init(&a, mem, ARENA_SIZE);
     ProtobufCMessage *m;
     vw_status st = vw_serial_decode_with(kind, dec, buf, len, &a, &m, &off);
@@ -197,6 +198,7 @@ static json_t *do_encode(enum vw_serial_kind kind, const json_t *req)
     if (!mem)
         return vwt_skipped("out of memory");
     struct vw_arena a;
+    vwt_poison(mem, ARENA_SIZE);
     vw_arena_init(&a, mem, ARENA_SIZE);
     ProtobufCMessage *m;
     const ProtobufCMessageDescriptor *d = vw_serial_descriptor(kind);
@@ -268,6 +270,8 @@ static json_t *do_deframe(const json_t *req)
         free(d);
         return vwt_skipped("out of memory");
     }
+    vwt_poison(store, store_len);
+    vwt_poison(d, sizeof *d);
     cfg.buf = store;
     cfg.buf_cap = store_len;
     if (vw_serial_deframer_init(d, &cfg) != VW_OK) {

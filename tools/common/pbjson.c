@@ -649,6 +649,7 @@ json_t *vwt_pb_decode_request(const ProtobufCMessageDescriptor *d, const json_t 
         }
         struct vw_arena a;
         ProtobufCMessage *m;
+        vwt_poison(mem, cap);
         vw_arena_init(&a, mem, cap);
         vw_status st = vw_pb_decode(d, buf, len, &a, &m, &off);
         if (st == VW_E_NOMEM && attempt == 0) {
@@ -702,6 +703,7 @@ json_t *vwt_pb_encode_request(const ProtobufCMessageDescriptor *d, const json_t 
             return vwt_skipped("encode: out of memory");
         struct vw_arena a;
         ProtobufCMessage *m;
+        vwt_poison(mem, cap);
         vw_arena_init(&a, mem, cap);
         if (vwt_pb_from_json(d, in, &a, &m, err, sizeof err)) {
             free(mem);

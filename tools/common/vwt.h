@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -73,5 +74,16 @@ json_t *vwt_crosvm_deframe(const json_t *req);
  * "message" before the first dot). Always returns a response object, never
  * NULL: malformed requests are answered as skipped with a reason. */
 json_t *vwt_impl_handle(const json_t *req);
+
+/* Fill memory the library is handed (an engine's context before its init,
+ * a frame store, an arena) with a pattern rather than zeros, so that the
+ * vectors catch library code that reads what it never wrote: the API
+ * promises that an init sets every member the engine reads and that stores
+ * and arenas need no clearing, and an embedder's context on the stack holds
+ * garbage. */
+static inline void vwt_poison(void *p, size_t n)
+{
+    memset(p, 0xA5, n);
+}
 
 #endif /* VWT_H */
