@@ -10,21 +10,6 @@
 #include "core/engine.h"
 #include "vmwire/serial.h"
 
-/* In a libFuzzer build (clang's -fsanitize-coverage), clang 14 also traces
- * the comparisons of UBSan's alignment checks, one per member access: they
- * were about a quarter of fuzz_serial_deframe's time (fuzz/README.md, "Rates
- * and depth"). No alignment check in this file can depend on the input: the
- * only pointers derived from it are byte pointers, which have no alignment
- * to check; the rest point into the caller's deframer, event and counters.
- * So this file is built without them there; every other build, the
- * sanitizer build of `make check` included, keeps them. */
-#if defined(__clang__) && defined(__has_feature)
-#if __has_feature(coverage_sanitizer)
-#define VW_DEFRAMER_NO_ALIGN_CHECK 1
-#pragma clang attribute push(__attribute__((no_sanitize("alignment"))), apply_to = function)
-#endif
-#endif
-
 vw_status vw_serial_deframer_init(struct vw_serial_deframer *d,
                                   const struct vw_serial_deframer_config *cfg)
 {
@@ -387,7 +372,3 @@ unsigned vw_serial_deframer_state(const struct vw_serial_deframer *d)
         return 0;
     return VW_ENGINE_WANT_INPUT | ((d->have | d->discard) != 0 ? VW_ENGINE_PARTIAL : 0u);
 }
-
-#ifdef VW_DEFRAMER_NO_ALIGN_CHECK
-#pragma clang attribute pop
-#endif
