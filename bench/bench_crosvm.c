@@ -1,7 +1,7 @@
 /* vmwire-bench: crosvm plugin messages A..E, both revisions, decode and
  * encode, against protobuf-c (default allocator and a bump arena), nanopb
- * (static structs generated at build time from the same .proto) and memcpy
- * of the same bytes.
+ * (static structs generated at build time from the same .proto), upb (with
+ * configure --with-upb: bench_upb.c) and memcpy of the same bytes.
  *
  * Every message is built as a protoc-c struct and encoded with vmwire's own
  * encoder; the self-check then proves, for each implementation, that a
@@ -25,6 +25,9 @@
 #include "crosvm/final/plugin.pb-c.h"
 #include "crosvm/seed/plugin.pb-c.h"
 #include "floor_a.h"
+#ifdef VW_BENCH_UPB
+#include "bench_upb.h"
+#endif
 
 #ifdef VW_BENCH_NANOPB
 #include <pb_decode.h>
@@ -313,6 +316,11 @@ void bench_register_crosvm(void)
 #ifdef VW_BENCH_NANOPB
             bench_add(grp, "nanopb", BENCH_PEER, np_decode, c, bytes, 1, err ? err : check_np(c));
 #endif
+#ifdef VW_BENCH_UPB
+            struct bench_upb *u = NULL;
+            const char *uerr = err ? err : bench_upb_crosvm_bind(&u, r, k, c->wire, c->len);
+            bench_add(grp, "upb", BENCH_PEER, bench_upb_decode, u, bytes, 1, uerr);
+#endif
             bench_add(grp, "memcpy", BENCH_LIMIT, copy_bytes, c, bytes, 1, err);
 
             snprintf(grp, sizeof grp, "crosvm/%s/%s/encode", revs[r], msg_names[k]);
@@ -321,6 +329,9 @@ void bench_register_crosvm(void)
             bench_add(grp, "protobuf-c+size", BENCH_PEER, bench_pbc_size_pack, &c->pbc, bytes, 1, err);
 #ifdef VW_BENCH_NANOPB
             bench_add(grp, "nanopb", BENCH_PEER, np_encode, c, bytes, 1, err ? err : check_np(c));
+#endif
+#ifdef VW_BENCH_UPB
+            bench_add(grp, "upb", BENCH_PEER, bench_upb_encode, u, bytes, 1, uerr);
 #endif
             bench_add(grp, "memcpy", BENCH_LIMIT, copy_bytes, c, bytes, 1, err);
         }

@@ -26,6 +26,9 @@
 #include "bench_pbc.h"
 #include "vmwire/arena.h"
 #include "vmwire/serial.h"
+#ifdef VW_BENCH_UPB
+#include "bench_upb.h"
+#endif
 
 #define SER_CAP 1024
 #define SER_ARENA 8192
@@ -354,11 +357,20 @@ void bench_register_serial(void)
         bench_add(grp, "vmwire_guest", BENCH_PEER, s_guest_decode, c, b, 1, err);
         bench_add(grp, "protobuf-c", BENCH_PEER, bench_pbc_unpack, &c->pbc, b, 1, err);
         bench_add(grp, "protobuf-c+arena", BENCH_PEER, bench_pbc_unpack_arena, &c->pbc, b, 1, err);
+#ifdef VW_BENCH_UPB
+        struct bench_upb *u = NULL;
+        const char *uerr =
+            err ? err : bench_upb_serial_bind(&u, c->kind == VW_SERIAL_VMM_CONFIG, c->wire, c->len);
+        bench_add(grp, "upb", BENCH_PEER, bench_upb_decode, u, b, 1, uerr);
+#endif
         bench_add(grp, "memcpy", BENCH_LIMIT, s_copy, c, b, 1, err);
         snprintf(grp, sizeof grp, "serial/%s/encode", names[k]);
         bench_add(grp, "vmwire", BENCH_REF, s_encode, c, b, 1, err);
         bench_add(grp, "vmwire_guest", BENCH_PEER, s_guest_encode, c, b, 1, err);
         bench_add(grp, "protobuf-c", BENCH_PEER, bench_pbc_pack, &c->pbc, b, 1, err);
+#ifdef VW_BENCH_UPB
+        bench_add(grp, "upb", BENCH_PEER, bench_upb_encode, u, b, 1, uerr);
+#endif
         bench_add(grp, "memcpy", BENCH_LIMIT, s_copy, c, b, 1, err);
     }
     const char *serr = df_setup();

@@ -15,6 +15,12 @@
       ratio to vmwire, instructions per operation, heap allocations), the
       form used in bench/README.md.
 
+  compare.py ratios RESULTS.json
+      Per crosvm message and operation: vmwire's value and vmwire / floor,
+      vmwire / upb, vmwire / protobuf-c+arena (decode) or protobuf-c (encode)
+      in that run (time or IR file; below 1: vmwire is faster). The upb rows
+      exist only with configure --with-upb=PREFIX (optional rows).
+
   compare.py ir-collect DIR -o OUT.json
       Turns the callgrind parts written by `vmwire-bench --ir N` (one part
       per case, DIR/callgrind.out.<n>, each named by its trigger) and the
@@ -49,6 +55,11 @@ def load_values(path, metric="cpu"):
     return out, doc.get("context", {}), mode
 
 
+# Rows that only some builds have (configure --with-upb): when the new file
+# lacks them they are reported as "absent", not as a lost case.
+OPTIONAL_IMPLS = ("upb",)
+
+
 def compare(args):
     base, bctx, bmode = load_values(args.base, args.metric)
     new, nctx, nmode = load_values(args.new, args.metric)
@@ -77,7 +88,8 @@ def compare(args):
             print("%-*s %14s %14.2f %9s" % (width, n, "-", v[0], "new"))
             continue
         if v is None:
-            print("%-*s %14.2f %14s %9s" % (width, n, b[0], "-", "gone"))
+            gone = "absent" if n.rsplit("/", 1)[-1] in OPTIONAL_IMPLS else "gone"
+            print("%-*s %14.2f %14s %9s" % (width, n, b[0], "-", gone))
             continue
         if b[0] > 0 and v[0] > 0:
             change = (v[0] / b[0] - 1.0) * 100.0
@@ -198,6 +210,47 @@ def markdown(args):
     return 0
 
 
+def ratios(args):
+    vals, ctx, _ = load_values(args.file)
+    pat = re.compile(r"^crosvm/(seed|final)/([A-E])_[^/]+/(decode|encode)/(.+)$")
+    table = {}
+    for name, (v, unit) in vals.items():
+        m = pat.match(name)
+        if m:
+            table.setdefault((m.group(1), m.group(2), m.group(3)), {})[m.group(4)] = (v, unit)
+    if not table:
+        print("ratios: no crosvm rows in %s" % args.file)
+        return 0
+    unit = next(iter(next(iter(table.values())).values()))[1]
+    label = "Ir" if unit == "ir" else "ns"
+    print("vmwire / peer per crosvm message (%s, %s; below 1: vmwire is faster)"
+          % ("instructions" if unit == "ir" else "median CPU time", args.file))
+    print("  %-7s %-6s %12s %9s %9s %9s" % ("message", "op", "vmwire", "/ floor", "/ upb",
+                                          "/ pbc*"))
+    have_upb = False
+    for rev in ("seed", "final"):
+        for msg in "ABCDE":
+            for op in ("decode", "encode"):
+                rows = table.get((rev, msg, op))
+                if not rows or "vmwire" not in rows:
+                    continue
+                ref = rows["vmwire"][0]
+
+                def div(impl):
+                    x = rows.get(impl)
+                    return "%.2fx" % (ref / x[0]) if x and x[0] > 0 else "-"
+                have_upb = have_upb or "upb" in rows
+                pbc = "protobuf-c+arena" if op == "decode" else "protobuf-c"
+                print("  %-7s %-6s %9.1f %-2s %9s %9s %9s" % (
+                    "%s %s" % (rev, msg), op, ref, label, div("floor"), div("upb"), div(pbc)))
+    print("  (pbc*: protobuf-c+arena for decode, protobuf-c pack for encode)")
+    if have_upb:
+        print("  upb: %s, %s" % (ctx.get("upb", "?"), ctx.get("upb_parser", "?")))
+    else:
+        print("  upb: no rows in this run (optional: configure --with-upb=PREFIX, bench/README.md)")
+    return 0
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "markdown":
         p = argparse.ArgumentParser(prog="compare.py markdown")
@@ -205,6 +258,10 @@ def main():
         p.add_argument("ir", nargs="?")
         p.add_argument("--filter", default=None)
         return markdown(p.parse_args(sys.argv[2:]))
+    if len(sys.argv) > 1 and sys.argv[1] == "ratios":
+        p = argparse.ArgumentParser(prog="compare.py ratios")
+        p.add_argument("file")
+        return ratios(p.parse_args(sys.argv[2:]))
     if len(sys.argv) > 1 and sys.argv[1] == "ir-collect":
         p = argparse.ArgumentParser(prog="compare.py ir-collect")
         p.add_argument("dir")

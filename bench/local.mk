@@ -62,6 +62,46 @@ bench/nanopb/crosvm/final/plugin.pb.c: $(srcdir)/proto/crosvm/final/plugin.proto
 		crosvm/final/plugin.proto
 endif
 
+# upb peer (configure --with-upb=PREFIX, see bench/README.md): upb's C API
+# and mini-tables generated at build time from the same .proto files by the
+# generators in PREFIX (never committed), libupb.a from PREFIX.
+BENCH_UPB_GEN = \
+	bench/upb/crosvm/seed/plugin.upb.h \
+	bench/upb/crosvm/seed/plugin.upb_minitable.h \
+	bench/upb/crosvm/seed/plugin.upb_minitable.c \
+	bench/upb/crosvm/final/plugin.upb.h \
+	bench/upb/crosvm/final/plugin.upb_minitable.h \
+	bench/upb/crosvm/final/plugin.upb_minitable.c \
+	bench/upb/serial/guest.upb.h \
+	bench/upb/serial/guest.upb_minitable.h \
+	bench/upb/serial/guest.upb_minitable.c
+if HAVE_UPB
+BENCH_UPB_COMPARE = yes
+bench_vmwire_bench_SOURCES += bench/bench_upb.h bench/bench_upb.c
+nodist_bench_vmwire_bench_SOURCES += $(BENCH_UPB_GEN)
+bench_vmwire_bench_CPPFLAGS += -I$(top_builddir)/bench/upb $(UPB_CPPFLAGS) -DVW_BENCH_UPB \
+	-DVW_BENCH_UPB_PARSER='"$(UPB_PARSER)"' -DVW_BENCH_UPB_VERSION='"$(UPB_VERSION)"'
+bench_vmwire_bench_LDADD += $(UPB_LIBS)
+# protoc-gen-upb also writes an empty *.upb.c next to each *.upb.h.
+CLEANFILES += $(BENCH_UPB_GEN) bench/upb/crosvm/seed/plugin.upb.c bench/upb/crosvm/final/plugin.upb.c \
+	bench/upb/serial/guest.upb.c
+bench/vmwire_bench-bench_upb.$(OBJEXT): $(BENCH_UPB_GEN)
+BENCH_UPB_PROTOC = $(UPB_PREFIX)/bin/protoc -I $(srcdir)/proto \
+	--plugin=protoc-gen-upb=$(UPB_PREFIX)/bin/protoc-gen-upb \
+	--plugin=protoc-gen-upb_minitable=$(UPB_PREFIX)/bin/protoc-gen-upb_minitable \
+	--upb_out=bench/upb --upb_minitable_out=bench/upb
+
+bench/upb/crosvm/seed/plugin.upb.h bench/upb/crosvm/seed/plugin.upb_minitable.h: bench/upb/crosvm/seed/plugin.upb_minitable.c
+bench/upb/crosvm/seed/plugin.upb_minitable.c: $(srcdir)/proto/crosvm/seed/plugin.proto
+	$(AM_V_GEN)$(MKDIR_P) bench/upb && $(BENCH_UPB_PROTOC) crosvm/seed/plugin.proto
+bench/upb/crosvm/final/plugin.upb.h bench/upb/crosvm/final/plugin.upb_minitable.h: bench/upb/crosvm/final/plugin.upb_minitable.c
+bench/upb/crosvm/final/plugin.upb_minitable.c: $(srcdir)/proto/crosvm/final/plugin.proto
+	$(AM_V_GEN)$(MKDIR_P) bench/upb && $(BENCH_UPB_PROTOC) crosvm/final/plugin.proto
+bench/upb/serial/guest.upb.h bench/upb/serial/guest.upb_minitable.h: bench/upb/serial/guest.upb_minitable.c
+bench/upb/serial/guest.upb_minitable.c: $(srcdir)/proto/serial/guest.proto
+	$(AM_V_GEN)$(MKDIR_P) bench/upb && $(BENCH_UPB_PROTOC) serial/guest.proto
+endif
+
 TESTS += bench/smoke.sh
 dist_check_SCRIPTS += bench/smoke.sh
 EXTRA_DIST += \
@@ -69,7 +109,10 @@ EXTRA_DIST += \
 	bench/crosvm.options \
 	bench/compare.py \
 	bench/baseline.json \
-	bench/baseline-ir.json
+	bench/baseline-ir.json \
+	bench/baseline-upb.json \
+	bench/baseline-upb-ir.json \
+	scripts/build-upb
 
 BENCH_ARGS =
 BENCH_IR_ARGS =
@@ -82,6 +125,10 @@ bench: bench/vmwire-bench$(EXEEXT)
 	bench/vmwire-bench$(EXEEXT) --json bench-results.json $(BENCH_ARGS)
 	@echo; echo "Change against $(srcdir)/bench/baseline.json (median CPU time; noisy on a shared machine):"
 	$(PYTHON3) $(srcdir)/bench/compare.py $(srcdir)/bench/baseline.json bench-results.json $(BENCH_COMPARE_ARGS)
+	@if test -n "$(BENCH_UPB_COMPARE)" && test -f $(srcdir)/bench/baseline-upb.json; then \
+	  echo; echo "upb rows against $(srcdir)/bench/baseline-upb.json:"; \
+	  $(PYTHON3) $(srcdir)/bench/compare.py $(srcdir)/bench/baseline-upb.json bench-results.json --filter /upb; fi
+	@echo; $(PYTHON3) $(srcdir)/bench/compare.py ratios bench-results.json
 
 bench-ir: bench/vmwire-bench$(EXEEXT)
 	@test -n "$(VALGRIND)" || { echo "bench-ir: valgrind not found by configure"; exit 1; }
@@ -92,6 +139,10 @@ bench-ir: bench/vmwire-bench$(EXEEXT)
 	$(PYTHON3) $(srcdir)/bench/compare.py ir-collect bench-ir.d -o bench-ir.json
 	@echo; echo "Change against $(srcdir)/bench/baseline-ir.json (instructions per operation):"
 	$(PYTHON3) $(srcdir)/bench/compare.py $(srcdir)/bench/baseline-ir.json bench-ir.json $(BENCH_IR_COMPARE_ARGS)
+	@if test -n "$(BENCH_UPB_COMPARE)" && test -f $(srcdir)/bench/baseline-upb-ir.json; then \
+	  echo; echo "upb rows against $(srcdir)/bench/baseline-upb-ir.json:"; \
+	  $(PYTHON3) $(srcdir)/bench/compare.py $(srcdir)/bench/baseline-upb-ir.json bench-ir.json --filter /upb; fi
+	@echo; $(PYTHON3) $(srcdir)/bench/compare.py ratios bench-ir.json
 
 clean-local: bench-clean-local
 bench-clean-local:

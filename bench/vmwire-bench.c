@@ -247,6 +247,18 @@ static const char *compiler_string(void)
 #define BENCH_NANOPB "no (not built)"
 #endif
 
+#ifdef VW_BENCH_UPB
+#include "bench_upb.h"
+#ifndef VW_BENCH_UPB_VERSION
+#define VW_BENCH_UPB_VERSION "unknown"
+#endif
+#define BENCH_UPB_VERSION VW_BENCH_UPB_VERSION
+#define BENCH_UPB_PARSER bench_upb_parser
+#else
+#define BENCH_UPB_VERSION "no (not built: configure --with-upb=PREFIX)"
+#define BENCH_UPB_PARSER "none"
+#endif
+
 static char loadavg_start[64] = "unknown";
 
 static void read_loadavg(char *buf, size_t cap)
@@ -284,6 +296,11 @@ static void json_context(FILE *f, const char *mode, double min_time, int reps, u
     fprintf(f, ",\n    \"protobuf_c_version\": ");
     json_str(f, protobuf_c_version());
     fprintf(f, ",\n    \"nanopb\": \"%s\",\n", BENCH_NANOPB);
+    fprintf(f, "    \"upb\": ");
+    json_str(f, BENCH_UPB_VERSION);
+    fprintf(f, ",\n    \"upb_parser\": ");
+    json_str(f, BENCH_UPB_PARSER);
+    fprintf(f, ",\n");
     fprintf(f, "    \"mode\": \"%s\",\n", mode);
     fprintf(f, "    \"load_average_start\": ");
     json_str(f, loadavg_start);
@@ -693,6 +710,7 @@ int main(int argc, char **argv)
         printf("\n%zu cases in %.1f s%s; load average at start %s, at end %s\n", n_run,
                (now_ns(CLOCK_MONOTONIC) - t_start) / 1e9, failures ? ", SOME FAILED" : "", loadavg_start,
                load_end);
+        printf("upb rows: %s (%s)\n", BENCH_UPB_VERSION, BENCH_UPB_PARSER);
     }
     return failures ? 1 : 0;
 }
