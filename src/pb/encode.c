@@ -187,20 +187,6 @@ static VW_NOINLINE int p2_present(const ProtobufCMessage *m, const ProtobufCFiel
     return 1; /* required */
 }
 
-/* Most bytes a varint of type @p t takes. */
-static inline size_t max_varint(ProtobufCType t)
-{
-    switch (t) {
-    case PROTOBUF_C_TYPE_BOOL:
-        return 1;
-    case PROTOBUF_C_TYPE_UINT32:
-    case PROTOBUF_C_TYPE_SINT32:
-        return 5;
-    default:
-        return 10; /* 64-bit types, and int32 and enum sign-extended (PB-E-4) */
-    }
-}
-
 /* Run BODY once per element of the array @p arr of @p n elements of a
  * varint type @p t, with v holding the element's wire value. */
 #define FOR_VARINTS(t, arr, n, BODY)                                                        \
@@ -560,8 +546,9 @@ static VW_NOINLINE uint8_t *enc_packed(struct enc *e, uint8_t *p, ProtobufCType 
      * the last five elements are written byte by byte, so that the word
      * stores never reach past the run's end (each element takes a byte at
      * least, and a wide store reaches at most 5 bytes past a varint of 3 or
-     * more bytes). */
-    if (VW_LIKELY(n <= RUN_MAX_COUNT) && n * max_varint(t) + 24 <= room) {
+     * more bytes). Only varint types get here (wire type 0), for which
+     * vw_pb__max_varint() is never 0. */
+    if (VW_LIKELY(n <= RUN_MAX_COUNT) && n * vw_pb__max_varint(t) + 24 <= room) {
         p = wv(p, tag);
         uint8_t *body = p + 1;
         uint8_t *q = run_write(t, body, arr, n, n > 5 ? n - 5 : 0);

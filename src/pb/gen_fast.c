@@ -264,26 +264,6 @@ static size_t tag_size(uint32_t id)
     return vw_pb__vsize((uint64_t)id << 3);
 }
 
-/* Largest encoded size of a varint field's value of type @p t (0: not one). */
-static size_t max_varint(ProtobufCType t)
-{
-    switch (t) {
-    case PROTOBUF_C_TYPE_BOOL:
-        return 1;
-    case PROTOBUF_C_TYPE_UINT32:
-    case PROTOBUF_C_TYPE_SINT32:
-        return 5;
-    case PROTOBUF_C_TYPE_INT32:
-    case PROTOBUF_C_TYPE_ENUM: /* sign-extended (PB-E-4) */
-    case PROTOBUF_C_TYPE_INT64:
-    case PROTOBUF_C_TYPE_UINT64:
-    case PROTOBUF_C_TYPE_SINT64:
-        return 10;
-    default:
-        return 0;
-    }
-}
-
 /* Largest encoding of a message of type @p d, or UNBOUNDED (a repeated,
  * string or bytes field, a proto2 label, or nesting past @p depth 16). */
 static size_t enc_bound(const ProtobufCMessageDescriptor *d, unsigned depth)
@@ -296,8 +276,8 @@ static size_t enc_bound(const ProtobufCMessageDescriptor *d, unsigned depth)
         size_t b;
         if (f->label != PROTOBUF_C_LABEL_NONE)
             return UNBOUNDED;
-        if (max_varint(f->type))
-            b = max_varint(f->type);
+        if (vw_pb__max_varint(f->type))
+            b = vw_pb__max_varint(f->type);
         else if (wire_type(f->type) == 5)
             b = 4;
         else if (wire_type(f->type) == 1)
@@ -430,7 +410,7 @@ static void emit_enc_field(FILE *o, const ProtobufCMessageDescriptor *d, unsigne
         emit_enc_generic(o, d, fi, in);
         return;
     }
-    size_t mv = max_varint(f->type);
+    size_t mv = vw_pb__max_varint(f->type);
     if (mv) {
         fprintf(o, "%s{ /* %s */\n%s    uint64_t v;\n", in, f->name, in);
         switch (f->type) {

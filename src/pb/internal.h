@@ -48,6 +48,28 @@ static inline size_t vw_pb__elem_size(ProtobufCType t)
     return (unsigned)t < 17 ? tab[t] : 8;
 }
 
+/* Most bytes the value of a varint-typed field of type @p t takes; 0 when
+ * @p t is not a varint type (fixed-width, length-delimited or unknown).
+ * int32 and enum count 10: negative values are sign-extended (PB-E-4). */
+static inline size_t vw_pb__max_varint(ProtobufCType t)
+{
+    switch (t) {
+    case PROTOBUF_C_TYPE_BOOL:
+        return 1;
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_SINT32:
+        return 5;
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_ENUM:
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_SINT64:
+        return 10;
+    default:
+        return 0;
+    }
+}
+
 /* Field of @p desc with number @p id, or NULL (field_ranges lookup). */
 const ProtobufCFieldDescriptor *vw_pb__field_by_id(const ProtobufCMessageDescriptor *desc,
                                                    uint32_t id);

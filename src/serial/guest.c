@@ -772,40 +772,84 @@ static vw_status m_submessage(struct mrd *r, const struct mdesc *m, void *base)
     return VW_OK;
 }
 
-vw_status vw_serial_guest_message_decode_micropb(const uint8_t *buf, size_t len,
-                                                 struct vw_serial_guest_message *out, size_t *off)
+/* One field of a top-level message, its tag read: what the generated
+ * decode's match on the field number does with it. */
+typedef vw_status (*m_top_field)(struct mrd *r, uint32_t fnum, unsigned wt, size_t toff, void *out);
+
+static vw_status m_guest_message_field(struct mrd *r, uint32_t fnum, unsigned wt, size_t toff,
+                                       void *msg)
+{
+    struct vw_serial_guest_message *out = msg;
+    if (fnum == 1) {
+        uint32_t v;
+        vw_status s = m_varint32(r, &v); /* decode_int32 */
+        if (s == VW_OK && v)
+            out->level = (int32_t)v;
+        return s;
+    }
+    if (fnum >= 2 && fnum <= 7) {
+        if (out->which != (enum vw_serial_payload)fnum) {
+            /* another member: a fresh default one replaces it first */
+            zero(&out->u, sizeof out->u);
+            out->which = (enum vw_serial_payload)fnum;
+        }
+        return m_submessage(r, &payload_m[fnum], &out->u);
+    }
+    return m_skip(r, wt, toff);
+}
+
+static vw_status m_vmm_config_field(struct mrd *r, uint32_t fnum, unsigned wt, size_t toff,
+                                    void *cfg)
+{
+    struct vw_serial_vmm_config *out = cfg;
+    if (fnum == 1) {
+        /* a repeated message: decoded whole, then pushed (Capacity when full) */
+        struct vw_serial_device_config dev;
+        zero(&dev, sizeof dev);
+        vw_status s = m_submessage(r, &device_m, &dev);
+        if (s != VW_OK)
+            return s;
+        if (out->n_devices >= VW_SERIAL_MAX_DEVICES) {
+            r->fault = toff;
+            return VW_E_CAPACITY;
+        }
+        out->devices[out->n_devices++] = dev;
+        return VW_OK;
+    }
+    if (fnum == 2) {
+        uint32_t v;
+        vw_status s = m_varint32(r, &v);
+        if (s == VW_OK && v)
+            out->progress_percent = v;
+        return s;
+    }
+    return m_skip(r, wt, toff);
+}
+
+/* A top-level message of `size` bytes at out: zeroed, then its fields in
+ * order until the payload ends (SER-MICROPB-1); on the first fault it is
+ * zeroed again and *off says where the fault is. */
+static vw_status m_decode(const uint8_t *buf, size_t len, void *out, size_t size,
+                          m_top_field field, size_t *off)
 {
     if (!out || !off || (!buf && len))
         return VW_E_INVALID_ARG;
-    zero(out, sizeof *out);
+    zero(out, size);
     struct mrd r = { buf, 0, len, 0 };
     vw_status s = VW_OK;
     while (r.pos < len) {
-        uint32_t fnum, v;
+        uint32_t fnum;
         unsigned wt;
         size_t toff;
         s = m_tag(&r, &fnum, &wt, &toff);
         if (s != VW_OK)
             break;
-        if (fnum == 1) {
-            s = m_varint32(&r, &v); /* decode_int32 */
-            if (s == VW_OK && v)
-                out->level = (int32_t)v;
-        } else if (fnum >= 2 && fnum <= 7) {
-            if (out->which != (enum vw_serial_payload)fnum) {
-                /* another member: a fresh default one replaces it first */
-                zero(&out->u, sizeof out->u);
-                out->which = (enum vw_serial_payload)fnum;
-            }
-            s = m_submessage(&r, &payload_m[fnum], &out->u);
-        } else {
-            s = m_skip(&r, wt, toff);
-        }
+        s = field(&r, fnum, wt, toff, out);
         if (s != VW_OK)
             break;
     }
     if (s != VW_OK) {
-        zero(out, sizeof *out);
+        zero(out, size);
         *off = r.fault;
         return s;
     }
@@ -813,51 +857,16 @@ vw_status vw_serial_guest_message_decode_micropb(const uint8_t *buf, size_t len,
     return VW_OK;
 }
 
+vw_status vw_serial_guest_message_decode_micropb(const uint8_t *buf, size_t len,
+                                                 struct vw_serial_guest_message *out, size_t *off)
+{
+    return m_decode(buf, len, out, sizeof *out, m_guest_message_field, off);
+}
+
 vw_status vw_serial_vmm_config_decode_micropb(const uint8_t *buf, size_t len,
                                               struct vw_serial_vmm_config *out, size_t *off)
 {
-    if (!out || !off || (!buf && len))
-        return VW_E_INVALID_ARG;
-    zero(out, sizeof *out);
-    struct mrd r = { buf, 0, len, 0 };
-    vw_status s = VW_OK;
-    while (r.pos < len) {
-        uint32_t fnum, v;
-        unsigned wt;
-        size_t toff;
-        s = m_tag(&r, &fnum, &wt, &toff);
-        if (s != VW_OK)
-            break;
-        if (fnum == 1) {
-            /* a repeated message: decoded whole, then pushed (Capacity when full) */
-            struct vw_serial_device_config dev;
-            zero(&dev, sizeof dev);
-            s = m_submessage(&r, &device_m, &dev);
-            if (s == VW_OK) {
-                if (out->n_devices < VW_SERIAL_MAX_DEVICES) {
-                    out->devices[out->n_devices++] = dev;
-                } else {
-                    r.fault = toff;
-                    s = VW_E_CAPACITY;
-                }
-            }
-        } else if (fnum == 2) {
-            s = m_varint32(&r, &v);
-            if (s == VW_OK && v)
-                out->progress_percent = v;
-        } else {
-            s = m_skip(&r, wt, toff);
-        }
-        if (s != VW_OK)
-            break;
-    }
-    if (s != VW_OK) {
-        zero(out, sizeof *out);
-        *off = r.fault;
-        return s;
-    }
-    *off = len;
-    return VW_OK;
+    return m_decode(buf, len, out, sizeof *out, m_vmm_config_field, off);
 }
 
 /* ---- encoding ------------------------------------------------------------ */

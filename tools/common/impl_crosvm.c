@@ -249,7 +249,7 @@ json_t *vwt_impl_crosvm(const char *operation, const char *message, const json_t
     if (!strcmp(operation, "decode"))
         return vwt_pb_decode_request(d, req);
     if (!strcmp(operation, "encode"))
-        return vwt_pb_encode_request(d, req);
+        return vwt_pb_encode_request_with(d, req, vw_crosvm_encode); /* its generated encoders */
     if (!strcmp(operation, "validate"))
         return do_validate(rev, kind, req);
     if (!strcmp(operation, "session"))

@@ -40,6 +40,19 @@ json_t *vwt_pb_decode_request(const ProtobufCMessageDescriptor *d, const json_t 
  * a message of type @p d. */
 json_t *vwt_pb_encode_request(const ProtobufCMessageDescriptor *d, const json_t *req);
 
+/* An encoder with vw_pb_encode()'s contract (vw_pb_encode, vw_crosvm_encode). */
+typedef vw_status (*vwt_pb_encoder)(const ProtobufCMessage *msg, uint8_t *out, size_t cap,
+                                    size_t *written);
+
+/* vwt_pb_encode_request() with the bytes written by @p enc: a protocol's own
+ * entry point, so that the vectors reach the encoders it uses. Unless @p enc
+ * is vw_pb_encode, the message is also encoded by vw_pb_encode(), whose
+ * result every encoder of the library must give (src/pb/README.md); when
+ * status, size or bytes differ, the answer is skipped, naming the
+ * disagreement, so the vectors check both encoders. */
+json_t *vwt_pb_encode_request_with(const ProtobufCMessageDescriptor *d, const json_t *req,
+                                   vwt_pb_encoder enc);
+
 /* Find the descriptor named @p full_name ("pkg.Msg" or "pkg.Msg.Nested")
  * among @p roots and every message type reachable from their fields. */
 const ProtobufCMessageDescriptor *vwt_pb_find_descriptor(const ProtobufCMessageDescriptor *const *roots,
