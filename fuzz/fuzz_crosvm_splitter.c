@@ -36,11 +36,10 @@
 #pragma clang attribute push(__attribute__((no_sanitize("coverage"))), apply_to = function)
 #include "engine_check.h"
 #pragma clang attribute pop
-#define HARNESS __attribute__((no_sanitize("coverage")))
 #else
 #include "engine_check.h"
-#define HARNESS
 #endif
+#define HARNESS FUZZ_HARNESS
 
 #define BYTEWISE_MAX 4096u /* bytes fed one at a time at most (the rest in one chunk) */
 #define WINDOW 4u          /* bytes fed one at a time on each side of a frame's end */
@@ -65,18 +64,6 @@ static uint8_t buf[1u << 18];
 static uint8_t reframe[MAXB + 8u * MAXF];
 
 FUZZ_ENGINE_NO_OUTPUT(split_engine, struct vw_crosvm_splitter, vw_crosvm_splitter);
-
-/* fuzz_status_known() with its answer kept per value (it compares names). */
-HARNESS static int status_known(vw_status st)
-{
-    static signed char memo[256];
-    unsigned u = (unsigned)st;
-    if (u >= 256)
-        return fuzz_status_known(st);
-    if (!memo[u])
-        memo[u] = fuzz_status_known(st) ? 1 : -1;
-    return memo[u] > 0;
-}
 
 /* PARTIAL agrees with vw_crosvm_splitter_pending() (before a fault); `st` is
  * the state fuzz_engine_check() or fuzz_engine_fed() found. */
@@ -118,7 +105,7 @@ HARNESS static void split(struct run *r, struct vw_crosvm_splitter *s, const uin
         vw_status st = vw_crosvm_splitter_feed(s, p + pos, n - pos, &fr, &fl, &consumed);
         *was = fuzz_engine_fed(&split_engine, s, *was, st, consumed, n - pos);
         split_check(s, *was);
-        FUZZ_CHECK(status_known(st));
+        FUZZ_CHECK(fuzz_status_known(st));
         if (r->fault != VW_OK) {
             FUZZ_CHECK_STATUS(st, VW_E_FAILED);
             return;

@@ -66,11 +66,7 @@
  * tracing included: its branches say nothing about the deframer, and
  * tracing them cost about a third of each execution. The deframer itself
  * and the library calls made from here stay instrumented. */
-#if defined(__clang__) && __clang_major__ >= 13
-#define HARNESS __attribute__((no_sanitize("coverage")))
-#else
-#define HARNESS
-#endif
+#define HARNESS FUZZ_HARNESS
 
 /* Streams longer than MAX_STREAM (libFuzzer's -max_len, 64 KiB) are cut
  * there. A stream of n bytes yields at most n events (each rejection drops at
@@ -286,18 +282,6 @@ HARNESS static vw_status check_wrap(void *user, const uint8_t *payload, size_t l
     return st;
 }
 
-/* fuzz_status_known() with its answer kept per value (it compares names). */
-HARNESS static int status_known(vw_status st)
-{
-    static signed char memo[256];
-    unsigned u = (unsigned)st;
-    if (u >= 256)
-        return fuzz_status_known(st);
-    if (!memo[u])
-        memo[u] = fuzz_status_known(st) ? 1 : -1;
-    return memo[u] > 0;
-}
-
 /* Record (run a) or compare (run b) one event. */
 HARNESS static void event(struct run *r, const struct vw_serial_event *ev, size_t end)
 {
@@ -361,7 +345,7 @@ HARNESS static void feed_chunk(struct run *r, const uint8_t *p, size_t n, size_t
         vw_status st = vw_serial_deframer_feed(&d, p + pos, n - pos, &ev, &consumed);
         *was = fuzz_engine_fed(&deframer_engine, &d, *was, st, consumed, n - pos);
         deframer_check(*was);
-        FUZZ_CHECK(status_known(st) && st != VW_E_INVALID_ARG);
+        FUZZ_CHECK(fuzz_status_known(st) && st != VW_E_INVALID_ARG);
         FUZZ_CHECK(consumed <= n - pos);
         if (consumed == 0 && ev.kind == VW_SERIAL_EV_NONE) {
             if (drain)
